@@ -1,0 +1,34 @@
+"""translit: offline German→English translation and summarisation of news articles.
+
+The library API (the CLI is a thin layer over it)::
+
+    import translit
+    translit.translate(text, model="opus-mt-de-en")   # -> Translation
+    translit.summarize(english_text, sentences=3)     # -> Summary
+    translit.brief(text)                              # -> Brief
+
+Heavy libraries (torch, transformers) are imported only when a model is loaded.
+"""
+
+from translit.api import Brief, Translation, brief, get_engine, summarize, translate
+from translit.errors import InputError, ModelError, NetworkError, TranslitError
+from translit.segment import Chunk
+from translit.summarize import Summary
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Brief",
+    "Chunk",
+    "InputError",
+    "ModelError",
+    "NetworkError",
+    "Summary",
+    "Translation",
+    "TranslitError",
+    "__version__",
+    "brief",
+    "get_engine",
+    "summarize",
+    "translate",
+]

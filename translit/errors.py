@@ -1,0 +1,42 @@
+"""Errors that translit reports to users, each with its documented exit code.
+
+The CLI turns every :class:`TranslitError` into one line on stderr and exits with
+``exit_code``; anything else is a bug and exits with :data:`EXIT_INTERNAL`.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_MODEL = 3
+EXIT_NETWORK = 4
+EXIT_INTERRUPTED = 130
+
+
+class TranslitError(Exception):
+    """Base class for errors with a message meant for the user."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class InputError(TranslitError):
+    """The input (a file, stdin, an option value) cannot be used."""
+
+    exit_code = EXIT_INPUT
+
+
+class ModelError(TranslitError):
+    """A model is missing, incomplete or unusable."""
+
+    exit_code = EXIT_MODEL
+
+
+class RegistryError(ModelError):
+    """models.toml is malformed or names an unknown model."""
+
+
+class NetworkError(TranslitError):
+    """A download (``translit models pull``) could not reach the network."""
+
+    exit_code = EXIT_NETWORK

@@ -1,0 +1,254 @@
+"""The model registry: models.toml parsed into small typed objects, and model lookup.
+
+A model is found, in order, at its ``path`` from models.toml, or as a snapshot in the
+Hugging Face cache at its pinned revision. Lookup never touches the network; only
+:func:`pull` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from translit.errors import ModelError, NetworkError, RegistryError
+
+TASKS = ("translation", "summarization")
+ENV_MODELS = "TRANSLIT_MODELS"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One named model of the registry."""
+
+    name: str
+    task: str
+    repo: str | None = None
+    revision: str = "main"
+    path: Path | None = None
+    description: str = ""
+    files: tuple[str, ...] = ()
+    sha256: Mapping[str, str] = field(default_factory=dict)
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All known models plus the defaults for each task."""
+
+    models: Mapping[str, ModelSpec]
+    default_translation: str
+    default_summarization: str
+    sources: tuple[str, ...]
+
+    def get(self, name: str) -> ModelSpec:
+        """Return the model called ``name`` or raise a :class:`RegistryError` listing the known ones."""
+        try:
+            return self.models[name]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none"
+            raise RegistryError(f"unknown model '{name}' (known: {known}; or pass a directory)") from None
+
+
+def _parse_model(name: str, table: Any, source: str) -> ModelSpec:
+    if not isinstance(table, dict):
+        raise RegistryError(f"{source}: [models.{name}] must be a table")
+    task = table.get("task")
+    if task not in TASKS:
+        raise RegistryError(f"{source}: model '{name}' has task {task!r}; expected one of {', '.join(TASKS)}")
+    builtin = bool(table.get("builtin", False))
+    repo = table.get("repo")
+    path = table.get("path")
+    if not builtin and not repo and not path:
+        raise RegistryError(f"{source}: model '{name}' needs a 'repo' or a 'path'")
+    sha = table.get("sha256", {})
+    if not isinstance(sha, dict) or not all(isinstance(v, str) for v in sha.values()):
+        raise RegistryError(f"{source}: model '{name}': sha256 must map file names to hex digests")
+    files = table.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise RegistryError(f"{source}: model '{name}': files must be a list of file names")
+    base = Path(source).parent if source != "<package>" else Path.cwd()
+    return ModelSpec(
+        name=name,
+        task=task,
+        repo=repo,
+        revision=str(table.get("revision", "main")),
+        path=(base / Path(path).expanduser()) if path else None,
+        description=str(table.get("description", "")),
+        files=tuple(files),
+        sha256={k: v.lower() for k, v in sha.items()},
+        builtin=builtin,
+    )
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{source}: invalid TOML ({exc})") from None
+
+
+def user_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/translit/models.toml`` (``~/.config/...`` by default)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "translit" / "models.toml"
+
+
+def load_registry(extra: str | Path | None = None) -> Registry:
+    """Load the packaged registry, then overlay the user's files.
+
+    Overlays, later ones winning: ``~/.config/translit/models.toml``, ``$TRANSLIT_MODELS``,
+    and ``extra`` (the CLI's ``--models FILE``).
+    """
+    packaged = resources.files("translit").joinpath("models.toml").read_text(encoding="utf-8")
+    layers: list[tuple[str, dict[str, Any]]] = [("<package>", _read_toml(packaged, "<package>"))]
+    candidates: list[tuple[Path, bool]] = [(user_config_path(), False)]
+    if os.environ.get(ENV_MODELS):
+        candidates.append((Path(os.environ[ENV_MODELS]), True))
+    if extra is not None:
+        candidates.append((Path(extra), True))
+    for path, required in candidates:
+        if not path.is_file():
+            if required:
+                raise RegistryError(f"{path}: models file not found")
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RegistryError(f"{path}: cannot read models file ({exc})") from None
+        layers.append((str(path), _read_toml(text, str(path))))
+
+    models: dict[str, ModelSpec] = {}
+    defaults = {"default_translation": "opus-mt-de-en", "default_summarization": "extractive"}
+    for source, data in layers:
+        tables = data.get("models", {})
+        if not isinstance(tables, dict):
+            raise RegistryError(f"{source}: 'models' must be a table of tables")
+        for name, table in tables.items():
+            models[name] = _parse_model(name, table, source)
+        for key in defaults:
+            if key in data:
+                defaults[key] = str(data[key])
+    return Registry(
+        models=models,
+        default_translation=defaults["default_translation"],
+        default_summarization=defaults["default_summarization"],
+        sources=tuple(source for source, _ in layers),
+    )
+
+
+# --- finding models on disk ---------------------------------------------------------------
+
+
+def hf_cache_dir() -> Path:
+    """The Hugging Face hub cache, honouring ``HF_HUB_CACHE`` and ``HF_HOME``."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "huggingface")
+    return Path(home) / "hub"
+
+
+def cached_snapshot(repo: str, revision: str) -> Path | None:
+    """The snapshot folder of ``repo`` at ``revision`` in the HF cache, if it is there.
+
+    Reads the cache layout directly (``models--ORG--NAME/refs`` and ``snapshots``) so that
+    listing models needs no heavy import and no network.
+    """
+    root = hf_cache_dir() / ("models--" + repo.replace("/", "--"))
+    commit = revision
+    ref = root / "refs" / revision
+    if ref.is_file():
+        commit = ref.read_text(encoding="utf-8").strip()
+    snapshot = root / "snapshots" / commit
+    return snapshot if (snapshot / "config.json").is_file() else None
+
+
+def locate(spec: ModelSpec) -> Path | None:
+    """Where ``spec``'s files are on this machine, or ``None``."""
+    if spec.path is not None and (spec.path / "config.json").is_file():
+        return spec.path
+    if spec.repo:
+        return cached_snapshot(spec.repo, spec.revision)
+    return None
+
+
+def looked_in(spec: ModelSpec) -> str:
+    """Human-readable list of the places :func:`locate` searched."""
+    places = []
+    if spec.path is not None:
+        places.append(str(spec.path))
+    if spec.repo:
+        places.append(f"{hf_cache_dir()} ({spec.repo}@{spec.revision})")
+    return ", ".join(places)
+
+
+def resolve_model_dir(model: str | Path | None, registry: Registry, task: str) -> tuple[str, Path]:
+    """Turn ``--model NAME|PATH`` into ``(model id, directory)``; raise :class:`ModelError` if absent."""
+    if model is None:
+        model = registry.default_translation if task == "translation" else registry.default_summarization
+    candidate = Path(model).expanduser()
+    looks_like_path = isinstance(model, Path) or os.sep in str(model) or str(model).startswith(".")
+    if candidate.is_dir():
+        return str(candidate), candidate
+    if looks_like_path or str(model) not in registry.models:
+        if looks_like_path or candidate.exists():
+            raise ModelError(f"model directory {model} not found")
+        registry.get(str(model))  # raises with the list of known names
+    spec = registry.get(str(model))
+    if spec.task != task:
+        raise ModelError(f"model '{spec.name}' is a {spec.task} model, not a {task} model")
+    found = locate(spec)
+    if found is None:
+        raise ModelError(
+            f"model '{spec.name}' is not on this machine (looked in {looked_in(spec)}); "
+            f"run 'translit models pull {spec.name}' on a connected machine, or pass --model DIR"
+        )
+    return spec.name, found
+
+
+def verify_checksums(spec: ModelSpec, directory: Path) -> None:
+    """Check the files that models.toml pins with sha256; raise :class:`ModelError` on mismatch."""
+    for filename, expected in spec.sha256.items():
+        file = directory / filename
+        if not file.is_file():
+            continue
+        digest = hashlib.sha256()
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected:
+            raise ModelError(f"{file}: sha256 mismatch (expected {expected[:12]}…, got {digest.hexdigest()[:12]}…)")
+
+
+def pull(spec: ModelSpec) -> Path:
+    """Download ``spec`` into the Hugging Face cache; raise :class:`NetworkError` when offline."""
+    if spec.builtin:
+        raise ModelError(f"model '{spec.name}' is built in; nothing to download")
+    if not spec.repo:
+        raise ModelError(f"model '{spec.name}' has no 'repo' in models.toml; nothing to download")
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        path = Path(
+            snapshot_download(
+                spec.repo,
+                revision=spec.revision,
+                allow_patterns=list(spec.files) or None,
+                cache_dir=str(hf_cache_dir()),
+            )
+        )
+    except (LocalEntryNotFoundError, OSError) as exc:
+        raise NetworkError(
+            f"cannot download {spec.repo}@{spec.revision}: the Hugging Face hub is not reachable "
+            f"({type(exc).__name__}); copy the model folder here and use --model DIR"
+        ) from None
+    except HfHubHTTPError as exc:
+        raise NetworkError(f"cannot download {spec.repo}@{spec.revision}: {exc}") from None
+    verify_checksums(spec, path)
+    return path

@@ -1,0 +1,184 @@
+"""The summariser: condense English text into a short brief.
+
+The default is extractive and fully offline: it picks whole sentences of the text, so
+every name and number in the brief is in the translation by construction. Scores
+combine centrality (TF-IDF cosine to the whole article), a position prior (news puts
+the essentials first) and redundancy control (maximal marginal relevance); the chosen
+sentences are returned in article order.
+
+Other summarisers (an abstractive model, say) plug in through :class:`Summarizer`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A brief: the chosen sentences (in article order) and where they came from."""
+
+    sentences: list[str]
+    indices: list[int] = field(default_factory=list)
+    method: str = "extractive"
+
+    @property
+    def text(self) -> str:
+        """The brief as one paragraph."""
+        return " ".join(self.sentences)
+
+
+class Summarizer(Protocol):
+    """What translit needs from a summariser."""
+
+    name: str
+
+    def summarize(self, text: str, sentences: int = 3) -> Summary:
+        """Summarise English ``text`` in about ``sentences`` sentences."""
+        ...
+
+
+# --- English sentence splitting -----------------------------------------------------------
+
+ENGLISH_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt ft gen gov sen rep rev col lt sgt capt cmdr adm maj
+    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp ed eds jan feb mar
+    apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun u.s u.k u.n e.g i.e
+    a.m p.m
+    """.split()
+)
+_EN_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)")
+
+
+def split_english_sentences(text: str) -> list[str]:
+    """Split English text into sentences, offline and without data downloads.
+
+    Handles titles (Mr., Dr.), initials, dotted abbreviations (U.S., e.g.), decimals and
+    quotes that close after the final punctuation.
+    """
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        paragraph = " ".join(paragraph.split())
+        start = 0
+        for match in _EN_BOUNDARY.finditer(paragraph):
+            following = paragraph[match.end() :]
+            if not following or not (following[0].isupper() or following[0].isdigit() or following[0] in "\"'“‘("):
+                continue
+            if match.group(1) == ".":
+                before = paragraph[start : match.start(1)].split()
+                word = before[-1].lower().strip("\"'“‘(") if before else ""
+                if word in ENGLISH_ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word:
+                    continue
+            sentences.append(paragraph[start : match.end(2)].strip())
+            start = match.end()
+        tail = paragraph[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+# --- extractive scoring ---------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own said same says she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves mr mrs ms one two new year years
+    """.split()
+)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+(?:['’][a-z]+)?")
+
+
+def content_words(sentence: str) -> list[str]:
+    """Lower-cased words of a sentence without stopwords, lightly stemmed."""
+    words = []
+    for raw in _WORD.findall(sentence.lower()):
+        if raw in STOPWORDS or len(raw) < 2:
+            continue
+        # Plural/possessive folding is enough to match "minister" with "ministers".
+        word = re.sub(r"(['’]s|s)$", "", raw) if len(raw) > 3 else raw
+        words.append(word)
+    return words
+
+
+def _tfidf(sentences_words: Sequence[list[str]]) -> list[dict[str, float]]:
+    n = len(sentences_words)
+    df: Counter[str] = Counter()
+    for words in sentences_words:
+        df.update(set(words))
+    vectors = []
+    for words in sentences_words:
+        tf = Counter(words)
+        vec = {w: (1 + math.log(c)) * math.log((1 + n) / (1 + df[w]) + 1) for w, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vectors.append({w: v / norm for w, v in vec.items()})
+    return vectors
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(w, 0.0) for w, v in a.items())
+
+
+@dataclass(frozen=True)
+class ExtractiveSummarizer:
+    """Centrality + position prior + MMR over the text's own sentences.
+
+    ``position_weight`` sets how much leading sentences are favoured; ``redundancy`` is
+    the MMR penalty for overlap with sentences already chosen.
+    """
+
+    name: str = "extractive"
+    position_weight: float = 0.6
+    redundancy: float = 0.5
+    min_words: int = 5
+    max_words: int = 60
+
+    def summarize(self, text: str, sentences: int = 3) -> Summary:
+        """Pick ``sentences`` sentences of ``text`` and return them in article order."""
+        all_sentences = split_english_sentences(text)
+        if sentences < 1 or not all_sentences:
+            return Summary([], [], self.name)
+        if len(all_sentences) <= sentences:
+            return Summary(all_sentences, list(range(len(all_sentences))), self.name)
+        words = [content_words(s) for s in all_sentences]
+        vectors = _tfidf(words)
+        centroid: Counter[str] = Counter()
+        for vec in vectors:
+            centroid.update(vec)
+        norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+        centroid_vec = {w: v / norm for w, v in centroid.items()}
+        relevance = []
+        for i, (sentence, vec) in enumerate(zip(all_sentences, vectors, strict=True)):
+            centrality = _cosine(vec, centroid_vec)
+            position = 1.0 / math.sqrt(i + 1)
+            n_words = len(sentence.split())
+            length_ok = 1.0 if self.min_words <= n_words <= self.max_words else 0.5
+            relevance.append(((1 - self.position_weight) * centrality + self.position_weight * position) * length_ok)
+        chosen: list[int] = []
+        candidates = set(range(len(all_sentences)))
+        while candidates and len(chosen) < sentences:
+            def mmr(i: int) -> float:
+                overlap = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
+                return relevance[i] - self.redundancy * overlap
+
+            best = max(sorted(candidates), key=mmr)
+            candidates.discard(best)
+            # Near-duplicates (the same sentence quoted twice) never enter the brief.
+            if any(_cosine(vectors[best], vectors[j]) > 0.8 for j in chosen):
+                continue
+            chosen.append(best)
+        chosen.sort()
+        return Summary([all_sentences[i] for i in chosen], chosen, self.name)
