@@ -69,7 +69,10 @@ def test_no_split_inside_german_sentence(text: str) -> None:
         ("Er kam. Sie ging.", ["Er kam.", "Sie ging."]),
         ("Kommst du? Ja! Gut.", ["Kommst du?", "Ja!", "Gut."]),
         ("„Das ist gut.“ Dann ging er.", ["„Das ist gut.“", "Dann ging er."]),
-        ("Er fragte: ‚Möchtest du zurücktreten?‘ Sie streiken.", ["Er fragte: ‚Möchtest du zurücktreten?‘", "Sie streiken."]),
+        (
+            "Er fragte: ‚Möchtest du zurücktreten?‘ Sie streiken.",
+            ["Er fragte: ‚Möchtest du zurücktreten?‘", "Sie streiken."],
+        ),
         ("»Nein!« Das war alles.", ["»Nein!«", "Das war alles."]),
         ('Er sagte "Ja." Dann kam sie.', ['Er sagte "Ja."', "Dann kam sie."]),
         ("Sie wurde 1990. Geboren ist sie.", ["Sie wurde 1990.", "Geboren ist sie."]),
@@ -172,9 +175,9 @@ german_words = st.sampled_from(
     "Köln, Berlin; Trump: – … usw. ca. Prof. St. vgl. sagte er. Sie ging! Warum? 1990. "
     "https://example.org/ein/sehr/langer/pfad?x=1 Donaudampfschifffahrtsgesellschaftskapitän".split()
 )
-paragraphs = st.lists(st.one_of(german_words, st.text(min_size=1, max_size=12)), min_size=1, max_size=120).map(
-    " ".join
-)
+paragraphs = st.lists(
+    st.one_of(german_words, st.text(min_size=1, max_size=12)), min_size=1, max_size=120
+).map(" ".join)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -48,7 +48,7 @@ models_app = typer.Typer(
 app.add_typer(models_app, name="models")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How results are written to stdout."""
 
     text = "text"
@@ -81,7 +81,7 @@ class _StderrHandler(logging.Handler):
             _stderr_console().print(
                 f"[{style}]translit: {level}:[/] {record.getMessage()}", markup=True, soft_wrap=True
             )
-        except Exception:  # noqa: BLE001 - a log line must never crash a run
+        except Exception:
             sys.stderr.write(f"translit: {level}: {record.getMessage()}\n")
 
 
@@ -167,7 +167,9 @@ def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug messages.")] = False,
     models: Annotated[
         Path | None,
-        typer.Option("--models", help="Extra models.toml (overrides $TRANSLIT_MODELS and ~/.config).", metavar="FILE"),
+        typer.Option(
+            "--models", help="Extra models.toml (overrides $TRANSLIT_MODELS and ~/.config).", metavar="FILE"
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
@@ -198,7 +200,9 @@ SentencesOption = Annotated[int, typer.Option("--sentences", "-n", min=1, help="
 @app.command(epilog="Examples:  translit translate article.txt   |   cat a.txt | translit translate -")
 @handled
 def translate(
-    files: Annotated[list[str], typer.Argument(help="German text files; '-' reads stdin.", metavar="FILE...|-")],
+    files: Annotated[
+        list[str], typer.Argument(help="German text files; '-' reads stdin.", metavar="FILE...|-")
+    ],
     model: ModelOption = None,
     output_format: FormatOption = OutputFormat.text,
     beams: BeamsOption = None,
@@ -219,7 +223,11 @@ def translate(
         if engine is None and source.text.strip():
             engine = api.get_engine(model, registry=_registry())
         result = api.translate(
-            source.text, beams=beams, batch_size=batch_size, max_chunk_tokens=max_chunk_tokens, engine=engine,
+            source.text,
+            beams=beams,
+            batch_size=batch_size,
+            max_chunk_tokens=max_chunk_tokens,
+            engine=engine,
             model=model,
         )
         results.append((source.name, result))
@@ -267,8 +275,9 @@ def brief(
         if output_format is OutputFormat.json:
             _write_json({"path": source.name, "brief": [], "translations": []})
         return
-    result = api.brief(source.text, model, sentences=sentences, beams=beams, batch_size=batch_size,
-                       registry=_registry())
+    result = api.brief(
+        source.text, model, sentences=sentences, beams=beams, batch_size=batch_size, registry=_registry()
+    )
     if output_format is OutputFormat.json:
         _write_json({"path": source.name, **result.to_dict()})
         return
@@ -283,7 +292,7 @@ def brief(
 def models_list(output_format: FormatOption = OutputFormat.text) -> None:
     """List the models in models.toml and whether each is on this machine."""
     reg = _registry()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in reg.models.values():
         where = None if spec.builtin else registry.locate(spec)
         rows.append(
@@ -307,7 +316,11 @@ def models_list(output_format: FormatOption = OutputFormat.text) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            row["name"], row["task"], row["repo"] or "-", "yes" if row["present"] else "no", row["path"] or "-"
+            row["name"],
+            row["task"],
+            row["repo"] or "-",
+            "yes" if row["present"] else "no",
+            row["path"] or "-",
         )
     Console(no_color="NO_COLOR" in os.environ, width=200 if not sys.stdout.isatty() else None).print(table)
 

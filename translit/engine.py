@@ -74,7 +74,9 @@ def check_model_dir(directory: Path) -> None:
     if not isinstance(config, dict):
         raise ModelError(f"{directory / 'config.json'}: not a JSON object")
     if "auto_map" in config:
-        raise ModelError(f"{directory / 'config.json'}: asks for remote code (auto_map); translit never runs it")
+        raise ModelError(
+            f"{directory / 'config.json'}: asks for remote code (auto_map); translit never runs it"
+        )
     if config.get("model_type") != "marian":
         raise ModelError(
             f"{directory / 'config.json'}: model_type is {config.get('model_type')!r}, expected 'marian'"
@@ -125,6 +127,8 @@ class MarianEngine:
         hf_logging.disable_progress_bar()
         self.model_id = model_id
         self.directory = directory
+        self.tokenizer: Any
+        self.model: Any
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         use_safetensors = (directory / "model.safetensors").is_file()
         try:
@@ -170,7 +174,9 @@ class MarianEngine:
         size = max(1, options.batch_size)
         for start in range(0, len(order), size):
             indices = order[start : start + size]
-            for index, output in zip(indices, self._generate([texts[i] for i in indices], options), strict=True):
+            for index, output in zip(
+                indices, self._generate([texts[i] for i in indices], options), strict=True
+            ):
                 results[index] = output
         return [r for r in results if r is not None]
 
@@ -182,12 +188,11 @@ class MarianEngine:
             kwargs["num_beams"] = options.beams
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            batch = self.tokenizer(
-                texts, return_tensors="pt", padding=True, truncation=False
-            ).to(self.device)
-            if batch["input_ids"].shape[1] > self.limit:
+            batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False).to(self.device)
+            width = batch["input_ids"].shape[1]
+            if width > self.limit:
                 raise ModelError(
-                    f"internal: a chunk of {batch['input_ids'].shape[1]} tokens exceeds the model's limit {self.limit}"
+                    f"internal: a chunk of {width} tokens exceeds the model's limit {self.limit}"
                 )
             with torch.inference_mode():
                 generated = self.model.generate(**batch, **kwargs)

@@ -149,7 +149,9 @@ def hf_cache_dir() -> Path:
     """The Hugging Face hub cache, honouring ``HF_HUB_CACHE`` and ``HF_HOME``."""
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"])
-    home = os.environ.get("HF_HOME") or str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "huggingface")
+    home = os.environ.get("HF_HOME") or str(
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "huggingface"
+    )
     return Path(home) / "hub"
 
 
@@ -222,7 +224,9 @@ def verify_checksums(spec: ModelSpec, directory: Path) -> None:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         if digest.hexdigest() != expected:
-            raise ModelError(f"{file}: sha256 mismatch (expected {expected[:12]}…, got {digest.hexdigest()[:12]}…)")
+            raise ModelError(
+                f"{file}: sha256 mismatch (expected {expected[:12]}…, got {digest.hexdigest()[:12]}…)"
+            )
 
 
 def pull(spec: ModelSpec) -> Path:

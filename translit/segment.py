@@ -52,7 +52,9 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_BREADCRUMB_START = re.compile(r"^\s*(Home|Startseite|Start|Homepage|Sie sind hier:?)\s*[/>»›|]", re.IGNORECASE)
+_BREADCRUMB_START = re.compile(
+    r"^\s*(Home|Startseite|Start|Homepage|Sie sind hier:?)\s*[/>»›|]", re.IGNORECASE
+)
 _BREADCRUMB_SEP = re.compile(r"\s[/>»›|]\s")
 _TAG_LINE = re.compile(
     r"^\s*(Markiert|Tags|Schlagwörter|Schlagworte|Stichwörter|Themen|Mehr zum Thema)\s*:", re.IGNORECASE
@@ -167,9 +169,8 @@ def _ends_sentence(before: str, punct: str, closers: str, following: str) -> boo
         return len(bare) >= 4 and next_word not in MONTHS
     if len(bare) == 1 and bare.isalpha():
         return False  # initials (J. R. R. Tolkien) and parts of z. B., u. a., d. h.
-    if bare.lower() in GERMAN_ABBREVIATIONS or "." in bare:
-        return False  # Dr., bzw., Nr., and dotted forms like z.B. or U.S.
-    return True
+    # Dr., bzw., Nr., and dotted forms like z.B. or U.S. do not end sentences.
+    return bare.lower() not in GERMAN_ABBREVIATIONS and "." not in bare
 
 
 def split_sentences(paragraph: str) -> list[str]:

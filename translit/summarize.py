@@ -36,7 +36,10 @@ class Summary:
 class Summarizer(Protocol):
     """What translit needs from a summariser."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name reported with the brief (e.g. ``extractive``)."""
+        ...
 
     def summarize(self, text: str, sentences: int = 3) -> Summary:
         """Summarise English ``text`` in about ``sentences`` sentences."""
@@ -68,7 +71,9 @@ def split_english_sentences(text: str) -> list[str]:
         start = 0
         for match in _EN_BOUNDARY.finditer(paragraph):
             following = paragraph[match.end() :]
-            if not following or not (following[0].isupper() or following[0].isdigit() or following[0] in "\"'“‘("):
+            if not following or not (
+                following[0].isupper() or following[0].isdigit() or following[0] in "\"'“‘("
+            ):
                 continue
             if match.group(1) == ".":
                 before = paragraph[start : match.start(1)].split()
@@ -166,10 +171,12 @@ class ExtractiveSummarizer:
             position = 1.0 / math.sqrt(i + 1)
             n_words = len(sentence.split())
             length_ok = 1.0 if self.min_words <= n_words <= self.max_words else 0.5
-            relevance.append(((1 - self.position_weight) * centrality + self.position_weight * position) * length_ok)
+            score = (1 - self.position_weight) * centrality + self.position_weight * position
+            relevance.append(score * length_ok)
         chosen: list[int] = []
         candidates = set(range(len(all_sentences)))
         while candidates and len(chosen) < sentences:
+
             def mmr(i: int) -> float:
                 overlap = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
                 return relevance[i] - self.redundancy * overlap

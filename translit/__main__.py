@@ -1,0 +1,5 @@
+"""``python -m translit`` runs the CLI."""
+
+from translit.cli import main
+
+main()
