@@ -59,13 +59,22 @@ def test_binary_input(tmp_path: Path) -> None:
     assert_one_line_error(run_cli("translate", str(png)), EXIT_INPUT, str(png), "binary")
 
 
-def test_unreadable_file(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can read any file")
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     locked = tmp_path / "locked.txt"
     locked.write_text("Hallo.")
     locked.chmod(0)
-    assert_one_line_error(run_cli("translate", str(locked)), EXIT_INPUT, str(locked))
+    if os.geteuid() != 0:
+        assert_one_line_error(run_cli("translate", str(locked)), EXIT_INPUT, str(locked))
+
+    # Root reads anything, so simulate the refusal in-process as well.
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    result = CliRunner().invoke(app, ["translate", str(locked)])
+    assert result.exit_code == EXIT_INPUT
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"translit: error: {locked}: cannot read (Permission denied)"
 
 
 def test_missing_default_model_names_model_place_and_remedy() -> None:
@@ -129,3 +138,20 @@ def test_help_has_examples() -> None:
         result = CliRunner().invoke(app, [*args, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.stdout or "example" in result.stdout.lower()
+
+
+def test_help_and_models_list_import_no_heavy_library() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from translit.cli import app\n"
+        "r = CliRunner()\n"
+        "assert r.invoke(app, ['--help']).exit_code == 0\n"
+        "assert r.invoke(app, ['models', 'list']).exit_code == 0\n"
+        "heavy = {'torch', 'transformers', 'ctranslate2', 'sentencepiece'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from translit.engine import DecodeOptions, EngineOutput, TranslationEngine, load_marian
+from translit.errors import InputError
 from translit.registry import Registry, load_registry, resolve_model_dir
-from translit.segment import Chunk, chunk_paragraph, join_chunks, parse_article, split_sentences
+from translit.segment import Article, Chunk, chunk_paragraph, join_chunks, parse_article, split_sentences
 from translit.summarize import ExtractiveSummarizer, Summarizer, Summary
 
 log = logging.getLogger("translit")
@@ -79,10 +81,40 @@ class Brief:
         return data
 
 
-def get_engine(model: str | Path | None = None, *, registry: Registry | None = None) -> TranslationEngine:
-    """Load (once per process) the translation engine for ``model``: a registry name or a folder."""
+ENGINES = ("auto", "transformers", "ctranslate2")
+
+
+def get_engine(
+    model: str | Path | None = None,
+    *,
+    engine: str = "auto",
+    quantization: str = "int8",
+    threads: int | None = None,
+    registry: Registry | None = None,
+) -> TranslationEngine:
+    """Load (once per process) a translation engine for ``model``: a registry name or a folder.
+
+    ``engine="auto"`` uses CTranslate2 when a converted copy of the model exists (see
+    ``translit models convert``) and the package is installed, else transformers.
+    ``engine="ctranslate2"`` converts the model first if needed (once, with a message).
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     registry = registry or load_registry()
     model_id, directory = resolve_model_dir(model, registry, "translation")
+    if engine in ("auto", "ctranslate2"):
+        from translit import ct2
+
+        converted = ct2.find_converted(directory, quantization)
+        if converted is None and engine == "ctranslate2":
+            log.warning("converting %s for CTranslate2 (%s); this happens once", model_id, quantization)
+            converted = ct2.convert(directory, quantization)
+        if converted is not None and (engine == "ctranslate2" or ct2.available()):
+            return ct2.load_ct2(converted, model_id, threads=threads)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     return load_marian(directory, model_id)
 
 
@@ -123,6 +155,84 @@ def _halve(text: str) -> list[str]:
     return [text]
 
 
+def _segment(
+    text: str, engine: TranslationEngine, max_chunk_tokens: int | None
+) -> tuple[Article, list[Chunk]]:
+    article = parse_article(text)
+    budget = engine.max_input_tokens
+    if max_chunk_tokens is not None:
+        budget = max(1, min(budget, max_chunk_tokens))
+    chunks: list[Chunk] = []
+    for index, paragraph in enumerate(article.paragraphs):
+        chunks.extend(chunk_paragraph(paragraph, index, engine.count_tokens, budget))
+    return article, chunks
+
+
+def translate_many(
+    texts: Sequence[str],
+    model: str | Path | None = None,
+    *,
+    beams: int | None = None,
+    batch_size: int = 16,
+    max_batch_tokens: int | None = None,
+    max_chunk_tokens: int | None = None,
+    engine: TranslationEngine | None = None,
+    registry: Registry | None = None,
+) -> list[Translation]:
+    """Translate several German articles, sharing length-sorted batches across all of them.
+
+    Chunks of every article are pooled, so short and long articles fill batches together;
+    results come back per article, in the given order. ``max_batch_tokens`` bounds each
+    batch by padded source tokens.
+    """
+    started = time.perf_counter()
+    articles = [parse_article(t) for t in texts]
+    if not any(a.paragraphs for a in articles):
+        model_id = engine.model_id if engine else str(model or "")
+        return [Translation(model_id, [], [], [], [], a.removed, {"total": 0.0}) for a in articles]
+    load_start = time.perf_counter()
+    engine = engine or get_engine(model, registry=registry)
+    load_seconds = time.perf_counter() - load_start
+    segment_start = time.perf_counter()
+    segmented = [_segment(t, engine, max_chunk_tokens) for t in texts]
+    segment_seconds = time.perf_counter() - segment_start
+    pooled = [c.text for _, chunks in segmented for c in chunks]
+    translate_start = time.perf_counter()
+    options = DecodeOptions(beams=beams, batch_size=batch_size, max_batch_tokens=max_batch_tokens)
+    translated, unresolved = _translate_chunks(engine, pooled, options)
+    translate_seconds = time.perf_counter() - translate_start
+    if unresolved:
+        log.warning(
+            "%d chunk(s) still reached the model's length limit after splitting; "
+            "their output may be incomplete or repetitive",
+            unresolved,
+        )
+    results = []
+    offset = 0
+    share = 1 / max(1, len(texts))
+    for article, chunks in segmented:
+        chunk_texts = translated[offset : offset + len(chunks)]
+        offset += len(chunks)
+        timings = {
+            "load": load_seconds * share,
+            "segment": segment_seconds * share,
+            "translate": translate_seconds * share,
+            "total": (time.perf_counter() - started) * share,
+        }
+        results.append(
+            Translation(
+                model=engine.model_id,
+                source_paragraphs=article.paragraphs,
+                chunks=chunks,
+                chunk_translations=chunk_texts,
+                paragraphs=join_chunks(chunks, chunk_texts, len(article.paragraphs)),
+                removed_boilerplate=article.removed,
+                timings={k: round(v, 4) for k, v in timings.items()},
+            )
+        )
+    return results
+
+
 def translate(
     text: str,
     model: str | Path | None = None,
@@ -136,47 +246,18 @@ def translate(
     """Translate a German article into English, one output paragraph per input paragraph.
 
     ``model`` is a name from models.toml or a MarianMT folder; ``engine`` may be passed
-    instead (a loaded :class:`~translit.engine.TranslationEngine`). ``max_chunk_tokens``
-    lowers (never raises) the model's own per-chunk budget.
+    instead (a loaded :class:`~translit.engine.TranslationEngine`, see :func:`get_engine`).
+    ``max_chunk_tokens`` lowers (never raises) the model's own per-chunk budget.
     """
-    started = time.perf_counter()
-    article = parse_article(text)
-    timings: dict[str, float] = {}
-    if not article.paragraphs:
-        model_id = engine.model_id if engine else str(model or "")
-        return Translation(model_id, [], [], [], [], article.removed, {"total": 0.0})
-    load_start = time.perf_counter()
-    engine = engine or get_engine(model, registry=registry)
-    timings["load"] = time.perf_counter() - load_start
-    budget = engine.max_input_tokens
-    if max_chunk_tokens is not None:
-        budget = max(1, min(budget, max_chunk_tokens))
-    segment_start = time.perf_counter()
-    chunks: list[Chunk] = []
-    for index, paragraph in enumerate(article.paragraphs):
-        chunks.extend(chunk_paragraph(paragraph, index, engine.count_tokens, budget))
-    timings["segment"] = time.perf_counter() - segment_start
-    translate_start = time.perf_counter()
-    options = DecodeOptions(beams=beams, batch_size=batch_size)
-    chunk_texts, unresolved = _translate_chunks(engine, [c.text for c in chunks], options)
-    if unresolved:
-        log.warning(
-            "%d chunk(s) still reached the model's length limit after splitting; "
-            "their output may be incomplete or repetitive",
-            unresolved,
-        )
-    timings["translate"] = time.perf_counter() - translate_start
-    paragraphs = join_chunks(chunks, chunk_texts, len(article.paragraphs))
-    timings["total"] = time.perf_counter() - started
-    return Translation(
-        model=engine.model_id,
-        source_paragraphs=article.paragraphs,
-        chunks=chunks,
-        chunk_translations=chunk_texts,
-        paragraphs=paragraphs,
-        removed_boilerplate=article.removed,
-        timings={k: round(v, 4) for k, v in timings.items()},
-    )
+    return translate_many(
+        [text],
+        model,
+        beams=beams,
+        batch_size=batch_size,
+        max_chunk_tokens=max_chunk_tokens,
+        engine=engine,
+        registry=registry,
+    )[0]
 
 
 def get_summarizer(name: str | None = None) -> Summarizer:

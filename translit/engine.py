@@ -27,11 +27,41 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 @dataclass(frozen=True)
 class DecodeOptions:
-    """Decoding settings; ``None`` means the model's own generation_config decides."""
+    """Decoding settings; ``None`` means the model's own generation_config decides.
+
+    ``max_batch_tokens`` bounds a batch by padded source tokens instead of by count;
+    ``force_length`` (benchmarks only) makes every output exactly that many tokens.
+    """
 
     beams: int | None = None
     batch_size: int = 16
     max_length: int | None = None
+    max_batch_tokens: int | None = None
+    force_length: int | None = None
+
+
+def plan_batches(
+    lengths: Sequence[int], batch_size: int, max_batch_tokens: int | None = None
+) -> list[list[int]]:
+    """Group item indices into length-sorted batches (longest first).
+
+    Sorting by length keeps padding small; a batch closes when it holds ``batch_size``
+    items or, with ``max_batch_tokens``, when its padded size would exceed that.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        width = lengths[current[0]] if current else lengths[index]
+        too_many = len(current) >= max(1, batch_size) and not max_batch_tokens
+        too_big = bool(max_batch_tokens) and current and (len(current) + 1) * width > (max_batch_tokens or 0)
+        if current and (too_many or too_big):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
 
 
 @dataclass(frozen=True)
@@ -101,12 +131,12 @@ def input_budget(limit: int) -> int:
 
 
 _LOAD_LOCK = threading.Lock()
-_LOADED: dict[tuple[str, str], MarianEngine] = {}
+_LOADED: dict[tuple[str, str, str], MarianEngine] = {}
 
 
 def load_marian(directory: Path, model_id: str | None = None, device: str | None = None) -> MarianEngine:
     """Load a MarianMT folder once per process (later calls reuse it)."""
-    key = (str(directory.resolve()), device or "auto")
+    key = (str(directory.resolve()), model_id or str(directory), device or "auto")
     with _LOAD_LOCK:
         if key not in _LOADED:
             _LOADED[key] = MarianEngine(directory, model_id or str(directory), device)
@@ -186,6 +216,9 @@ class MarianEngine:
         kwargs: dict[str, Any] = {"max_length": max_length}
         if options.beams is not None:
             kwargs["num_beams"] = options.beams
+        if options.force_length is not None:
+            kwargs = {**kwargs, "max_length": None, "min_new_tokens": options.force_length}
+            kwargs["max_new_tokens"] = options.force_length
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False).to(self.device)

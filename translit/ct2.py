@@ -1,0 +1,251 @@
+"""The CTranslate2 engine: converted MarianMT models, int8 on CPU, no torch at run time.
+
+Conversion (``translit models convert``) needs transformers and torch once; afterwards
+translation loads only ``ctranslate2`` and ``sentencepiece``, which is what keeps start-up
+fast and memory low. A converted model lives in translit's cache under a name derived from
+the source folder's identity and the quantisation, so later runs find it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from translit.engine import DecodeOptions, EngineOutput, check_model_dir, input_budget, position_limit
+from translit.errors import ModelError
+
+log = logging.getLogger("translit")
+
+QUANTIZATIONS = ("int8", "int16", "float32", "int8_float32")
+# Files copied next to the converted weights so the engine needs nothing else.
+_TOKENIZER_FILES = (
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "tokenizer_config.json",
+    "generation_config.json",
+)
+
+
+def default_threads() -> int:
+    """Cores this process may use (respects CPU affinity and cgroup-style pinning)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def available() -> bool:
+    """Whether the ctranslate2 package can be imported (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def cache_root() -> Path:
+    """translit's cache folder (``$XDG_CACHE_HOME/translit`` by default)."""
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("TRANSLIT_CACHE_DIR") or user_cache_dir("translit", appauthor=False))
+
+
+def fingerprint(model_dir: Path) -> str:
+    """Identity of a model folder: its path plus the size and mtime of its files."""
+    digest = hashlib.sha256(str(model_dir.resolve()).encode())
+    for file in sorted(model_dir.iterdir()):
+        if file.is_file():
+            st = file.stat()
+            digest.update(f"{file.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def converted_dir(model_dir: Path, quantization: str) -> Path:
+    """Where the CTranslate2 conversion of ``model_dir`` at ``quantization`` lives."""
+    slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_dir.resolve().name)
+    return cache_root() / "ctranslate2" / f"{slug}-{fingerprint(model_dir)}-{quantization}"
+
+
+def find_converted(model_dir: Path, preferred: str = "int8") -> Path | None:
+    """An existing conversion of ``model_dir``, preferring ``preferred`` quantisation."""
+    for quantization in (preferred, *QUANTIZATIONS):
+        candidate = converted_dir(model_dir, quantization)
+        if (candidate / "model.bin").is_file():
+            return candidate
+    return None
+
+
+def convert(model_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
+    """Convert a Hugging Face MarianMT folder for CTranslate2 (once; atomically)."""
+    if quantization not in QUANTIZATIONS:
+        raise ModelError(f"unknown quantization '{quantization}' (choose from {', '.join(QUANTIZATIONS)})")
+    check_model_dir(model_dir)
+    target = converted_dir(model_dir, quantization)
+    if (target / "model.bin").is_file() and not force:
+        return target
+    try:
+        import ctranslate2.converters
+    except ImportError:
+        raise ModelError("the ctranslate2 package is not installed (pip install 'translit[fast]')") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    try:
+        converter = ctranslate2.converters.TransformersConverter(str(model_dir), low_cpu_mem_usage=True)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            converter.convert(str(staging / "model"), quantization=quantization, force=True)
+        for name in _TOKENIZER_FILES:
+            if (model_dir / name).is_file():
+                shutil.copy(model_dir / name, staging / "model" / name)
+        shutil.copy(model_dir / "config.json", staging / "model" / "hf_config.json")
+        (staging / "model" / "translit.json").write_text(
+            json.dumps({"source": str(model_dir.resolve()), "quantization": quantization}) + "\n"
+        )
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging / "model", target)  # atomic: a half-written conversion is never found
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise ModelError(
+            f"{model_dir}: conversion to CTranslate2 failed ({type(exc).__name__}: {exc})"
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class MarianPieces:
+    """MarianTokenizer's work without transformers: sentencepiece pieces mapped by vocab.json."""
+
+    def __init__(self, directory: Path) -> None:
+        import sentencepiece as spm
+
+        self.source = spm.SentencePieceProcessor(model_file=str(directory / "source.spm"))
+        self.target = spm.SentencePieceProcessor(model_file=str(directory / "target.spm"))
+        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        self.vocab: set[str] = set(vocab)
+        self.specials = {"</s>", "<unk>", "<pad>"}
+
+    def encode(self, text: str) -> list[str]:
+        """Source pieces of ``text`` (unknown pieces become ``<unk>``), without ``</s>``."""
+        return [p if p in self.vocab else "<unk>" for p in self.source.encode(text, out_type=str)]
+
+    def decode(self, pieces: Sequence[str]) -> str:
+        """Text of target pieces, special tokens dropped."""
+        return str(self.target.decode_pieces([p for p in pieces if p not in self.specials])).strip()
+
+
+_LOAD_LOCK = threading.Lock()
+_LOADED: dict[tuple[str, str, str, int, str], CTranslate2Engine] = {}
+
+
+def load_ct2(
+    converted: Path,
+    model_id: str,
+    *,
+    compute_type: str = "default",
+    threads: int | None = None,
+    device: str = "auto",
+) -> CTranslate2Engine:
+    """Load a converted model once per process."""
+    threads = threads or default_threads()
+    key = (str(converted), model_id, compute_type, threads, device)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = CTranslate2Engine(
+                converted, model_id, compute_type=compute_type, threads=threads, device=device
+            )
+        return _LOADED[key]
+
+
+class CTranslate2Engine:
+    """MarianMT through CTranslate2 (a converted folder from :func:`convert`)."""
+
+    def __init__(
+        self,
+        converted: Path,
+        model_id: str,
+        *,
+        compute_type: str = "default",
+        threads: int = 1,
+        device: str = "auto",
+    ) -> None:
+        started = time.perf_counter()
+        try:
+            import ctranslate2
+        except ImportError:
+            raise ModelError(
+                "the ctranslate2 package is not installed (pip install 'translit[fast]')"
+            ) from None
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        try:
+            self.translator: Any = ctranslate2.Translator(
+                str(converted),
+                device=device,
+                compute_type=compute_type,
+                intra_threads=threads,
+                inter_threads=1,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"{converted}: cannot load the CTranslate2 model ({exc})") from None
+        self.model_id = model_id
+        self.directory = converted
+        self.device = device
+        self.pieces = MarianPieces(converted)
+        hf_config = json.loads((converted / "hf_config.json").read_text(encoding="utf-8"))
+        tok_config_file = converted / "tokenizer_config.json"
+        tok_config = (
+            json.loads(tok_config_file.read_text(encoding="utf-8")) if tok_config_file.is_file() else {}
+        )
+        gen_file = converted / "generation_config.json"
+        self.generation = json.loads(gen_file.read_text(encoding="utf-8")) if gen_file.is_file() else {}
+        self.limit = position_limit(
+            tok_config.get("model_max_length", 512), hf_config.get("max_position_embeddings")
+        )
+        self.max_input_tokens = input_budget(self.limit)
+        self.load_seconds = time.perf_counter() - started
+
+    def count_tokens(self, text: str) -> int:
+        """Source tokens of ``text``, without ``</s>``."""
+        return len(self.pieces.encode(text))
+
+    def _max_length(self, options: DecodeOptions) -> int:
+        configured = options.max_length or self.generation.get("max_length") or self.limit
+        return max(2, min(int(configured), self.limit))
+
+    def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
+        """Translate ``texts`` in order; CTranslate2 sorts by length inside its own batches."""
+        if not texts:
+            return []
+        max_length = self._max_length(options)
+        beams = options.beams or int(self.generation.get("num_beams") or 1)
+        sources = [[*self.pieces.encode(t), "</s>"] for t in texts]
+        results = self.translator.translate_batch(
+            sources,
+            beam_size=beams,
+            # transformers' max_length counts the decoder start and </s>; CTranslate2's
+            # limit counts generated tokens including </s>.
+            max_decoding_length=options.force_length or max_length - 1,
+            min_decoding_length=options.force_length or 0,
+            max_batch_size=options.max_batch_tokens or max(1, options.batch_size),
+            batch_type="tokens" if options.max_batch_tokens else "examples",
+            return_end_token=False,
+        )
+        outputs = []
+        for result in results:
+            hypothesis = result.hypotheses[0]
+            used = len(hypothesis) + 2
+            outputs.append(EngineOutput(self.pieces.decode(hypothesis), len(hypothesis), used >= max_length))
+        return outputs
