@@ -178,12 +178,14 @@ def translate_many(
     max_chunk_tokens: int | None = None,
     engine: TranslationEngine | None = None,
     registry: Registry | None = None,
+    options: DecodeOptions | None = None,
 ) -> list[Translation]:
     """Translate several German articles, sharing length-sorted batches across all of them.
 
     Chunks of every article are pooled, so short and long articles fill batches together;
     results come back per article, in the given order. ``max_batch_tokens`` bounds each
-    batch by padded source tokens.
+    batch by padded source tokens. ``options`` (advanced) replaces the decoding options
+    built from the other arguments.
     """
     started = time.perf_counter()
     articles = [parse_article(t) for t in texts]
@@ -198,7 +200,7 @@ def translate_many(
     segment_seconds = time.perf_counter() - segment_start
     pooled = [c.text for _, chunks in segmented for c in chunks]
     translate_start = time.perf_counter()
-    options = DecodeOptions(beams=beams, batch_size=batch_size, max_batch_tokens=max_batch_tokens)
+    options = options or DecodeOptions(beams=beams, batch_size=batch_size, max_batch_tokens=max_batch_tokens)
     translated, unresolved = _translate_chunks(engine, pooled, options)
     translate_seconds = time.perf_counter() - translate_start
     if unresolved:

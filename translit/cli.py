@@ -194,6 +194,29 @@ BeamsOption = Annotated[
     int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's generation_config).")
 ]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Chunks translated together.")]
+
+
+class EngineChoice(StrEnum):
+    """Which translation backend runs the model."""
+
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
+EngineOption = Annotated[
+    EngineChoice,
+    typer.Option(
+        "--engine",
+        "-e",
+        help="auto: CTranslate2 when a converted model exists, else transformers. "
+        "ctranslate2 converts the model once if needed.",
+    ),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", min=1, help="CPU threads for the engine (default: all usable cores)."),
+]
 SentencesOption = Annotated[int, typer.Option("--sentences", "-n", min=1, help="Sentences in the brief.")]
 
 
@@ -210,27 +233,32 @@ def translate(
     max_chunk_tokens: Annotated[
         int | None, typer.Option("--max-chunk-tokens", min=1, help="Lower the per-chunk token budget.")
     ] = None,
+    engine: EngineOption = EngineChoice.auto,
+    threads: ThreadsOption = None,
+    max_batch_tokens: Annotated[
+        int | None,
+        typer.Option("--max-batch-tokens", min=1, help="Bound each batch by padded source tokens."),
+    ] = None,
 ) -> None:
     """Translate German articles to English: one output paragraph per input paragraph.
 
-    With several files, text output separates them with '==> FILE <==' headers and JSON
-    output is a list.
+    With several files, their chunks share length-sorted batches; text output separates
+    the files with '==> FILE <==' headers and JSON output is a list.
     """
     sources = [read_source(f) for f in files]
-    results = []
-    engine = None
-    for source in sources:
-        if engine is None and source.text.strip():
-            engine = api.get_engine(model, registry=_registry())
-        result = api.translate(
-            source.text,
-            beams=beams,
-            batch_size=batch_size,
-            max_chunk_tokens=max_chunk_tokens,
-            engine=engine,
-            model=model,
-        )
-        results.append((source.name, result))
+    loaded = None
+    if any(source.text.strip() for source in sources):
+        loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
+    translations = api.translate_many(
+        [source.text for source in sources],
+        model,
+        beams=beams,
+        batch_size=batch_size,
+        max_batch_tokens=max_batch_tokens,
+        max_chunk_tokens=max_chunk_tokens,
+        engine=loaded,
+    )
+    results = [(source.name, result) for source, result in zip(sources, translations, strict=True)]
     if output_format is OutputFormat.json:
         docs = [{"path": name, **r.to_dict()} for name, r in results]
         _write_json(docs[0] if len(docs) == 1 else docs)
@@ -268,6 +296,8 @@ def brief(
     output_format: FormatOption = OutputFormat.text,
     beams: BeamsOption = None,
     batch_size: BatchOption = 16,
+    engine: EngineOption = EngineChoice.auto,
+    threads: ThreadsOption = None,
 ) -> None:
     """Translate a German article and write a short English brief of it."""
     source = read_source(file)
@@ -275,9 +305,8 @@ def brief(
         if output_format is OutputFormat.json:
             _write_json({"path": source.name, "brief": [], "translations": []})
         return
-    result = api.brief(
-        source.text, model, sentences=sentences, beams=beams, batch_size=batch_size, registry=_registry()
-    )
+    loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
+    result = api.brief(source.text, sentences=sentences, beams=beams, batch_size=batch_size, engine=loaded)
     if output_format is OutputFormat.json:
         _write_json({"path": source.name, **result.to_dict()})
         return
@@ -340,6 +369,38 @@ def models_path(name: Annotated[str, typer.Argument(help="Model name from models
             f"run 'translit models pull {name}' on a connected machine"
         )
     _write(str(where))
+
+
+class Quantization(StrEnum):
+    """Weight formats CTranslate2 can convert to."""
+
+    int8 = "int8"
+    int16 = "int16"
+    float32 = "float32"
+
+
+@models_app.command("convert")
+@handled
+def models_convert(
+    model: Annotated[str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.")],
+    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weight format.")] = (
+        Quantization.int8
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Convert again even if a conversion exists.")
+    ] = False,
+) -> None:
+    """Convert a MarianMT model for the fast CTranslate2 engine; prints the converted folder.
+
+    The conversion is stored in translit's cache and found by later runs
+    ('--engine auto' then picks CTranslate2).
+
+    Example:  translit models convert opus-mt-de-en --quantization int8
+    """
+    from translit import ct2
+
+    _, directory = registry.resolve_model_dir(model, _registry(), "translation")
+    _write(str(ct2.convert(directory, quantization.value, force=force)))
 
 
 @models_app.command("pull")

@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translit.engine import DecodeOptions, EngineOutput, check_model_dir, input_budget, position_limit
+from translit.engine import (
+    DecodeOptions,
+    EngineOutput,
+    check_model_dir,
+    forced_length,
+    input_budget,
+    plan_batches,
+    position_limit,
+)
 from translit.errors import ModelError
 
 log = logging.getLogger("translit")
@@ -98,8 +106,13 @@ def convert(model_dir: Path, quantization: str = "int8", force: bool = False) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
-        converter = ctranslate2.converters.TransformersConverter(str(model_dir), low_cpu_mem_usage=True)
         import warnings
+
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        converter = ctranslate2.converters.TransformersConverter(str(model_dir), low_cpu_mem_usage=True)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -232,20 +245,36 @@ class CTranslate2Engine:
         max_length = self._max_length(options)
         beams = options.beams or int(self.generation.get("num_beams") or 1)
         sources = [[*self.pieces.encode(t), "</s>"] for t in texts]
-        results = self.translator.translate_batch(
-            sources,
-            beam_size=beams,
-            # transformers' max_length counts the decoder start and </s>; CTranslate2's
-            # limit counts generated tokens including </s>.
-            max_decoding_length=options.force_length or max_length - 1,
-            min_decoding_length=options.force_length or 0,
-            max_batch_size=options.max_batch_tokens or max(1, options.batch_size),
-            batch_type="tokens" if options.max_batch_tokens else "examples",
-            return_end_token=False,
-        )
+        if options.force_ratio is not None:
+            # Benchmarks: batch like the transformers engine so both do identical work.
+            results: list[Any] = [None] * len(sources)
+            lengths = [len(s) for s in sources]
+            for indices in plan_batches(lengths, options.batch_size, options.max_batch_tokens):
+                forced = forced_length(options.force_ratio, [lengths[i] for i in indices])
+                batch = self.translator.translate_batch(
+                    [sources[i] for i in indices],
+                    beam_size=beams,
+                    max_decoding_length=forced,
+                    min_decoding_length=forced,
+                    return_end_token=False,
+                )
+                for i, result in zip(indices, batch, strict=True):
+                    results[i] = result
+        else:
+            results = self.translator.translate_batch(
+                sources,
+                beam_size=beams,
+                # transformers' max_length counts the decoder start and </s>; CTranslate2's
+                # limit counts generated tokens including </s>.
+                max_decoding_length=max_length - 1,
+                max_batch_size=options.max_batch_tokens or max(1, options.batch_size),
+                batch_type="tokens" if options.max_batch_tokens else "examples",
+                return_end_token=False,
+            )
         outputs = []
         for result in results:
             hypothesis = result.hypotheses[0]
             used = len(hypothesis) + 2
-            outputs.append(EngineOutput(self.pieces.decode(hypothesis), len(hypothesis), used >= max_length))
+            hit = used >= max_length and options.force_ratio is None
+            outputs.append(EngineOutput(self.pieces.decode(hypothesis), len(hypothesis), hit))
         return outputs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 import warnings
@@ -30,14 +31,21 @@ class DecodeOptions:
     """Decoding settings; ``None`` means the model's own generation_config decides.
 
     ``max_batch_tokens`` bounds a batch by padded source tokens instead of by count;
-    ``force_length`` (benchmarks only) makes every output exactly that many tokens.
+    ``force_ratio`` (benchmarks only) makes every output of a batch exactly
+    ``ceil(force_ratio × longest source in the batch)`` tokens, so that engines compared
+    on random weights do identical work.
     """
 
     beams: int | None = None
     batch_size: int = 16
     max_length: int | None = None
     max_batch_tokens: int | None = None
-    force_length: int | None = None
+    force_ratio: float | None = None
+
+
+def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:
+    """Output length for a forced-length (benchmark) batch."""
+    return max(1, math.ceil(ratio * max(source_lengths)))
 
 
 def plan_batches(
@@ -216,9 +224,9 @@ class MarianEngine:
         kwargs: dict[str, Any] = {"max_length": max_length}
         if options.beams is not None:
             kwargs["num_beams"] = options.beams
-        if options.force_length is not None:
-            kwargs = {**kwargs, "max_length": None, "min_new_tokens": options.force_length}
-            kwargs["max_new_tokens"] = options.force_length
+        if options.force_ratio is not None:
+            forced = forced_length(options.force_ratio, [self.count_tokens(t) + 1 for t in texts])
+            kwargs = {**kwargs, "max_length": None, "min_new_tokens": forced, "max_new_tokens": forced}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False).to(self.device)
@@ -239,5 +247,6 @@ class MarianEngine:
             text = self.tokenizer.decode(row, skip_special_tokens=True)
             # Reaching max_length means the output may have been cut (a forced </s> can
             # hide that), so it counts as hitting the limit.
-            outputs.append(EngineOutput(text=text, tokens=used - 2, hit_limit=used >= max_length))
+            hit = used >= max_length and options.force_ratio is None
+            outputs.append(EngineOutput(text=text, tokens=used - 2, hit_limit=hit))
         return outputs
