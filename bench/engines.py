@@ -213,6 +213,18 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
     return {"variant": variant, "times": times, "median": statistics.median(times), "load": load}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM).
+
+    Not ru_maxrss: on Linux that survives fork+exec, so a child would report the parent's
+    peak whenever it is larger.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def in_subprocess(variant: str, reps: int, beams: int, threads: int) -> dict:
     """Run a variant in a fresh process and add its peak RSS."""
     cmd = [sys.executable, __file__, "--variant", variant, "--reps", str(reps), "--beams", str(beams)]
@@ -250,7 +262,7 @@ def main() -> None:
 
     if args.variant:
         result = run_variant(args.variant, args.reps, args.beams, args.threads)
-        result["self_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["self_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
 

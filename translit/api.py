@@ -11,15 +11,18 @@ Everything the CLI does is available here::
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from translit.cache import TranslationCache, chunk_key
 from translit.engine import DecodeOptions, EngineOutput, TranslationEngine, load_marian
 from translit.errors import InputError
-from translit.registry import Registry, load_registry, resolve_model_dir
+from translit.registry import Registry, load_registry, resolve_model_dir, verify_checksums
 from translit.segment import Article, Chunk, chunk_paragraph, join_chunks, parse_article, split_sentences
 from translit.summarize import ExtractiveSummarizer, Summarizer, Summary
 
@@ -40,6 +43,7 @@ class Translation:
     paragraphs: list[str]
     removed_boilerplate: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    guarded_chunks: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -55,6 +59,7 @@ class Translation:
             "chunk_translations": self.chunk_translations,
             "translations": self.paragraphs,
             "removed_boilerplate": self.removed_boilerplate,
+            "degenerate_chunks": self.guarded_chunks,
             "timings": self.timings,
         }
 
@@ -102,6 +107,9 @@ def get_engine(
         raise InputError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     registry = registry or load_registry()
     model_id, directory = resolve_model_dir(model, registry, "translation")
+    spec = registry.models.get(model_id)
+    if spec is not None:
+        verify_checksums(spec, directory)
     if engine in ("auto", "ctranslate2"):
         from translit import ct2
 
@@ -118,16 +126,78 @@ def get_engine(
     return load_marian(directory, model_id)
 
 
+# Decoding settings for a retry of a chunk whose output looped.
+GUARD_NGRAM = 3
+GUARD_PENALTY = 1.3
+
+
+def is_degenerate(source: str, output: str) -> bool:
+    """Does ``output`` look like a decoding loop ("poor, poor, poor, …") rather than a translation?
+
+    Flags an output far longer than its source, a word or phrase repeated four times in
+    a row, or a phrase of three or more words recurring much more often than in the source.
+    """
+    out_words = re.findall(r"\w+", output.lower())
+    src_words = re.findall(r"\w+", source.lower())
+    if len(out_words) > 3 * len(src_words) + 10:
+        return True
+    for n in (1, 2, 3, 4):
+        # A source that itself repeats ("sehr, sehr, sehr") may be translated that way.
+        if _longest_run(out_words, n) >= max(4, _longest_run(src_words, n) + 2):
+            return True
+    for n in (3, 4):
+        counts = Counter(tuple(out_words[i : i + n]) for i in range(len(out_words) - n + 1))
+        gram, count = counts.most_common(1)[0] if counts else ((), 0)
+        if count >= 4 and count > 2 * _count_in(src_words, gram) + 1:
+            return True
+    return False
+
+
+def _count_in(words: list[str], gram: tuple[str, ...]) -> int:
+    n = len(gram)
+    return sum(1 for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == gram)
+
+
+def _longest_run(words: list[str], n: int) -> int:
+    """Most consecutive repetitions of any n-gram (1 when nothing repeats)."""
+    best = 1 if words else 0
+    for offset in range(n):
+        run = 1
+        for i in range(offset + n, len(words) - n + 1, n):
+            run = run + 1 if words[i : i + n] == words[i - n : i] else 1
+            best = max(best, run)
+    return best
+
+
+@dataclass
+class _ChunkRun:
+    texts: list[str]
+    unresolved: int
+    guarded: list[int]  # chunks re-decoded because their output looped or ran to the limit
+
+
 def _translate_chunks(
     engine: TranslationEngine, texts: list[str], options: DecodeOptions, depth: int = 0
-) -> tuple[list[str], int]:
-    """Translate chunks; one whose output hit the length limit is split and redone.
+) -> _ChunkRun:
+    """Translate chunks, guarding against loops and cut-off outputs.
 
-    A cut-off output would silently lose the end of the chunk, so such a chunk is
-    halved at a sentence or word boundary and each half translated on its own. Returns
-    the texts and how many chunks still ended at the limit after that.
+    A chunk whose output looks degenerate (see :func:`is_degenerate`) or reached the length
+    limit is decoded again with ``no_repeat_ngram_size`` and a repetition penalty. If it
+    still reaches the limit, it is halved at a sentence or word boundary and each half
+    translated on its own, since a cut-off output would silently lose the end of the chunk.
     """
     outputs: list[EngineOutput] = engine.translate_batch(texts, options)
+    guarded: list[int] = []
+    if options.force_ratio is None and options.no_repeat_ngram_size is None:
+        suspects = [i for i, o in enumerate(outputs) if o.hit_limit or is_degenerate(texts[i], o.text)]
+        if suspects:
+            safer = replace(options, no_repeat_ngram_size=GUARD_NGRAM, repetition_penalty=GUARD_PENALTY)
+            for i, output in zip(
+                suspects, engine.translate_batch([texts[i] for i in suspects], safer), strict=True
+            ):
+                outputs[i] = output
+            guarded = suspects
+            options = safer
     results = [o.text for o in outputs]
     retry = [i for i, o in enumerate(outputs) if o.hit_limit]
     halves = {i: _halve(texts[i]) for i in retry}
@@ -135,11 +205,33 @@ def _translate_chunks(
     unresolved = len(retry) - len(splittable)
     if splittable:
         flat = [half for i in splittable for half in halves[i]]
-        redone, still = _translate_chunks(engine, flat, options, depth + 1)
-        unresolved += still
+        redone = _translate_chunks(engine, flat, options, depth + 1)
+        unresolved += redone.unresolved
         for n, i in enumerate(splittable):
-            results[i] = redone[2 * n].strip() + " " + redone[2 * n + 1].strip()
-    return results, unresolved
+            results[i] = redone.texts[2 * n].strip() + " " + redone.texts[2 * n + 1].strip()
+    return _ChunkRun(results, unresolved, guarded)
+
+
+def _cached_translate(
+    engine: TranslationEngine, texts: list[str], options: DecodeOptions, cache: TranslationCache | None
+) -> _ChunkRun:
+    """:func:`_translate_chunks` behind the persistent cache (when one is given)."""
+    if cache is None:
+        return _translate_chunks(engine, texts, options)
+    options_key = f"beams={options.beams}|max_length={options.max_length}|force={options.force_ratio}"
+    keys = [chunk_key(engine.cache_key, options_key, t) for t in texts]
+    found = cache.get_many(keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    # The same chunk twice in one run (a repeated paragraph) is translated once.
+    unique = list(dict.fromkeys(texts[i] for i in missing))
+    run = _translate_chunks(engine, unique, options) if unique else _ChunkRun([], 0, [])
+    new = dict(zip(unique, run.texts, strict=True))
+    cache.put_many({keys[i]: new[texts[i]] for i in missing})
+    cache.stats.hits += len(texts) - len(missing)
+    cache.stats.misses += len(missing)
+    merged = [found[key] if key in found else new[text] for key, text in zip(keys, texts, strict=True)]
+    guarded_texts = {unique[i] for i in run.guarded}
+    return _ChunkRun(merged, run.unresolved, [i for i, t in enumerate(texts) if t in guarded_texts])
 
 
 def _halve(text: str) -> list[str]:
@@ -179,13 +271,15 @@ def translate_many(
     engine: TranslationEngine | None = None,
     registry: Registry | None = None,
     options: DecodeOptions | None = None,
+    cache: TranslationCache | None = None,
 ) -> list[Translation]:
     """Translate several German articles, sharing length-sorted batches across all of them.
 
     Chunks of every article are pooled, so short and long articles fill batches together;
     results come back per article, in the given order. ``max_batch_tokens`` bounds each
     batch by padded source tokens. ``options`` (advanced) replaces the decoding options
-    built from the other arguments.
+    built from the other arguments. With a ``cache``, chunks translated before (same
+    model files, engine and options) are served from it and new ones are stored.
     """
     started = time.perf_counter()
     articles = [parse_article(t) for t in texts]
@@ -201,7 +295,9 @@ def translate_many(
     pooled = [c.text for _, chunks in segmented for c in chunks]
     translate_start = time.perf_counter()
     options = options or DecodeOptions(beams=beams, batch_size=batch_size, max_batch_tokens=max_batch_tokens)
-    translated, unresolved = _translate_chunks(engine, pooled, options)
+    run = _cached_translate(engine, pooled, options, cache)
+    translated, unresolved = run.texts, run.unresolved
+    guarded = set(run.guarded)
     translate_seconds = time.perf_counter() - translate_start
     if unresolved:
         log.warning(
@@ -214,6 +310,7 @@ def translate_many(
     share = 1 / max(1, len(texts))
     for article, chunks in segmented:
         chunk_texts = translated[offset : offset + len(chunks)]
+        flagged = [i - offset for i in range(offset, offset + len(chunks)) if i in guarded]
         offset += len(chunks)
         timings = {
             "load": load_seconds * share,
@@ -230,7 +327,12 @@ def translate_many(
                 paragraphs=join_chunks(chunks, chunk_texts, len(article.paragraphs)),
                 removed_boilerplate=article.removed,
                 timings={k: round(v, 4) for k, v in timings.items()},
+                guarded_chunks=flagged,
             )
+        )
+    if guarded:
+        log.warning(
+            "%d chunk(s) looked degenerate (repetition or overlong) and were decoded again", len(guarded)
         )
     return results
 
@@ -262,18 +364,43 @@ def translate(
     )[0]
 
 
-def get_summarizer(name: str | None = None) -> Summarizer:
-    """The summariser called ``name`` (``None`` or ``"extractive"``: the built-in one)."""
+def check_language(text: str, name: str, *, strict: bool = False) -> None:
+    """Warn (or, with ``strict``, refuse) when ``text`` is clearly not German."""
+    from translit.language import guess_language
+
+    guess = guess_language(text)
+    if guess.clearly_not_german:
+        message = f"{name}: looks like '{guess.language}', not German"
+        if strict:
+            raise InputError(message + " (refused by --strict-lang)")
+        log.warning("%s; translating anyway", message)
+
+
+def get_summarizer(name: str | Path | None = None, *, registry: Registry | None = None) -> Summarizer:
+    """The summariser ``name``: ``None``/``"extractive"`` (built in), a models.toml name, or a folder.
+
+    Abstractive models are loaded offline, once per process.
+    """
     if name in (None, "extractive"):
         return ExtractiveSummarizer()
-    from translit.errors import ModelError
+    registry = registry or load_registry()
+    spec = registry.models.get(str(name))
+    if spec is not None and spec.builtin:
+        return ExtractiveSummarizer()
+    model_id, directory = resolve_model_dir(name, registry, "summarization")
+    from translit.abstractive import load_abstractive
 
-    raise ModelError(f"unknown summariser '{name}' (available: extractive)")
+    return load_abstractive(directory, model_id)
 
 
-def summarize(text: str, sentences: int = 3, *, summarizer: Summarizer | None = None) -> Summary:
-    """Summarise English text in ``sentences`` sentences (chosen from the text, in order)."""
-    return (summarizer or get_summarizer()).summarize(text, sentences)
+def summarize(
+    text: str, sentences: int | None = 3, *, words: int | None = None, summarizer: Summarizer | None = None
+) -> Summary:
+    """Summarise English text in at most ``sentences`` sentences and ``words`` words.
+
+    The default summariser chooses sentences of the text and keeps them in order.
+    """
+    return (summarizer or get_summarizer()).summarize(text, sentences, words=words)
 
 
 def looks_like_headline(paragraph: str) -> bool:
@@ -295,12 +422,23 @@ def brief(
 ) -> Brief:
     """Translate a German article and condense the English into a brief of ``sentences`` sentences."""
     translation = translate(text, model, beams=beams, batch_size=batch_size, engine=engine, registry=registry)
+    return brief_from_translation(translation, sentences, summarizer=summarizer)
+
+
+def brief_from_translation(
+    translation: Translation,
+    sentences: int | None = 3,
+    *,
+    words: int | None = None,
+    summarizer: Summarizer | None = None,
+) -> Brief:
+    """Condense an existing translation into a brief (the headline is left out of the choice)."""
     body = translation.paragraphs
     headline = None
     # Judge the headline on the German side: the source's shape does not depend on the model.
     if len(body) > 1 and looks_like_headline(translation.source_paragraphs[0]):
         headline, body = body[0], body[1:]
     started = time.perf_counter()
-    summary = summarize("\n\n".join(body), sentences, summarizer=summarizer)
+    summary = summarize("\n\n".join(body), sentences, words=words, summarizer=summarizer)
     translation.timings["summarize"] = round(time.perf_counter() - started, 4)
     return Brief(headline=headline, summary=summary, translation=translation)

@@ -18,13 +18,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from translit import api, errors, registry
+from translit import api, errors, registry, render
+from translit.cache import TranslationCache
 from translit.textio import read_source
 
 EXIT_CODES_HELP = """
 Exit codes: 0 success; 1 internal error (a bug: rerun with --debug and report it);
 2 bad usage or unreadable/invalid input; 3 model missing or unusable;
-4 network unavailable (models pull); 130 interrupted.
+4 network unavailable (models pull); 5 batch finished but some files failed;
+130 interrupted.
 """
 
 app = typer.Typer(
@@ -55,9 +57,19 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class DocumentFormat(StrEnum):
+    """How translated documents are written to stdout."""
+
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
 class _State:
     debug = False
     models_file: Path | None = None
+    max_bytes: int | None = None
 
 
 state = _State()
@@ -174,10 +186,36 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", min=0, help="Largest input file accepted, in bytes (0: no limit).", metavar="N"
+        ),
+    ] = 2 * 1024 * 1024,
+    allow_pickle: Annotated[
+        bool,
+        typer.Option("--allow-pickle", help="Allow pickled pytorch_model.bin weights (loaded weights-only)."),
+    ] = False,
 ) -> None:
     """Offline German→English translation and briefs of news articles."""
+    if allow_pickle:
+        os.environ["TRANSLIT_ALLOW_PICKLE"] = "1"
     state.debug = debug
     state.models_file = models
+    state.max_bytes = max_bytes or None
+    _handle_sigterm()
+
+
+def _handle_sigterm() -> None:
+    """Treat SIGTERM (``kill``) like Ctrl-C, so batch runs clean up their temporary files."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 ModelOption = Annotated[
@@ -190,6 +228,19 @@ ModelOption = Annotated[
     ),
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+DocFormatOption = Annotated[
+    DocumentFormat,
+    typer.Option("--format", "-f", help="Output format; jsonl streams one JSON object per document."),
+]
+BilingualOption = Annotated[
+    bool, typer.Option("--bilingual", help="German beside English: pairs (text/json), a table (markdown).")
+]
+StrictLangOption = Annotated[
+    bool, typer.Option("--strict-lang", help="Refuse input that is clearly not German (default: warn).")
+]
+CacheOption = Annotated[
+    bool, typer.Option("--cache/--no-cache", help="Use the persistent translation cache.")
+]
 BeamsOption = Annotated[
     int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's generation_config).")
 ]
@@ -217,7 +268,45 @@ ThreadsOption = Annotated[
     int | None,
     typer.Option("--threads", min=1, help="CPU threads for the engine (default: all usable cores)."),
 ]
-SentencesOption = Annotated[int, typer.Option("--sentences", "-n", min=1, help="Sentences in the brief.")]
+SentencesOption = Annotated[
+    int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the brief (default 3).")
+]
+WordsOption = Annotated[
+    int | None, typer.Option("--words", "-w", min=1, help="At most this many words in the brief.")
+]
+
+
+class BriefStyle(StrEnum):
+    """How a brief is laid out as text."""
+
+    paragraph = "paragraph"
+    bullets = "bullets"
+
+
+SummarizerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--summarizer",
+        help="extractive (built in, default), a summarization model from models.toml, or a model folder.",
+        metavar="NAME|PATH",
+    ),
+]
+StyleOption = Annotated[
+    BriefStyle, typer.Option("--style", help="One paragraph, or one bullet per sentence.")
+]
+
+
+def _sentence_cap(sentences: int | None, words: int | None) -> int | None:
+    """--sentences defaults to 3, unless only --words limits the brief."""
+    if sentences is None and words is None:
+        return 3
+    return sentences
+
+
+def _styled(summary_sentences: list[str], style: BriefStyle) -> str:
+    if style is BriefStyle.bullets:
+        return "\n".join(f"- {sentence}" for sentence in summary_sentences)
+    return " ".join(summary_sentences)
 
 
 @app.command(epilog="Examples:  translit translate article.txt   |   cat a.txt | translit translate -")
@@ -227,7 +316,10 @@ def translate(
         list[str], typer.Argument(help="German text files; '-' reads stdin.", metavar="FILE...|-")
     ],
     model: ModelOption = None,
-    output_format: FormatOption = OutputFormat.text,
+    output_format: DocFormatOption = DocumentFormat.text,
+    bilingual: BilingualOption = False,
+    use_cache: CacheOption = True,
+    strict_lang: StrictLangOption = False,
     beams: BeamsOption = None,
     batch_size: BatchOption = 16,
     max_chunk_tokens: Annotated[
@@ -245,45 +337,75 @@ def translate(
     With several files, their chunks share length-sorted batches; text output separates
     the files with '==> FILE <==' headers and JSON output is a list.
     """
-    sources = [read_source(f) for f in files]
+    sources = [read_source(f, state.max_bytes) for f in files]
+    for source in sources:
+        api.check_language(source.text, source.name, strict=strict_lang)
     loaded = None
     if any(source.text.strip() for source in sources):
         loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
-    translations = api.translate_many(
-        [source.text for source in sources],
-        model,
-        beams=beams,
-        batch_size=batch_size,
-        max_batch_tokens=max_batch_tokens,
-        max_chunk_tokens=max_chunk_tokens,
-        engine=loaded,
-    )
+    cache = _open_cache(use_cache)
+
+    def run(texts: list[str]) -> list[api.Translation]:
+        return api.translate_many(
+            texts,
+            model,
+            beams=beams,
+            batch_size=batch_size,
+            max_batch_tokens=max_batch_tokens,
+            max_chunk_tokens=max_chunk_tokens,
+            engine=loaded,
+            cache=cache,
+        )
+
+    if output_format is DocumentFormat.jsonl:
+        # Stream: each document is written (and flushed) as soon as it is translated.
+        for source in sources:
+            translation = run([source.text])[0]
+            record = render.document_record(source.name, translation)
+            if bilingual:
+                record["pairs"] = [{"de": p["source"], "en": p["translation"]} for p in record["paragraphs"]]
+            _write(render.to_jsonl(record))
+        return
+    # Several files share batches across documents.
+    translations = run([source.text for source in sources])
     results = [(source.name, result) for source, result in zip(sources, translations, strict=True)]
-    if output_format is OutputFormat.json:
-        docs = [{"path": name, **r.to_dict()} for name, r in results]
+    if output_format is DocumentFormat.json:
+        docs = [render.translation_json(name, r, bilingual) for name, r in results]
         _write_json(docs[0] if len(docs) == 1 else docs)
         return
     for i, (name, result) in enumerate(results):
         if len(results) > 1:
             _write(("\n" if i else "") + f"==> {name} <==")
-        if result.paragraphs:
-            _write(result.text)
+        if not result.paragraphs:
+            continue
+        if output_format is DocumentFormat.markdown:
+            _write(render.translation_markdown(result, bilingual=bilingual))
+        else:
+            _write(render.translation_text(result, bilingual))
+
+
+def _open_cache(enabled: bool) -> TranslationCache | None:
+    return TranslationCache() if enabled else None
 
 
 @app.command(epilog="Example:  translit summarize -n 2 article.en.txt")
 @handled
 def summarize(
     file: Annotated[str, typer.Argument(help="English text file; '-' reads stdin.", metavar="FILE|-")],
-    sentences: SentencesOption = 3,
+    sentences: SentencesOption = None,
+    words: WordsOption = None,
+    style: StyleOption = BriefStyle.paragraph,
+    summarizer: SummarizerOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Write a short brief of English text (sentences chosen from it, in order)."""
-    source = read_source(file)
-    summary = api.summarize(source.text, sentences)
+    """Write a short brief of English text (by default, sentences chosen from it, in order)."""
+    source = read_source(file, state.max_bytes)
+    chosen = api.get_summarizer(summarizer, registry=_registry()) if source.text.strip() else None
+    summary = api.summarize(source.text, _sentence_cap(sentences, words), words=words, summarizer=chosen)
     if output_format is OutputFormat.json:
         _write_json({"path": source.name, "brief": summary.sentences, "method": summary.method})
     elif summary.sentences:
-        _write(summary.text)
+        _write(_styled(summary.sentences, style))
 
 
 @app.command(epilog="Examples:  translit brief article.txt   |   translit brief --full -n 5 article.txt")
@@ -291,29 +413,258 @@ def summarize(
 def brief(
     file: Annotated[str, typer.Argument(help="German text file; '-' reads stdin.", metavar="FILE|-")],
     model: ModelOption = None,
-    sentences: SentencesOption = 3,
+    sentences: SentencesOption = None,
+    words: WordsOption = None,
+    style: StyleOption = BriefStyle.paragraph,
+    summarizer: SummarizerOption = None,
     full: Annotated[bool, typer.Option("--full", help="Add the full translation under the brief.")] = False,
-    output_format: FormatOption = OutputFormat.text,
+    output_format: DocFormatOption = DocumentFormat.text,
     beams: BeamsOption = None,
     batch_size: BatchOption = 16,
     engine: EngineOption = EngineChoice.auto,
     threads: ThreadsOption = None,
+    use_cache: CacheOption = True,
+    strict_lang: StrictLangOption = False,
 ) -> None:
     """Translate a German article and write a short English brief of it."""
-    source = read_source(file)
+    source = read_source(file, state.max_bytes)
+    api.check_language(source.text, source.name, strict=strict_lang)
     if not source.text.strip():
-        if output_format is OutputFormat.json:
-            _write_json({"path": source.name, "brief": [], "translations": []})
+        if output_format in (DocumentFormat.json, DocumentFormat.jsonl):
+            _write(render.to_jsonl({"path": source.name, "brief": [], "translations": []}))
         return
+    # Both models load before any work, so a missing one fails fast.
     loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
-    result = api.brief(source.text, sentences=sentences, beams=beams, batch_size=batch_size, engine=loaded)
-    if output_format is OutputFormat.json:
+    chosen = api.get_summarizer(summarizer, registry=_registry())
+    translation = api.translate_many(
+        [source.text], beams=beams, batch_size=batch_size, engine=loaded, cache=_open_cache(use_cache)
+    )[0]
+    result = api.brief_from_translation(
+        translation, _sentence_cap(sentences, words), words=words, summarizer=chosen
+    )
+    if output_format is DocumentFormat.json:
         _write_json({"path": source.name, **result.to_dict()})
+    elif output_format is DocumentFormat.jsonl:
+        _write(render.to_jsonl(render.document_record(source.name, translation, result)))
+    elif output_format is DocumentFormat.markdown:
+        _write(render.translation_markdown(translation, result) if full else _brief_markdown(result))
+    else:
+        parts = [_styled(result.summary.sentences, style)] if result.summary.sentences else []
+        if full:
+            parts.append(result.translation.text)
+        _write("\n\n".join(p for p in parts if p))
+
+
+def _brief_markdown(result: api.Brief) -> str:
+    heading = f"# {result.headline}\n\n" if result.headline else ""
+    return heading + "\n".join(f"- {sentence}" for sentence in result.summary.sentences)
+
+
+class OutputKind(StrEnum):
+    """Files written per input by ``translit batch``."""
+
+    translation = "translation"
+    brief = "brief"
+    json = "json"
+
+
+class BatchStream(StrEnum):
+    """What ``translit batch`` writes to stdout."""
+
+    none = "none"
+    jsonl = "jsonl"
+
+
+@app.command(
+    epilog="Examples:  translit batch articles/ -o english/   |   "
+    "translit batch articles/ --outputs translation,brief,json -o out/   |   "
+    "translit batch articles/ --format jsonl | jq -r .brief[0]"
+)
+@handled
+def batch(
+    in_dir: Annotated[Path, typer.Argument(help="Folder of German articles (searched recursively).")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (mirrors the input tree).", metavar="OUT_DIR"),
+    ] = None,
+    outputs: Annotated[
+        str, typer.Option("--outputs", help="Comma-separated: translation (NAME.en.txt), brief, json.")
+    ] = "translation",
+    patterns: Annotated[
+        list[str] | None, typer.Option("--glob", help="File name pattern; repeatable (default *.txt).")
+    ] = None,
+    output_format: Annotated[
+        BatchStream, typer.Option("--format", "-f", help="jsonl: also stream one JSON object per document.")
+    ] = BatchStream.none,
+    force: Annotated[bool, typer.Option("--force", help="Redo files whose outputs are up to date.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    model: ModelOption = None,
+    sentences: SentencesOption = None,
+    beams: BeamsOption = None,
+    engine: EngineOption = EngineChoice.auto,
+    threads: ThreadsOption = None,
+    group_size: Annotated[
+        int, typer.Option("--group-size", min=1, help="Documents whose chunks share batches.")
+    ] = 16,
+    use_cache: CacheOption = True,
+    strict_lang: StrictLangOption = False,
+) -> None:
+    """Translate every article in a folder tree, resumably.
+
+    Per input NAME.txt the chosen outputs are written as NAME.en.txt, NAME.brief.txt
+    and NAME.json under OUT_DIR, atomically. Files whose outputs are newer and were made
+    with the same model and options are skipped (--force redoes them); an interrupted run
+    finishes what is left. Bad files are reported and the batch goes on; the exit code is
+    5 if any file failed.
+    """
+    from translit import batch as batch_mod
+    from translit import progress
+
+    kinds = tuple(dict.fromkeys(k.strip() for k in outputs.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in batch_mod.OUTPUT_KINDS]
+    if unknown or not kinds:
+        raise errors.InputError(
+            f"--outputs: unknown kind {', '.join(unknown) or '(none)'} "
+            f"(choose from {', '.join(batch_mod.OUTPUT_KINDS)})"
+        )
+    if out_dir is None and output_format is BatchStream.none:
+        raise errors.InputError("give an output folder (-o OUT_DIR) or stream with --format jsonl")
+    batch_mod.check_dirs(in_dir, out_dir)
+    settings = batch_mod.BatchSettings(
+        outputs=kinds,
+        patterns=tuple(patterns or ["*.txt"]),
+        force=force,
+        sentences=sentences or 3,
+        beams=beams,
+        group_size=group_size,
+        strict_lang=strict_lang,
+        max_bytes=state.max_bytes,
+    )
+    loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
+    cache = _open_cache(use_cache)
+    with progress.BatchProgress(enabled=not quiet) as bar:
+
+        def on_result(result: batch_mod.DocumentResult) -> None:
+            if result.status == "failed":
+                bar.error(result.error or str(result.relative))
+            elif result.status == "done" and output_format is BatchStream.jsonl:
+                assert result.translation is not None
+                record = render.document_record(str(result.relative), result.translation, result.brief)
+                _write(render.to_jsonl(record))
+            bar.advance(result)
+
+        report = batch_mod.run_batch(
+            in_dir, out_dir, loaded, settings, cache=cache, on_result=on_result, on_start=bar.start
+        )
+    if not quiet:
+        progress.print_summary(report)
+    if report.failures:
+        raise typer.Exit(errors.EXIT_PARTIAL)
+
+
+eval_app = typer.Typer(
+    help="Measure quality: ROUGE of briefs against lead baselines, BLEU/chrF of translations.\n\n"
+    "Examples:\n\n  translit eval summary ../shared/data/summ/cnndm_dev100.jsonl --sentences 3\n\n"
+    "  translit eval translate test.de test.en --model opus-mt-de-en",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("summary")
+@handled
+def eval_summary(
+    data: Annotated[Path, typer.Argument(help="JSON Lines with 'article' and 'summary' per row.")],
+    sentences: SentencesOption = None,
+    words: WordsOption = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N rows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """ROUGE-1/2/Lsum (F1, stemmed) of translit's summariser, lead-1 and lead-3, in one run."""
+    from translit import evaluate
+
+    cap = _sentence_cap(sentences, words)
+    result = evaluate.evaluate_summarizer(
+        data, api.get_summarizer(), sentences=cap or 3, words=words, limit=limit
+    )
+    if as_json:
+        _write_json(result.to_dict())
         return
-    parts = [result.text] if result.summary.sentences else []
-    if full:
-        parts.append(result.translation.text)
-    _write("\n\n".join(p for p in parts if p))
+    lines = [
+        f"{data} ({result.rows} rows), translit with --sentences {cap}"
+        + (f" --words {words}" if words else ""),
+        "",
+        f"{'system':24} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}",
+    ]
+    for name, scores in result.systems.items():
+        lines.append(f"{name:24} {scores.rouge1:8.2f} {scores.rouge2:8.2f} {scores.rougeLsum:10.2f}")
+    _write("\n".join(lines))
+
+
+@eval_app.command("translate")
+@handled
+def eval_translate(
+    source: Annotated[Path, typer.Argument(help="German test set, one segment per line.")],
+    reference: Annotated[Path, typer.Argument(help="English reference, line-aligned with SOURCE.")],
+    model: ModelOption = None,
+    beams: BeamsOption = None,
+    engine: EngineOption = EngineChoice.auto,
+    threads: ThreadsOption = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N lines.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """BLEU and chrF (sacrebleu) of translit's translation of SOURCE against REFERENCE."""
+    import time
+
+    from translit import evaluate
+
+    sources = evaluate.read_lines(source)[:limit]
+    references = evaluate.read_lines(reference)[:limit]
+    if len(sources) != len(references):
+        raise errors.InputError(f"{source} has {len(sources)} lines but {reference} has {len(references)}")
+    loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
+    started = time.perf_counter()
+    # Each line is its own document, so the segmenter's chunking applies line by line.
+    translations = api.translate_many(sources, beams=beams, engine=loaded, batch_size=32)
+    hypotheses = [" ".join(t.paragraphs) for t in translations]
+    bleu, chrf = evaluate.score_translations(hypotheses, references)
+    result = evaluate.TranslationEvaluation(
+        str(source), str(reference), loaded.model_id, len(sources), bleu, chrf, time.perf_counter() - started
+    )
+    if as_json:
+        _write_json(result.to_dict())
+    else:
+        _write(
+            f"{source} → {reference} ({len(sources)} lines, model {loaded.model_id}): "
+            f"BLEU {bleu:.2f}  chrF {chrf:.2f}  ({result.seconds:.1f}s)"
+        )
+
+
+cache_app = typer.Typer(
+    help="Inspect or clear the persistent translation cache.\n\nExamples:\n\n  translit cache info\n\n"
+    "  translit cache clear",
+    no_args_is_help=True,
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+@handled
+def cache_info(output_format: FormatOption = OutputFormat.text) -> None:
+    """Show where the translation cache is and how big it is."""
+    info = TranslationCache().info()
+    if output_format is OutputFormat.json:
+        _write_json(info)
+    else:
+        _write(f"path: {info['path']}\nentries: {info['entries']}\nbytes: {info['bytes']}")
+
+
+@cache_app.command("clear")
+@handled
+def cache_clear() -> None:
+    """Delete every cached translation."""
+    removed = TranslationCache().clear()
+    _write(f"removed {removed} cached translations")
 
 
 @models_app.command("list")

@@ -8,7 +8,6 @@ the source folder's identity and the quantisation, so later runs find it again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -30,6 +29,7 @@ from translit.engine import (
     position_limit,
 )
 from translit.errors import ModelError
+from translit.registry import fingerprint
 
 log = logging.getLogger("translit")
 
@@ -64,16 +64,6 @@ def cache_root() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(os.environ.get("TRANSLIT_CACHE_DIR") or user_cache_dir("translit", appauthor=False))
-
-
-def fingerprint(model_dir: Path) -> str:
-    """Identity of a model folder: its path plus the size and mtime of its files."""
-    digest = hashlib.sha256(str(model_dir.resolve()).encode())
-    for file in sorted(model_dir.iterdir()):
-        if file.is_file():
-            st = file.stat()
-            digest.update(f"{file.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return digest.hexdigest()[:16]
 
 
 def converted_dir(model_dir: Path, quantization: str) -> Path:
@@ -216,6 +206,7 @@ class CTranslate2Engine:
         self.model_id = model_id
         self.directory = converted
         self.device = device
+        self.cache_key = f"ctranslate2|{fingerprint(converted)}|{compute_type}|{device}"
         self.pieces = MarianPieces(converted)
         hf_config = json.loads((converted / "hf_config.json").read_text(encoding="utf-8"))
         tok_config_file = converted / "tokenizer_config.json"
@@ -261,8 +252,14 @@ class CTranslate2Engine:
                 for i, result in zip(indices, batch, strict=True):
                     results[i] = result
         else:
+            guard: dict[str, Any] = {}
+            if options.no_repeat_ngram_size:
+                guard["no_repeat_ngram_size"] = options.no_repeat_ngram_size
+            if options.repetition_penalty:
+                guard["repetition_penalty"] = options.repetition_penalty
             results = self.translator.translate_batch(
                 sources,
+                **guard,
                 beam_size=beams,
                 # transformers' max_length counts the decoder start and </s>; CTranslate2's
                 # limit counts generated tokens including </s>.

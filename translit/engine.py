@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import threading
 import time
 import warnings
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from translit.errors import ModelError
+from translit.registry import fingerprint
 
 log = logging.getLogger("translit")
 
@@ -41,6 +43,8 @@ class DecodeOptions:
     max_length: int | None = None
     max_batch_tokens: int | None = None
     force_ratio: float | None = None
+    no_repeat_ngram_size: int | None = None
+    repetition_penalty: float | None = None
 
 
 def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:
@@ -86,6 +90,8 @@ class TranslationEngine(Protocol):
 
     model_id: str
     max_input_tokens: int
+    cache_key: str
+    """Identity of the model files and engine settings, for the translation cache."""
 
     def count_tokens(self, text: str) -> int:
         """Number of source tokens of ``text``, without the end-of-sentence token."""
@@ -96,8 +102,18 @@ class TranslationEngine(Protocol):
         ...
 
 
+def pickle_allowed() -> bool:
+    """Whether pickled ``pytorch_model.bin`` weights may be loaded ($TRANSLIT_ALLOW_PICKLE=1)."""
+    return os.environ.get("TRANSLIT_ALLOW_PICKLE", "") not in ("", "0", "false", "no")
+
+
 def check_model_dir(directory: Path) -> None:
-    """Fail with one clear line when ``directory`` is not a usable MarianMT folder."""
+    """Fail with one clear line when ``directory`` is not a usable MarianMT folder.
+
+    Pickled weights (``pytorch_model.bin`` without ``model.safetensors``) are refused
+    unless allowed, because unpickling can run code; when allowed they are loaded with
+    torch's restricted (weights-only) unpickler.
+    """
     if not directory.is_dir():
         raise ModelError(f"{directory}: model directory not found")
     missing = [name for name in REQUIRED_MARIAN_FILES if not (directory / name).is_file()]
@@ -118,6 +134,11 @@ def check_model_dir(directory: Path) -> None:
     if config.get("model_type") != "marian":
         raise ModelError(
             f"{directory / 'config.json'}: model_type is {config.get('model_type')!r}, expected 'marian'"
+        )
+    if not (directory / "model.safetensors").is_file() and not pickle_allowed():
+        raise ModelError(
+            f"{directory / 'pytorch_model.bin'}: pickled weights are refused; convert them to "
+            "model.safetensors, or pass --allow-pickle (loaded weights-only)"
         )
 
 
@@ -180,9 +201,10 @@ class MarianEngine:
                     use_safetensors=use_safetensors,
                     trust_remote_code=False,
                 )
-        except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        except Exception as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"{directory}: cannot load the model ({first_line})") from None
+            weights = "model.safetensors" if use_safetensors else "pytorch_model.bin"
+            raise ModelError(f"{directory / weights}: cannot load the model ({first_line[:200]})") from None
         self.model.to(self.device)
         self.model.eval()
         self.generation_config = self.model.generation_config
@@ -191,6 +213,7 @@ class MarianEngine:
             getattr(self.model.config, "max_position_embeddings", None),
         )
         self.max_input_tokens = input_budget(self.limit)
+        self.cache_key = f"transformers|{fingerprint(directory)}|{self.device}"
         self.load_seconds = time.perf_counter() - started
         self._torch = torch
 
@@ -224,6 +247,10 @@ class MarianEngine:
         kwargs: dict[str, Any] = {"max_length": max_length}
         if options.beams is not None:
             kwargs["num_beams"] = options.beams
+        if options.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
+        if options.repetition_penalty:
+            kwargs["repetition_penalty"] = options.repetition_penalty
         if options.force_ratio is not None:
             forced = forced_length(options.force_ratio, [self.count_tokens(t) + 1 for t in texts])
             kwargs = {**kwargs, "max_length": None, "min_new_tokens": forced, "max_new_tokens": forced}

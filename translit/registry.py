@@ -213,6 +213,16 @@ def resolve_model_dir(model: str | Path | None, registry: Registry, task: str) -
     return spec.name, found
 
 
+def fingerprint(model_dir: Path) -> str:
+    """Identity of a model folder: its path plus the size and mtime of its files."""
+    digest = hashlib.sha256(str(model_dir.resolve()).encode())
+    for file in sorted(model_dir.iterdir()):
+        if file.is_file():
+            st = file.stat()
+            digest.update(f"{file.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def verify_checksums(spec: ModelSpec, directory: Path) -> None:
     """Check the files that models.toml pins with sha256; raise :class:`ModelError` on mismatch."""
     for filename, expected in spec.sha256.items():

@@ -41,8 +41,8 @@ class Summarizer(Protocol):
         """Short name reported with the brief (e.g. ``extractive``)."""
         ...
 
-    def summarize(self, text: str, sentences: int = 3) -> Summary:
-        """Summarise English ``text`` in about ``sentences`` sentences."""
+    def summarize(self, text: str, sentences: int | None = 3, words: int | None = None) -> Summary:
+        """Summarise English ``text`` in at most ``sentences`` sentences and ``words`` words."""
         ...
 
 
@@ -141,8 +141,10 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 class ExtractiveSummarizer:
     """Centrality + position prior + MMR over the text's own sentences.
 
-    ``position_weight`` sets how much leading sentences are favoured; ``redundancy`` is
-    the MMR penalty for overlap with sentences already chosen.
+    ``position_weight`` sets how much leading sentences are favoured (news puts the
+    essentials first); ``redundancy`` is the MMR penalty for overlap with sentences
+    already chosen; sentences outside ``min_words``..``max_words`` are damped, since
+    fragments and run-on quotes make poor briefs.
     """
 
     name: str = "extractive"
@@ -151,31 +153,41 @@ class ExtractiveSummarizer:
     min_words: int = 5
     max_words: int = 60
 
-    def summarize(self, text: str, sentences: int = 3) -> Summary:
-        """Pick ``sentences`` sentences of ``text`` and return them in article order."""
-        all_sentences = split_english_sentences(text)
-        if sentences < 1 or not all_sentences:
-            return Summary([], [], self.name)
-        if len(all_sentences) <= sentences:
-            return Summary(all_sentences, list(range(len(all_sentences))), self.name)
-        words = [content_words(s) for s in all_sentences]
-        vectors = _tfidf(words)
+    def _relevance(self, sentences: list[str], vectors: list[dict[str, float]]) -> list[float]:
         centroid: Counter[str] = Counter()
         for vec in vectors:
             centroid.update(vec)
         norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
         centroid_vec = {w: v / norm for w, v in centroid.items()}
         relevance = []
-        for i, (sentence, vec) in enumerate(zip(all_sentences, vectors, strict=True)):
+        for i, (sentence, vec) in enumerate(zip(sentences, vectors, strict=True)):
             centrality = _cosine(vec, centroid_vec)
             position = 1.0 / math.sqrt(i + 1)
             n_words = len(sentence.split())
             length_ok = 1.0 if self.min_words <= n_words <= self.max_words else 0.5
             score = (1 - self.position_weight) * centrality + self.position_weight * position
             relevance.append(score * length_ok)
+        return relevance
+
+    def summarize(self, text: str, sentences: int | None = 3, words: int | None = None) -> Summary:
+        """Pick sentences of ``text`` and return them in article order.
+
+        At most ``sentences`` sentences (``None``: no cap) and, with ``words``, at most
+        that many words, though never less than one sentence.
+        """
+        all_sentences = split_english_sentences(text)
+        cap = len(all_sentences) if sentences is None else sentences
+        if cap < 1 or not all_sentences:
+            return Summary([], [], self.name)
+        if words is None and len(all_sentences) <= cap:
+            return Summary(all_sentences, list(range(len(all_sentences))), self.name)
+        vectors = _tfidf([content_words(s) for s in all_sentences])
+        relevance = self._relevance(all_sentences, vectors)
+        lengths = [len(s.split()) for s in all_sentences]
         chosen: list[int] = []
+        used_words = 0
         candidates = set(range(len(all_sentences)))
-        while candidates and len(chosen) < sentences:
+        while candidates and len(chosen) < cap:
 
             def mmr(i: int) -> float:
                 overlap = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
@@ -186,6 +198,9 @@ class ExtractiveSummarizer:
             # Near-duplicates (the same sentence quoted twice) never enter the brief.
             if any(_cosine(vectors[best], vectors[j]) > 0.8 for j in chosen):
                 continue
+            if words is not None and chosen and used_words + lengths[best] > words:
+                continue  # a shorter sentence further down may still fit
             chosen.append(best)
+            used_words += lengths[best]
         chosen.sort()
         return Summary([all_sentences[i] for i in chosen], chosen, self.name)

@@ -21,6 +21,9 @@ from translit.errors import InputError
 log = logging.getLogger("translit")
 
 STDIN_NAME = "-"
+# One news article is tens of kilobytes; anything this big is almost surely a mistake
+# (a dump, a book) that would tie up the machine for hours.
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 # Signatures of common binary formats that may sneak into an article folder.
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"\x1f\x8b")
 
@@ -58,11 +61,21 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         raise InputError(f"{name}: invalid {encoding} at byte {exc.start}") from None
 
 
-def read_source(path: str | Path) -> SourceText:
-    """Read and decode one input; ``-`` means standard input."""
+def _too_big(name: str, size: int, limit: int) -> InputError:
+    return InputError(
+        f"{name}: {size / 1048576:.1f} MiB is more than the {limit / 1048576:.1f} MiB limit for one article "
+        "(raise it with --max-bytes)"
+    )
+
+
+def read_source(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> SourceText:
+    """Read and decode one input; ``-`` means standard input. ``max_bytes=None``: no limit."""
     name = str(path)
     if name == STDIN_NAME:
-        return decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+        data = sys.stdin.buffer.read() if max_bytes is None else sys.stdin.buffer.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise _too_big("<stdin>", len(data), max_bytes)
+        return decode_bytes(data, "<stdin>")
     file = Path(path)
     try:
         mode = file.stat().st_mode
@@ -76,6 +89,9 @@ def read_source(path: str | Path) -> SourceText:
         raise InputError(f"{name}: not a regular file")
     if not os.access(file, os.R_OK):
         raise InputError(f"{name}: permission denied")
+    size = file.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise _too_big(name, size, max_bytes)
     try:
         data = file.read_bytes()
     except OSError as exc:

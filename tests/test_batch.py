@@ -1,0 +1,339 @@
+"""Batch over a directory, streaming JSONL, bilingual output and the translation cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import translit
+from translit import batch as batch_mod
+from translit.api import translate_many
+from translit.cache import TranslationCache
+from translit.cli import app
+from translit.errors import EXIT_INPUT, EXIT_PARTIAL
+
+from .conftest import REPO, SAMPLE
+from .test_e2e_copy import check_copy, expected_body_paragraphs, wmt20_articles
+
+
+def make_tree(root: Path, count: int = 6) -> list[Path]:
+    """An input tree: WMT20 articles spread over nested folders, plus the sample."""
+    files = []
+    for i, source in enumerate(wmt20_articles(count)):
+        target = root / ("" if i % 3 == 0 else f"teil{i % 3}/sub") / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+        files.append(target)
+    shutil.copy(SAMPLE, root / "musk.de.txt")
+    files.append(root / "musk.de.txt")
+    return files
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def subprocess_env(cache_home: Path) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(cache_home), "PYTHONUNBUFFERED": "1"}
+
+
+def test_batch_mirrors_the_tree_with_all_outputs(copy_model_dir: Path, tmp_path: Path) -> None:
+    inputs = make_tree(tmp_path / "in")
+    code, _, stderr = cli(
+        "batch",
+        str(tmp_path / "in"),
+        "-o",
+        str(tmp_path / "out"),
+        "--model",
+        str(copy_model_dir),
+        "--outputs",
+        "translation,brief,json",
+    )
+    assert code == 0, stderr
+    for source in inputs:
+        relative = source.relative_to(tmp_path / "in")
+        stem = relative.name.removesuffix(".txt").removesuffix(".de")
+        folder = tmp_path / "out" / relative.parent
+        translation = (folder / f"{stem}.en.txt").read_text(encoding="utf-8")
+        body = expected_body_paragraphs(source.read_text(encoding="utf-8"))
+        check_copy(body, translation.strip().split("\n\n"), str(relative))
+        assert (folder / f"{stem}.brief.txt").read_text(encoding="utf-8").strip()
+        record = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+        assert [p["source"] for p in record["paragraphs"]] == body
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_resume_skips_done_files_and_force_redoes_them(copy_model_dir: Path, tmp_path: Path) -> None:
+    inputs = make_tree(tmp_path / "in", 3)
+    args = ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--model", str(copy_model_dir)]
+    assert cli(*args)[0] == 0
+    outputs = sorted((tmp_path / "out").rglob("*.en.txt"))
+    stamps = {p: p.stat().st_mtime_ns for p in outputs}
+
+    report = batch_mod.run_batch(
+        tmp_path / "in", tmp_path / "out", translit.get_engine(str(copy_model_dir)), batch_mod.BatchSettings()
+    )
+    assert report.count("skipped") == len(inputs) and report.count("done") == 0
+    assert {p: p.stat().st_mtime_ns for p in outputs} == stamps
+
+    # A changed input is redone; the others are still skipped.
+    time.sleep(0.01)
+    inputs[0].write_text(
+        inputs[0].read_text(encoding="utf-8") + "\n\nNeuer Absatz am Ende.", encoding="utf-8"
+    )
+    engine = translit.get_engine(str(copy_model_dir))
+    report = batch_mod.run_batch(tmp_path / "in", tmp_path / "out", engine, batch_mod.BatchSettings())
+    assert report.count("done") == 1 and report.count("skipped") == len(inputs) - 1
+
+    # Other options (here: another output kind) make earlier outputs stale.
+    other = batch_mod.BatchSettings(outputs=("translation", "brief"))
+    assert batch_mod.run_batch(tmp_path / "in", tmp_path / "out", engine, other).count("done") == len(inputs)
+
+    forced = batch_mod.BatchSettings(outputs=("translation", "brief"), force=True)
+    assert batch_mod.run_batch(tmp_path / "in", tmp_path / "out", engine, forced).count("done") == len(inputs)
+
+
+def test_bad_files_are_reported_and_the_batch_goes_on(copy_model_dir: Path, tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", 2)
+    (tmp_path / "in" / "leer.txt").write_text("")
+    (tmp_path / "in" / "bild.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "in" / "kaputt.txt").write_bytes("Größe".encode("utf-16-le")[2:] + b"\xff\xfe")
+    code, _, stderr = cli(
+        "batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--model", str(copy_model_dir)
+    )
+    assert code == EXIT_PARTIAL
+    assert "leer.txt: empty file" in stderr and "bild.txt: looks like a binary file" in stderr
+    assert "Traceback" not in stderr
+    # UTF-16 without a BOM is full of NUL bytes: refused as binary like the PNG.
+    assert "kaputt.txt" in stderr
+    assert len(list((tmp_path / "out").rglob("*.en.txt"))) == 3
+    assert not (tmp_path / "out" / "leer.en.txt").exists()
+
+
+def test_output_inside_input_is_excluded_and_same_folder_refused(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    make_tree(tmp_path / "in", 2)
+    args = ["--model", str(copy_model_dir)]
+    assert cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "in" / "out"), *args)[0] == 0
+    assert cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "in" / "out"), *args)[0] == 0
+    assert not list((tmp_path / "in" / "out").rglob("*.en.en.txt"))
+    code, _, stderr = cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "in"), *args)
+    assert code == EXIT_INPUT and "must differ" in stderr
+
+
+def test_symlink_loop_does_not_hang(copy_model_dir: Path, tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", 1)
+    (tmp_path / "in" / "loop").symlink_to(tmp_path / "in", target_is_directory=True)
+    code, _, stderr = cli(
+        "batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--model", str(copy_model_dir)
+    )
+    assert code == 0, stderr
+
+
+def comparable(path: Path) -> object:
+    """File content for comparing runs: JSON outputs without their (run-dependent) timings."""
+    if path.suffix == ".json" and not path.name.startswith("."):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("timings", None)
+        return data
+    return path.read_bytes()
+
+
+def test_sigint_leaves_no_partial_files_and_rerun_completes_identically(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    for source in wmt20_articles(40):
+        shutil.copy(source, tmp_path / "in" / source.name)
+    env = subprocess_env(tmp_path / "cache")
+    base = [sys.executable, "-m", "translit", "batch", str(tmp_path / "in"), "--model", str(copy_model_dir)]
+    base += ["--outputs", "translation,json", "--group-size", "2", "--no-cache"]
+    reference = subprocess.run(
+        [*base, "-o", str(tmp_path / "ref")], env=env, cwd=REPO, capture_output=True, timeout=600, check=False
+    )
+    assert reference.returncode == 0, reference.stderr
+
+    proc = subprocess.Popen([*base, "-o", str(tmp_path / "out")], env=env, cwd=REPO, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((tmp_path / "out").rglob("*.en.txt"))) < 6:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    partial = sorted((tmp_path / "out").rglob("*.en.txt"))
+    assert 0 < len(partial) < 40, "the interrupt should land mid-batch"
+    assert not list((tmp_path / "out").rglob("*.tmp")), "temporary files left behind"
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert path.stat().st_size > 0, f"empty output {path}"
+            assert comparable(path) == comparable(tmp_path / "ref" / path.relative_to(tmp_path / "out"))
+
+    rerun = subprocess.run(
+        [*base, "-o", str(tmp_path / "out")], env=env, cwd=REPO, capture_output=True, timeout=600, check=False
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    produced = {
+        p.relative_to(tmp_path / "out"): comparable(p) for p in (tmp_path / "out").rglob("*") if p.is_file()
+    }
+    expected = {
+        p.relative_to(tmp_path / "ref"): comparable(p) for p in (tmp_path / "ref").rglob("*") if p.is_file()
+    }
+    assert produced == expected
+
+
+def test_jsonl_streams_before_the_process_ends(copy_model_dir: Path, tmp_path: Path) -> None:
+    for source in wmt20_articles(40):
+        (tmp_path / "in").mkdir(exist_ok=True)
+        shutil.copy(source, tmp_path / "in" / source.name)
+    cmd = [sys.executable, "-m", "translit", "batch", str(tmp_path / "in"), "--format", "jsonl", "--quiet"]
+    cmd += ["--model", str(copy_model_dir), "--group-size", "1", "--no-cache"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, text=True, cwd=REPO, env=subprocess_env(tmp_path / "c")
+    )
+    assert proc.stdout is not None
+    first = json.loads(proc.stdout.readline())
+    still_running = proc.poll() is None
+    rest = [json.loads(line) for line in proc.stdout]
+    proc.wait(timeout=300)
+    assert still_running, "the first document should arrive while the batch is still running"
+    assert proc.returncode == 0
+    records = [first, *rest]
+    assert len(records) == 40
+    assert {"path", "model", "paragraphs", "brief", "timings"} <= first.keys()
+    assert first["paragraphs"][0]["source"] and first["paragraphs"][0]["translation"]
+
+
+def test_translate_jsonl_from_stdin(copy_model_dir: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "translit",
+            "translate",
+            "--format",
+            "jsonl",
+            "--model",
+            str(copy_model_dir),
+            "-",
+        ],
+        input=SAMPLE.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["path"] == "<stdin>"
+    check_copy(
+        [p["source"] for p in record["paragraphs"]], [p["translation"] for p in record["paragraphs"]], "jsonl"
+    )
+
+
+def test_bilingual_renderings(copy_model_dir: Path) -> None:
+    code, text, _ = cli("translate", "--bilingual", "--model", str(copy_model_dir), str(SAMPLE))
+    assert code == 0
+    pairs = [block.split("\n") for block in text.strip().split("\n\n")]
+    body = expected_body_paragraphs(SAMPLE.read_text(encoding="utf-8"))
+    assert [p[0] for p in pairs] == body and all(len(p) == 2 for p in pairs)
+
+    code, markdown, _ = cli(
+        "translate", "--bilingual", "--format", "markdown", "--model", str(copy_model_dir), str(SAMPLE)
+    )
+    assert code == 0
+    assert markdown.startswith("# Technische Probleme prägen Musks Interview mit Trump")
+    assert "| Deutsch | English |" in markdown
+    assert markdown.count("\n| ") == len(body) - 1 + 1  # header row + one row per body paragraph
+
+    code, raw, _ = cli(
+        "translate", "--bilingual", "--format", "json", "--model", str(copy_model_dir), str(SAMPLE)
+    )
+    assert [p["de"] for p in json.loads(raw)["pairs"]] == body
+
+
+def test_markdown_brief(copy_model_dir: Path) -> None:
+    code, markdown, _ = cli(
+        "brief", "--format", "markdown", "--full", "--model", str(copy_model_dir), str(SAMPLE)
+    )
+    assert code == 0
+    assert markdown.startswith("# Technische Probleme")
+    assert "\n> " in markdown
+
+
+def test_cache_serves_the_second_run(copy_engine, tmp_path: Path) -> None:
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    texts = [p.read_text(encoding="utf-8") for p in wmt20_articles(12)]
+    t0 = time.perf_counter()
+    first = translate_many(texts, engine=copy_engine, cache=cache)
+    cold = time.perf_counter() - t0
+    chunks = sum(len(t.chunks) for t in first)
+    assert cache.stats.hits == 0 and cache.stats.misses == chunks
+    t0 = time.perf_counter()
+    second = translate_many(texts, engine=copy_engine, cache=cache)
+    warm = time.perf_counter() - t0
+    assert cache.stats.hits == chunks
+    assert [t.paragraphs for t in second] == [t.paragraphs for t in first]
+    assert warm < cold / 5, f"cached run {warm:.2f}s vs {cold:.2f}s"
+    assert cache.info()["entries"] == len({c.text for t in first for c in t.chunks})
+
+
+def test_cache_cli_info_and_clear(copy_model_dir: Path) -> None:
+    assert cli("translate", "--model", str(copy_model_dir), str(SAMPLE))[0] == 0
+    code, info, _ = cli("cache", "info", "--format", "json")
+    assert code == 0 and json.loads(info)["entries"] > 0
+    code, out, _ = cli("cache", "clear")
+    assert code == 0 and out.startswith("removed ")
+    assert json.loads(cli("cache", "info", "--format", "json")[1])["entries"] == 0
+
+
+def test_two_processes_share_the_cache(copy_model_dir: Path, tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", 10)
+    env = subprocess_env(tmp_path / "shared-cache")
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "translit",
+                "batch",
+                str(tmp_path / "in"),
+                "-o",
+                str(tmp_path / f"out{i}"),
+                "--model",
+                str(copy_model_dir),
+                "--group-size",
+                "1",
+                "--quiet",
+            ],
+            env=env,
+            cwd=REPO,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(2)
+    ]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+    first = sorted(p.relative_to(tmp_path / "out0") for p in (tmp_path / "out0").rglob("*.en.txt"))
+    assert len(first) == 11
+    for relative in first:
+        assert (tmp_path / "out0" / relative).read_bytes() == (tmp_path / "out1" / relative).read_bytes()
+
+
+@pytest.mark.parametrize("flag", ["--no-cache", "--cache"])
+def test_no_cache_flag_is_accepted(copy_model_dir: Path, flag: str) -> None:
+    assert cli("translate", flag, "--model", str(copy_model_dir), str(SAMPLE))[0] == 0

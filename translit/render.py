@@ -1,0 +1,102 @@
+"""Renderers: turn results into text, JSON, JSON Lines or Markdown.
+
+Pure functions from result objects to strings, shared by the CLI and the batch runner,
+so that every output format is produced the same way wherever it is written.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from translit.api import Brief, Translation
+
+FORMATS = ("text", "json", "jsonl", "markdown")
+
+
+def document_record(name: str, translation: Translation, brief: Brief | None = None) -> dict[str, Any]:
+    """The compact per-document record used by JSON Lines (one object per document)."""
+    record: dict[str, Any] = {
+        "path": name,
+        "model": translation.model,
+        "paragraphs": [
+            {"source": s, "translation": t}
+            for s, t in zip(translation.source_paragraphs, translation.paragraphs, strict=True)
+        ],
+    }
+    if brief is not None:
+        record["headline"] = brief.headline
+        record["brief"] = brief.summary.sentences
+    record["timings"] = translation.timings
+    return record
+
+
+def to_jsonl(record: dict[str, Any]) -> str:
+    """One line of JSON Lines (no trailing newline), non-ASCII kept as is."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_json(data: Any) -> str:
+    """Pretty JSON, non-ASCII kept as is."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def translation_json(name: str, translation: Translation, bilingual: bool = False) -> dict[str, Any]:
+    """The full JSON object of ``translit translate --format json``."""
+    data = {"path": name, **translation.to_dict()}
+    if bilingual:
+        data["pairs"] = [
+            {"de": s, "en": t}
+            for s, t in zip(translation.source_paragraphs, translation.paragraphs, strict=True)
+        ]
+    return data
+
+
+def translation_text(translation: Translation, bilingual: bool = False) -> str:
+    """Plain text: English paragraphs; bilingual puts each German paragraph above its English."""
+    if not bilingual:
+        return translation.text
+    pairs = zip(translation.source_paragraphs, translation.paragraphs, strict=True)
+    return "\n\n".join(f"{source}\n{target}" for source, target in pairs)
+
+
+def _table_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def translation_markdown(
+    translation: Translation, brief: Brief | None = None, bilingual: bool = False
+) -> str:
+    """Markdown: headline as heading, brief as a quote, then the translation.
+
+    Bilingual output is a two-column table, German beside English.
+    """
+    paragraphs = list(translation.paragraphs)
+    sources = list(translation.source_paragraphs)
+    headline = brief.headline if brief else None
+    if headline is None and len(paragraphs) > 1:
+        from translit.api import looks_like_headline
+
+        if looks_like_headline(sources[0]):
+            headline = paragraphs[0]
+    parts = []
+    if headline is not None and paragraphs and paragraphs[0] == headline:
+        parts.append(f"# {headline}")
+        paragraphs, sources = paragraphs[1:], sources[1:]
+    if brief is not None and brief.summary.sentences:
+        parts.append("\n".join(f"> {line}" for line in brief.summary.sentences))
+    if bilingual:
+        rows = ["| Deutsch | English |", "|---|---|"]
+        rows += [f"| {_table_cell(s)} | {_table_cell(t)} |" for s, t in zip(sources, paragraphs, strict=True)]
+        parts.append("\n".join(rows))
+    else:
+        parts.extend(paragraphs)
+    return "\n\n".join(parts)
+
+
+def brief_text(brief: Brief, full: bool = False) -> str:
+    """Plain text of a brief; ``full`` adds the translation under it."""
+    parts = [brief.text] if brief.summary.sentences else []
+    if full:
+        parts.append(brief.translation.text)
+    return "\n\n".join(p for p in parts if p)
