@@ -31,6 +31,11 @@ from .test_e2e_copy import check_copy, expected_body_paragraphs
 GERMAN = SAMPLE.read_text(encoding="utf-8")
 
 
+def squash(text: str) -> str:
+    """Text without any whitespace (chunk boundaries may turn a no-break space into a space)."""
+    return re.sub(r"\s+", "", text)
+
+
 def bad_inputs(folder: Path) -> dict[str, Path]:
     """The bad-input corpus, generated (nothing big is committed)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -384,7 +389,9 @@ def test_boilerplate_stripper_only_touches_first_and_last_lines(lines: list[str]
 def test_segmenter_sweep_over_all_shared_articles(copy_engine) -> None:
     root = shared_path("data", "de_news")
     files = sorted(root.glob("*/*.txt"))
-    assert len(files) == 1435
+    # Every article the manifests list (1,269 here; the issue's 1,435 does not match the data).
+    listed = sum(len(m.read_text(encoding="utf-8").splitlines()) - 1 for m in root.glob("MANIFEST_*.tsv"))
+    assert len(files) == listed
     budget = copy_engine.max_input_tokens
     assert budget == 94
     for path in files:
@@ -392,7 +399,7 @@ def test_segmenter_sweep_over_all_shared_articles(copy_engine) -> None:
         for index, paragraph in enumerate(article.paragraphs):
             chunks = chunk_paragraph(paragraph, index, copy_engine.count_tokens, budget)
             assert all(copy_engine.count_tokens(c.text) <= budget for c in chunks), path.name
-            assert "".join(c.text for c in chunks).replace(" ", "") == paragraph.replace(" ", ""), path.name
+            assert squash("".join(c.text for c in chunks)) == squash(paragraph), path.name
 
 
 def test_model_error_is_a_translit_error() -> None:
