@@ -292,6 +292,8 @@ def test_is_degenerate() -> None:
     assert is_degenerate("Kurz.", "word " * 40)
     assert not is_degenerate("Er ist sehr, sehr, sehr, sehr arm.", "He is very, very, very, very poor.")
     assert not is_degenerate(GERMAN, GERMAN)
+    assert is_degenerate("Die Regierung hat ein Gesetz beschlossen.", "tiv" * 90)
+    assert not is_degenerate("Trennlinie ________ hier.", "Dividing line ________ here.")
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +406,10 @@ def test_segmenter_sweep_over_all_shared_articles(copy_engine) -> None:
 
 def test_model_error_is_a_translit_error() -> None:
     assert issubclass(ModelError, translit.TranslitError)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=10))
+def test_boilerplate_stripper_many(lines: list[str]) -> None:
+    test_boilerplate_stripper_only_touches_first_and_last_lines.hypothesis.inner_test(lines)  # type: ignore[attr-defined]

@@ -200,3 +200,17 @@ def test_chunks_rebuild_the_paragraph_and_fit_the_budget(paragraph: str, budget:
 def test_sentence_split_loses_nothing(text: str) -> None:
     paragraph = " ".join(text.split())
     assert squash("".join(split_sentences(paragraph))) == squash(paragraph)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(paragraph=paragraphs, budget=st.integers(min_value=1, max_value=40))
+def test_chunking_property_many(paragraph: str, budget: int) -> None:
+    test_chunks_rebuild_the_paragraph_and_fit_the_budget.hypothesis.inner_test(paragraph, budget)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300))
+def test_sentence_split_many(text: str) -> None:
+    test_sentence_split_loses_nothing.hypothesis.inner_test(text)  # type: ignore[attr-defined]

@@ -134,12 +134,18 @@ GUARD_PENALTY = 1.3
 def is_degenerate(source: str, output: str) -> bool:
     """Does ``output`` look like a decoding loop ("poor, poor, poor, …") rather than a translation?
 
-    Flags an output far longer than its source, a word or phrase repeated four times in
-    a row, or a phrase of three or more words recurring much more often than in the source.
+    Flags an output far longer than its source (in words or characters), a short unit
+    repeated eight times in a row, a word or phrase repeated four times in a row (more
+    than the source itself does), or a phrase of three or more words recurring much more
+    often than in the source.
     """
     out_words = re.findall(r"\w+", output.lower())
     src_words = re.findall(r"\w+", source.lower())
-    if len(out_words) > 3 * len(src_words) + 10:
+    if len(out_words) > 3 * len(src_words) + 10 or len(output) > 3 * len(source) + 30:
+        return True
+    # Loops inside a "word" ("tivtivtiv…", "____…"): a short unit eight times in a row.
+    looping = _SHORT_LOOP.search(output)
+    if looping and looping.group(0) not in source:
         return True
     for n in (1, 2, 3, 4):
         # A source that itself repeats ("sehr, sehr, sehr") may be translated that way.
@@ -151,6 +157,9 @@ def is_degenerate(source: str, output: str) -> bool:
         if count >= 4 and count > 2 * _count_in(src_words, gram) + 1:
             return True
     return False
+
+
+_SHORT_LOOP = re.compile(r"(.{1,12}?)\1{7,}", re.DOTALL)
 
 
 def _count_in(words: list[str], gram: tuple[str, ...]) -> int:
@@ -181,15 +190,15 @@ def _translate_chunks(
 ) -> _ChunkRun:
     """Translate chunks, guarding against loops and cut-off outputs.
 
-    A chunk whose output looks degenerate (see :func:`is_degenerate`) or reached the length
-    limit is decoded again with ``no_repeat_ngram_size`` and a repetition penalty. If it
-    still reaches the limit, it is halved at a sentence or word boundary and each half
-    translated on its own, since a cut-off output would silently lose the end of the chunk.
+    A chunk whose output looks degenerate (see :func:`is_degenerate`) is decoded again with
+    ``no_repeat_ngram_size`` and a repetition penalty. A chunk whose output (still) reached
+    the length limit is halved at a sentence or word boundary and each half translated on
+    its own, since a cut-off output would silently lose the end of the chunk.
     """
     outputs: list[EngineOutput] = engine.translate_batch(texts, options)
     guarded: list[int] = []
     if options.force_ratio is None and options.no_repeat_ngram_size is None:
-        suspects = [i for i, o in enumerate(outputs) if o.hit_limit or is_degenerate(texts[i], o.text)]
+        suspects = [i for i, o in enumerate(outputs) if is_degenerate(texts[i], o.text)]
         if suspects:
             safer = replace(options, no_repeat_ngram_size=GUARD_NGRAM, repetition_penalty=GUARD_PENALTY)
             for i, output in zip(
@@ -197,7 +206,6 @@ def _translate_chunks(
             ):
                 outputs[i] = output
             guarded = suspects
-            options = safer
     results = [o.text for o in outputs]
     retry = [i for i, o in enumerate(outputs) if o.hit_limit]
     halves = {i: _halve(texts[i]) for i in retry}

@@ -247,7 +247,7 @@ class CTranslate2Engine:
                     beam_size=beams,
                     max_decoding_length=forced,
                     min_decoding_length=forced,
-                    return_end_token=False,
+                    return_end_token=True,
                 )
                 for i, result in zip(indices, batch, strict=True):
                     results[i] = result
@@ -266,12 +266,14 @@ class CTranslate2Engine:
                 max_decoding_length=max_length - 1,
                 max_batch_size=options.max_batch_tokens or max(1, options.batch_size),
                 batch_type="tokens" if options.max_batch_tokens else "examples",
-                return_end_token=False,
+                # With the end token returned, a natural ending is told apart from the limit.
+                return_end_token=True,
             )
         outputs = []
         for result in results:
             hypothesis = result.hypotheses[0]
-            used = len(hypothesis) + 2
-            hit = used >= max_length and options.force_ratio is None
-            outputs.append(EngineOutput(self.pieces.decode(hypothesis), len(hypothesis), hit))
+            ended = bool(hypothesis) and hypothesis[-1] == "</s>"
+            tokens = hypothesis[:-1] if ended else hypothesis
+            hit = not ended and options.force_ratio is None
+            outputs.append(EngineOutput(self.pieces.decode(tokens), len(tokens), hit))
         return outputs

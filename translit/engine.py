@@ -244,7 +244,8 @@ class MarianEngine:
     def _generate(self, texts: list[str], options: DecodeOptions) -> list[EngineOutput]:
         torch = self._torch
         max_length = self._max_length(options)
-        kwargs: dict[str, Any] = {"max_length": max_length}
+        # No forced </s> at the limit: an output that runs into it must stay recognisable.
+        kwargs: dict[str, Any] = {"max_length": max_length, "forced_eos_token_id": None}
         if options.beams is not None:
             kwargs["num_beams"] = options.beams
         if options.no_repeat_ngram_size:
@@ -272,8 +273,6 @@ class MarianEngine:
             end = next((i for i, t in enumerate(row[1:], start=1) if t in eos_ids), None)
             used = len(row) if end is None else end + 1
             text = self.tokenizer.decode(row, skip_special_tokens=True)
-            # Reaching max_length means the output may have been cut (a forced </s> can
-            # hide that), so it counts as hitting the limit.
-            hit = used >= max_length and options.force_ratio is None
+            hit = end is None and options.force_ratio is None
             outputs.append(EngineOutput(text=text, tokens=used - 2, hit_limit=hit))
         return outputs
