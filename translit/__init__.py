@@ -6,11 +6,23 @@ The library API (the CLI is a thin layer over it)::
     translit.translate(text, model="opus-mt-de-en")   # -> Translation
     translit.summarize(english_text, sentences=3)     # -> Summary
     translit.brief(text)                              # -> Brief
+    translit.translate_many(texts, cache=translit.TranslationCache())  # shared batches
 
 Heavy libraries (torch, transformers) are imported only when a model is loaded.
 """
 
-from translit.api import Brief, Translation, brief, get_engine, summarize, translate
+from translit.api import (
+    Brief,
+    Translation,
+    brief,
+    brief_from_translation,
+    get_engine,
+    get_summarizer,
+    summarize,
+    translate,
+    translate_many,
+)
+from translit.cache import TranslationCache
 from translit.errors import InputError, ModelError, NetworkError, TranslitError
 from translit.segment import Chunk
 from translit.summarize import Summary
@@ -25,10 +37,14 @@ __all__ = [
     "NetworkError",
     "Summary",
     "Translation",
+    "TranslationCache",
     "TranslitError",
     "__version__",
     "brief",
+    "brief_from_translation",
     "get_engine",
+    "get_summarizer",
     "summarize",
     "translate",
+    "translate_many",
 ]
