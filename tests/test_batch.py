@@ -337,3 +337,32 @@ def test_two_processes_share_the_cache(copy_model_dir: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize("flag", ["--no-cache", "--cache"])
 def test_no_cache_flag_is_accepted(copy_model_dir: Path, flag: str) -> None:
     assert cli("translate", flag, "--model", str(copy_model_dir), str(SAMPLE))[0] == 0
+
+
+def test_no_ansi_codes_when_not_a_tty(copy_model_dir: Path, tmp_path: Path) -> None:
+    make_tree(tmp_path / "in", 2)
+    (tmp_path / "in" / "bad.txt").write_bytes(b"\x00\x01")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "translit",
+            "batch",
+            str(tmp_path / "in"),
+            "-o",
+            str(tmp_path / "out"),
+            "--model",
+            str(copy_model_dir),
+            "--format",
+            "jsonl",
+        ],
+        capture_output=True,
+        cwd=REPO,
+        timeout=300,
+        env=subprocess_env(tmp_path / "c"),
+        check=False,
+    )
+    assert proc.returncode == EXIT_PARTIAL
+    assert b"\x1b[" not in proc.stdout and b"\x1b[" not in proc.stderr
+    assert b"bad.txt" in proc.stderr and b"files" in proc.stderr  # error line and summary table
+    assert len(proc.stdout.strip().splitlines()) == 3
