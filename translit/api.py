@@ -23,7 +23,7 @@ from translit.cache import TranslationCache, chunk_key
 from translit.engine import DecodeOptions, EngineOutput, TranslationEngine, load_marian
 from translit.errors import InputError
 from translit.registry import Registry, load_registry, resolve_model_dir, verify_checksums
-from translit.segment import Article, Chunk, chunk_paragraph, join_chunks, parse_article, split_sentences
+from translit.segment import Article, Chunk, chunk_paragraphs, join_chunks, parse_article, split_sentences
 from translit.summarize import ExtractiveSummarizer, Summarizer, Summary
 
 log = logging.getLogger("translit")
@@ -262,10 +262,7 @@ def _segment(
     budget = engine.max_input_tokens
     if max_chunk_tokens is not None:
         budget = max(1, min(budget, max_chunk_tokens))
-    chunks: list[Chunk] = []
-    for index, paragraph in enumerate(article.paragraphs):
-        chunks.extend(chunk_paragraph(paragraph, index, engine.count_tokens, budget))
-    return article, chunks
+    return article, chunk_paragraphs(article.paragraphs, engine.count_tokens, budget)
 
 
 def translate_many(

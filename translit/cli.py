@@ -20,6 +20,7 @@ import typer
 
 from translit import api, errors, registry, render
 from translit.cache import TranslationCache
+from translit.progress import stderr_console
 from translit.textio import read_source
 
 EXIT_CODES_HELP = """
@@ -76,13 +77,6 @@ state = _State()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    # rich already drops colour for non-TTYs and when NO_COLOR is set.
-    return Console(stderr=True, highlight=False, no_color="NO_COLOR" in os.environ)
-
-
 class _StderrHandler(logging.Handler):
     """Library log records as ``translit: warning: …`` lines on stderr."""
 
@@ -90,7 +84,7 @@ class _StderrHandler(logging.Handler):
         level = record.levelname.lower()
         style = "yellow" if record.levelno == logging.WARNING else "red"
         try:
-            _stderr_console().print(
+            stderr_console().print(
                 f"[{style}]translit: {level}:[/] {record.getMessage()}", markup=True, soft_wrap=True
             )
         except Exception:
@@ -303,12 +297,6 @@ def _sentence_cap(sentences: int | None, words: int | None) -> int | None:
     return sentences
 
 
-def _styled(summary_sentences: list[str], style: BriefStyle) -> str:
-    if style is BriefStyle.bullets:
-        return "\n".join(f"- {sentence}" for sentence in summary_sentences)
-    return " ".join(summary_sentences)
-
-
 @app.command(epilog="Examples:  translit translate article.txt   |   cat a.txt | translit translate -")
 @handled
 def translate(
@@ -405,7 +393,7 @@ def summarize(
     if output_format is OutputFormat.json:
         _write_json({"path": source.name, "brief": summary.sentences, "method": summary.method})
     elif summary.sentences:
-        _write(_styled(summary.sentences, style))
+        _write(render.summary_text(summary.sentences, bullets=style is BriefStyle.bullets))
 
 
 @app.command(epilog="Examples:  translit brief article.txt   |   translit brief --full -n 5 article.txt")
@@ -449,10 +437,7 @@ def brief(
     elif output_format is DocumentFormat.markdown:
         _write(render.translation_markdown(translation, result) if full else _brief_markdown(result))
     else:
-        parts = [_styled(result.summary.sentences, style)] if result.summary.sentences else []
-        if full:
-            parts.append(result.translation.text)
-        _write("\n\n".join(p for p in parts if p))
+        _write(render.brief_text(result, full, bullets=style is BriefStyle.bullets))
 
 
 def _brief_markdown(result: api.Brief) -> str:
@@ -759,7 +744,7 @@ def models_convert(
 def models_pull(name: Annotated[str, typer.Argument(help="Model name from models.toml.")]) -> None:
     """Download model NAME into the Hugging Face cache (needs the network)."""
     spec = _registry().get(name)
-    _stderr_console().print(f"translit: downloading {spec.repo}@{spec.revision} …")
+    stderr_console().print(f"translit: downloading {spec.repo}@{spec.revision} …")
     _write(str(registry.pull(spec)))
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from translit.batch import BatchReport, DocumentResult
 
 
-def _console() -> Any:
+def stderr_console() -> Any:
+    """A rich console on stderr; rich itself drops colour for non-TTYs, and NO_COLOR is honoured."""
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, no_color="NO_COLOR" in os.environ)
@@ -26,7 +27,7 @@ class BatchProgress:
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.console = _console()
+        self.console = stderr_console()
         # A bar is for people at a terminal; pipelines and logs get plain lines.
         self.show_bar = enabled and sys.stderr.isatty() and "NO_COLOR" not in os.environ
         self._progress: Any = None
@@ -96,7 +97,7 @@ def print_summary(report: BatchReport) -> None:
         f"{rate:.0f}",
         hits,
     )
-    console = _console()
+    console = stderr_console()
     console.print(table)
     for failure in report.failures:
         console.print(f"failed: {failure.error}", soft_wrap=True, markup=False)

@@ -94,9 +94,16 @@ def translation_markdown(
     return "\n\n".join(parts)
 
 
-def brief_text(brief: Brief, full: bool = False) -> str:
+def summary_text(sentences: list[str], bullets: bool = False) -> str:
+    """Brief sentences as one paragraph, or as a bullet list."""
+    if bullets:
+        return "\n".join(f"- {sentence}" for sentence in sentences)
+    return " ".join(sentences)
+
+
+def brief_text(brief: Brief, full: bool = False, bullets: bool = False) -> str:
     """Plain text of a brief; ``full`` adds the translation under it."""
-    parts = [brief.text] if brief.summary.sentences else []
+    parts = [summary_text(brief.summary.sentences, bullets)] if brief.summary.sentences else []
     if full:
         parts.append(brief.translation.text)
     return "\n\n".join(p for p in parts if p)
