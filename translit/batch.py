@@ -167,7 +167,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _groups(items: list[Path], size: int) -> Iterator[list[Path]]:
+def _groups(items: list[tuple[Path, Path]], size: int) -> Iterator[list[tuple[Path, Path]]]:
     for start in range(0, len(items), max(1, size)):
         yield items[start : start + size]
 
@@ -225,11 +225,10 @@ def run_batch(
                 continue
         pending.append((source, relative))
 
-    for group in _groups([s for s, _ in pending], settings.group_size):
+    for group in _groups(pending, settings.group_size):
         texts: list[str] = []
         members: list[DocumentResult] = []
-        for source in group:
-            relative = source.relative_to(in_dir.resolve())
+        for source, relative in group:
             try:
                 text = read_source(source, settings.max_bytes).text
                 if not text.strip():

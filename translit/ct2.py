@@ -23,6 +23,7 @@ from translit.engine import (
     DecodeOptions,
     EngineOutput,
     check_model_dir,
+    decode_limit,
     forced_length,
     input_budget,
     plan_batches,
@@ -225,15 +226,11 @@ class CTranslate2Engine:
         """Source tokens of ``text``, without ``</s>``."""
         return len(self.pieces.encode(text))
 
-    def _max_length(self, options: DecodeOptions) -> int:
-        configured = options.max_length or self.generation.get("max_length") or self.limit
-        return max(2, min(int(configured), self.limit))
-
     def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
         """Translate ``texts`` in order; CTranslate2 sorts by length inside its own batches."""
         if not texts:
             return []
-        max_length = self._max_length(options)
+        max_length = decode_limit(options, self.generation.get("max_length"), self.limit)
         beams = options.beams or int(self.generation.get("num_beams") or 1)
         sources = [[*self.pieces.encode(t), "</s>"] for t in texts]
         if options.force_ratio is not None:

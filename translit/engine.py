@@ -150,6 +150,16 @@ def position_limit(tokenizer_max: int | None, config_max: int | None) -> int:
     return min(limits)
 
 
+def decode_limit(options: DecodeOptions, configured: int | None, limit: int) -> int:
+    """Longest decoder sequence (start token and ``</s>`` included) for one generate call.
+
+    The caller's ``max_length`` wins over the model's generation config; both are capped
+    by the decoder's position limit.
+    """
+    wanted = options.max_length or configured or limit
+    return max(2, min(int(wanted), limit))
+
+
 def input_budget(limit: int) -> int:
     """Source tokens one chunk may have under a position limit.
 
@@ -223,11 +233,6 @@ class MarianEngine:
             warnings.simplefilter("ignore")
             return len(self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
-    def _max_length(self, options: DecodeOptions) -> int:
-        configured = options.max_length or getattr(self.generation_config, "max_length", None) or self.limit
-        # Decoder positions are bounded by the model as well as by the generation config.
-        return max(2, min(int(configured), self.limit))
-
     def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
         """Translate ``texts`` in length-sorted batches and return them in the given order."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
@@ -243,7 +248,7 @@ class MarianEngine:
 
     def _generate(self, texts: list[str], options: DecodeOptions) -> list[EngineOutput]:
         torch = self._torch
-        max_length = self._max_length(options)
+        max_length = decode_limit(options, getattr(self.generation_config, "max_length", None), self.limit)
         # No forced </s> at the limit: an output that runs into it must stay recognisable.
         kwargs: dict[str, Any] = {"max_length": max_length, "forced_eos_token_id": None}
         if options.beams is not None:
