@@ -34,7 +34,7 @@ def copy_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def copy_engine(copy_model_dir: Path):
-    from translit.engine import load_marian
+    from translit.engines.marian import load_marian
 
     return load_marian(copy_model_dir, "copy-de")
 

@@ -280,15 +280,15 @@ def test_cache_serves_the_second_run(copy_engine, tmp_path: Path) -> None:
     t0 = time.perf_counter()
     first = translate_many(texts, engine=copy_engine, cache=cache)
     cold = time.perf_counter() - t0
-    chunks = sum(len(t.chunks) for t in first)
-    assert cache.stats.hits == 0 and cache.stats.misses == chunks
+    units = sum(sum(1 for u in t.units if not u.copy) for t in first)
+    assert cache.stats.hits == 0 and cache.stats.misses == units
     t0 = time.perf_counter()
     second = translate_many(texts, engine=copy_engine, cache=cache)
     warm = time.perf_counter() - t0
-    assert cache.stats.hits == chunks
+    assert cache.stats.hits == units
     assert [t.paragraphs for t in second] == [t.paragraphs for t in first]
     assert warm < cold / 5, f"cached run {warm:.2f}s vs {cold:.2f}s"
-    assert cache.info()["entries"] == len({c.text for t in first for c in t.chunks})
+    assert cache.info()["entries"] == len({u.text for t in first for u in t.units if not u.copy})
 
 
 def test_cache_cli_info_and_clear(copy_model_dir: Path) -> None:

@@ -11,10 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 import translit
-from translit import ct2
-from translit.api import get_engine
 from translit.cli import app
-from translit.engine import DecodeOptions, MarianEngine, load_marian
+from translit.engines import DecodeOptions, ct2, get_engine
+from translit.engines.marian import MarianEngine, load_marian
 
 from .conftest import REPO, SAMPLE, WMT20
 
@@ -71,10 +70,38 @@ def test_float32_greedy_matches_transformers_token_for_token(
     ]
 
 
+# Inputs the copy model is unsure about (other languages, noise), so that scores spread out
+# and the agreement below is not trivially true of near-zero scores.
+UNCERTAIN = [
+    "The committee will publish its findings next week.",
+    "Komisja opublikuje swoje wnioski w przyszłym tygodniu.",
+    "qzx vvk plorb ütt wemmm.",
+    "1234 5678 90!!",
+    "Zażółć gęślą jaźń.",
+]
+
+
+def test_both_engines_score_alike(copy_engine: MarianEngine, converted_float32: Path) -> None:
+    """Mean token log-probabilities from CTranslate2 and from transformers agree within 0.05."""
+    engine = ct2.load_ct2(converted_float32, "copy-ct2", compute_type="float32", threads=2)
+    texts = parity_sentences(copy_engine)[:20] + UNCERTAIN
+    for beams in (1, 4):
+        options = DecodeOptions(beams=beams)
+        fast = engine.translate_batch(texts, options)
+        reference = copy_engine.translate_batch(texts, options)
+        for text, a, b in zip(texts, fast, reference, strict=True):
+            assert a.score is not None and b.score is not None
+            assert a.score <= 0 and b.score <= 0
+            assert abs(a.score - b.score) <= 0.05, (text, a.score, b.score)
+    scores = [o.score or 0.0 for o in reference]
+    assert min(scores) < -0.5, "no uncertain output: the comparison would be vacuous"
+    assert max(scores) > -0.05
+
+
 def test_ct2_end_to_end_copies_the_sample(converted_float32: Path) -> None:
     engine = ct2.load_ct2(converted_float32, "copy-ct2", compute_type="float32", threads=2)
     result = translit.translate(SAMPLE.read_text(encoding="utf-8"), engine=engine)
-    assert len(result.chunks) > len(result.paragraphs)
+    assert len(result.units) > len(result.paragraphs)
     for source, output in zip(result.source_paragraphs, result.paragraphs, strict=True):
         assert output.split() == source.split() or len(output) == pytest.approx(len(source), rel=0.1)
 

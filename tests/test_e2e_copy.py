@@ -76,21 +76,26 @@ def test_sample_article_through_library(copy_engine) -> None:
     raw = SAMPLE.read_text(encoding="utf-8")
     result = translit.translate(raw, engine=copy_engine)
     assert result.source_paragraphs == expected_body_paragraphs(raw)
-    # The copy model's 96-position limit forces real chunking on this article.
-    assert len(result.chunks) > len(result.source_paragraphs)
-    assert all(c.tokens <= copy_engine.max_input_tokens for c in result.chunks)
+    # Sentence units: far more units than paragraphs, each within the copy model's budget.
+    assert len(result.units) > 2 * len(result.source_paragraphs)
+    assert all(u.tokens <= copy_engine.max_input_tokens for u in result.units)
+    assert all(
+        r.score is not None for u, r in zip(result.units, result.unit_results, strict=True) if not u.copy
+    )
     check_copy(result.source_paragraphs, result.paragraphs, SAMPLE.name)
 
 
-def test_fifty_wmt20_articles_through_library(copy_engine) -> None:
-    chunked = 0
-    for path in wmt20_articles():
-        raw = path.read_text(encoding="utf-8")
-        result = translit.translate(raw, engine=copy_engine, batch_size=32)
+@pytest.mark.parametrize("unit", ["sentence", "paragraph"])
+def test_fifty_wmt20_articles_through_library(copy_engine, unit: str) -> None:
+    paths = wmt20_articles()
+    raws = [p.read_text(encoding="utf-8") for p in paths]
+    results = translit.translate_many(raws, engine=copy_engine, unit=unit)
+    split = 0
+    for path, raw, result in zip(paths, raws, results, strict=True):
         assert result.source_paragraphs == expected_body_paragraphs(raw), path.name
-        chunked += len(result.chunks) > len(result.source_paragraphs)
+        split += len(result.units) > len(result.source_paragraphs)
         check_copy(result.source_paragraphs, result.paragraphs, path.name)
-    assert chunked >= 10, "too few articles needed chunking to exercise the budget"
+    assert split >= 10, "too few articles needed more than one unit per paragraph"
 
 
 def test_brief_library(copy_engine) -> None:
@@ -110,7 +115,8 @@ def test_cli_runner_translate_json(copy_model_dir: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["model"] == str(copy_model_dir)
-    assert {"source_paragraphs", "chunks", "translations", "timings"} <= data.keys()
+    assert {"source_paragraphs", "units", "translations", "timings"} <= data.keys()
+    assert all(isinstance(u["score"], float) for u in data["units"] if not u["copied"])
     check_copy(data["source_paragraphs"], data["translations"], "json")
 
 

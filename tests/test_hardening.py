@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import translit
-from translit.api import Translation, is_degenerate
 from translit.cli import app
 from translit.errors import EXIT_INPUT, EXIT_MODEL, ModelError
+from translit.guards import is_degenerate
 from translit.language import guess_language
 from translit.render import document_record, to_json, to_jsonl, translation_markdown, translation_text
-from translit.segment import chunk_paragraph, is_breadcrumb, is_tag_line, parse_article, strip_boilerplate
+from translit.results import Translation, UnitResult
+from translit.segment import Unit, is_breadcrumb, is_tag_line, make_units, parse_article, strip_boilerplate
 
 from .conftest import REPO, SAMPLE, shared_path
 from .test_e2e_copy import check_copy, expected_body_paragraphs
@@ -133,9 +134,9 @@ def test_directory_fifo_and_unreadable_inputs(tmp_path: Path, copy_model_dir: Pa
 def test_huge_paragraph_segments_in_bounded_time_without_loss() -> None:
     paragraph = " ".join(["Die Regierung beschloss am 3. Oktober ein Gesetz, z. B. für Schulen."] * 20_000)
     started = time.monotonic()
-    chunks = chunk_paragraph(paragraph, 0, lambda t: len(t.split()), 94)
+    units = make_units([paragraph], lambda t: len(t.split()), 94)
     assert time.monotonic() - started < 60
-    assert "".join(c.text for c in chunks).replace(" ", "") == paragraph.replace(" ", "")
+    assert "".join(u.gap + u.text for u in units) == paragraph
 
 
 def test_hundred_thousand_one_word_lines(tmp_path: Path, copy_model_dir: Path) -> None:
@@ -143,8 +144,8 @@ def test_hundred_thousand_one_word_lines(tmp_path: Path, copy_model_dir: Path) -
     words.write_text("Wort\n" * 100_000, encoding="utf-8")
     article = parse_article(words.read_text(encoding="utf-8"))
     assert article.paragraphs == [" ".join(["Wort"] * 100_000)]
-    chunks = chunk_paragraph(article.paragraphs[0], 0, lambda t: len(t.split()), 94)
-    assert sum(c.text.count("Wort") for c in chunks) == 100_000
+    units = make_units(article.paragraphs, lambda t: len(t.split()), 94)
+    assert sum(u.text.count("Wort") for u in units) == 100_000
     small = tmp_path / "small.txt"
     small.write_text("Wort\n" * 3_000, encoding="utf-8")
     started = time.monotonic()
@@ -312,21 +313,22 @@ def looping_model(copy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_loop_guard_redecodes_and_flags(looping_model: Path) -> None:
-    from translit.engine import DecodeOptions, load_marian
+    from translit.engines import DecodeOptions
+    from translit.engines.marian import load_marian
 
     engine = load_marian(looping_model, "looping")
     text = "Die Regierung hat am Montag ein neues Gesetz beschlossen."
     raw = engine.translate_batch([text], DecodeOptions())[0]
     assert raw.hit_limit or is_degenerate(text, raw.text), "a random model should loop"
     result = translit.translate(text, engine=engine)
-    assert result.guarded_chunks == [0]
-    assert result.to_dict()["degenerate_chunks"] == [0]
+    assert "loop" in result.unit_results[0].redone
+    assert "loop" in result.to_dict()["units"][0]["redone"]
     proc = run(
         "translate", "--no-cache", "--format", "json", "--model", str(looping_model), "-", stdin=text.encode()
     )
     assert proc.returncode == 0
-    assert json.loads(proc.stdout)["degenerate_chunks"] == [0]
-    assert "looked degenerate" in proc.stderr.decode()
+    assert "loop" in json.loads(proc.stdout)["units"][0]["redone"]
+    assert "looped" in proc.stderr.decode()
 
 
 # --- fuzzing ----------------------------------------------------------------------------------------------
@@ -337,7 +339,10 @@ texts = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_s
 
 
 def fake_translation(sources: list[str], targets: list[str]) -> Translation:
-    return Translation("m", sources, [], [], targets, [], {"total": 0.0})
+    units = [Unit(i, s, 1) for i, s in enumerate(sources)]
+    return Translation(
+        "m", sources, units, [UnitResult(t, -0.1) for t in targets], targets, [], {"total": 0.0}
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -398,10 +403,12 @@ def test_segmenter_sweep_over_all_shared_articles(copy_engine) -> None:
     assert budget == 94
     for path in files:
         article = parse_article(path.read_text(encoding="utf-8"))
-        for index, paragraph in enumerate(article.paragraphs):
-            chunks = chunk_paragraph(paragraph, index, copy_engine.count_tokens, budget)
-            assert all(copy_engine.count_tokens(c.text) <= budget for c in chunks), path.name
-            assert squash("".join(c.text for c in chunks)) == squash(paragraph), path.name
+        for mode in ("sentence", "paragraph"):
+            units = make_units(article.paragraphs, copy_engine.count_tokens, budget, mode)
+            assert all(copy_engine.count_tokens(u.text) <= budget for u in units), path.name
+            for index, paragraph in enumerate(article.paragraphs):
+                rebuilt = "".join(u.gap + u.text for u in units if u.paragraph == index)
+                assert rebuilt == paragraph, path.name
 
 
 def test_model_error_is_a_translit_error() -> None:

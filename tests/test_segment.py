@@ -1,18 +1,22 @@
-"""Segmenter: cleaning, German sentence splitting, chunking under a budget."""
+"""Segmenter: cleaning, German sentence splitting, translation units under a budget."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translit.segment import (
-    chunk_paragraph,
-    join_chunks,
+    UNIT_MODES,
+    join_units,
+    make_units,
     normalize_text,
     parse_article,
+    sentence_spans,
     split_paragraphs,
     split_sentences,
     strip_boilerplate,
@@ -51,7 +55,6 @@ def squash(text: str) -> str:
         "Es waren ca. 300 Menschen auf dem Platz.",
         "Die Kirche St. Marien ist alt.",
         "Siehe dazu vgl. Kapitel drei des Berichts.",
-        "Äpfel, Birnen usw. Das alles gab es dort.",
         "Die Quote stieg auf 1,3 Prozent im Jahr.",
         "Die Sitzung beginnt um 20.15 Uhr im Rathaus.",
         "Der Roman von J. R. R. Tolkien ist berühmt.",
@@ -77,10 +80,22 @@ def test_no_split_inside_german_sentence(text: str) -> None:
         ('Er sagte "Ja." Dann kam sie.', ['Er sagte "Ja."', "Dann kam sie."]),
         ("Sie wurde 1990. Geboren ist sie.", ["Sie wurde 1990.", "Geboren ist sie."]),
         ("Die Zahl stieg. 2020 war es besser.", ["Die Zahl stieg.", "2020 war es besser."]),
+        ("Äpfel, Birnen usw. Das alles gab es dort.", ["Äpfel, Birnen usw.", "Das alles gab es dort."]),
     ],
 )
 def test_splits_at_sentence_ends(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+def _splitter_cases() -> list[list[str]]:
+    lines = (Path(__file__).parent / "data" / "splitter_cases.tsv").read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("sentences", _splitter_cases(), ids=lambda parts: parts[0][:40])
+def test_german_trap_cases(sentences: list[str]) -> None:
+    """tests/data/splitter_cases.tsv: sentence ends after words, numbers, abbreviations, links."""
+    assert split_sentences(" ".join(sentences)) == sentences
 
 
 def test_question_in_quotes_followed_by_lowercase_is_one_sentence() -> None:
@@ -128,89 +143,132 @@ def test_sample_article_shape(sample_article: str) -> None:
     assert article.removed[1] == "Markiert:"
 
 
-# --- chunking ---------------------------------------------------------------------------------------
+# --- units -----------------------------------------------------------------------------------------
 
 
-def test_short_paragraph_is_one_chunk() -> None:
-    chunks = chunk_paragraph("Ein kurzer Satz.", 3, words_count, 10)
-    assert [(c.paragraph, c.text) for c in chunks] == [(3, "Ein kurzer Satz.")]
+def units_of(text: str, counter, budget: int, mode: str = "sentence", index: int = 0):
+    return [u for u in make_units([""] * index + [text], counter, budget, mode) if u.paragraph == index]
 
 
-def test_sentences_are_packed_greedily() -> None:
+def rebuild(units) -> str:
+    """The paragraph from its units and their gaps."""
+    return "".join(u.gap + u.text for u in units)
+
+
+def test_every_sentence_is_its_own_unit() -> None:
     text = "Eins zwei drei. Vier fünf sechs. Sieben acht neun. Zehn."
-    chunks = chunk_paragraph(text, 0, words_count, 6)
-    assert [c.text for c in chunks] == ["Eins zwei drei. Vier fünf sechs.", "Sieben acht neun. Zehn."]
-    assert all(c.tokens <= 6 for c in chunks)
+    units = units_of(text, words_count, 128)
+    assert [u.text for u in units] == ["Eins zwei drei.", "Vier fünf sechs.", "Sieben acht neun.", "Zehn."]
+    assert [u.gap for u in units] == ["", " ", " ", " "]
+
+
+def test_paragraph_mode_keeps_a_short_paragraph_whole_and_packs_a_long_one() -> None:
+    assert [u.text for u in units_of("Ein kurzer Satz. Noch einer.", words_count, 10, "paragraph", 3)] == [
+        "Ein kurzer Satz. Noch einer."
+    ]
+    text = "Eins zwei drei. Vier fünf sechs. Sieben acht neun. Zehn."
+    units = units_of(text, words_count, 6, "paragraph")
+    assert [u.text for u in units] == ["Eins zwei drei. Vier fünf sechs.", "Sieben acht neun. Zehn."]
+    assert all(u.tokens <= 6 for u in units)
 
 
 def test_long_sentence_splits_at_clauses_first() -> None:
     text = "Er kam spät; sie wartete lange, und dann gingen beide nach Hause."
-    chunks = chunk_paragraph(text, 0, words_count, 5)
-    assert [c.text for c in chunks] == [
+    units = units_of(text, words_count, 5)
+    assert [u.text for u in units] == [
         "Er kam spät;",
         "sie wartete lange, und dann",
         "gingen beide nach Hause.",
     ]
-    assert squash(" ".join(c.text for c in chunks)) == squash(text)
+    assert rebuild(units) == text
 
 
 def test_overlong_word_is_cut_without_loss_and_rejoined_without_space() -> None:
     url = "https://example.org/" + "abcdef" * 40
     text = f"Siehe {url} dort."
-    chunks = chunk_paragraph(text, 0, chars_count, 8)
-    assert all(c.tokens <= 8 for c in chunks)
-    rejoined = join_chunks(chunks, [c.text for c in chunks], 1)
-    assert rejoined == [text]
+    units = units_of(text, chars_count, 8)
+    assert all(u.tokens <= 8 for u in units)
+    assert join_units(units, [u.text for u in units], 1) == [text]
+    assert any(u.gap == "" for u in units[1:]), "a cut inside the URL has no gap"
+
+
+def test_original_whitespace_is_kept_between_units() -> None:
+    text = "Er kam.\u00a0Sie ging.  Dann   regnete es."
+    units = units_of(text, words_count, 128)
+    assert [u.gap for u in units] == ["", "\u00a0", "  "]
+    assert join_units(units, ["He came.", "She left.", "Then it rained."], 1) == [
+        "He came.\u00a0She left.  Then it rained."
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["***", "–", "•", "|", "* * *", "https://example.org/a/b", "info@example.org"]
+)
+def test_units_without_words_are_copied(text: str) -> None:
+    (unit,) = units_of(text, words_count, 128)
+    assert unit.copy
+
+
+@pytest.mark.parametrize("text", ["Siehe https://example.org dort.", "1990", "Foto: dpa", "§ 5"])
+def test_units_with_words_go_to_the_model(text: str) -> None:
+    assert not any(u.copy for u in units_of(text, words_count, 128))
 
 
 def test_budget_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        chunk_paragraph("Text.", 0, words_count, 0)
+        units_of("Text.", words_count, 0)
 
 
 # --- properties --------------------------------------------------------------------------------------
 
 german_words = st.sampled_from(
     "Der die das am 13. Juli z. B. Dr. bzw. u. a. Nr. 1,3 20.15 Uhr J. R. R. Tolkien „Zitat.“ ‚so?‘ "
-    "Köln, Berlin; Trump: – … usw. ca. Prof. St. vgl. sagte er. Sie ging! Warum? 1990. "
+    "Köln, Berlin; Trump: – … usw. ca. Prof. St. vgl. sagte er. Sie ging! Warum? 1990. *** • "
     "https://example.org/ein/sehr/langer/pfad?x=1 Donaudampfschifffahrtsgesellschaftskapitän".split()
 )
+separators = st.sampled_from([" ", " ", " ", "  ", "\u00a0", "\t", " \u2009"])
 paragraphs = st.lists(
-    st.one_of(german_words, st.text(min_size=1, max_size=12)), min_size=1, max_size=120
-).map(" ".join)
+    st.tuples(st.one_of(german_words, st.text(min_size=1, max_size=12)), separators), min_size=1, max_size=120
+).map(lambda parts: "".join(word + sep for word, sep in parts))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(paragraph=paragraphs, budget=st.integers(min_value=1, max_value=40))
-def test_chunks_rebuild_the_paragraph_and_fit_the_budget(paragraph: str, budget: int) -> None:
-    paragraph = " ".join(paragraph.split())
+@given(paragraph=paragraphs, budget=st.integers(min_value=1, max_value=40), mode=st.sampled_from(UNIT_MODES))
+def test_units_rebuild_the_paragraph_exactly_and_fit_the_budget(
+    paragraph: str, budget: int, mode: str
+) -> None:
+    paragraph = paragraph.strip()
     if not paragraph:
         return
     for counter in (words_count, chars_count):
-        chunks = chunk_paragraph(paragraph, 0, counter, budget)
-        assert all(c.paragraph == 0 for c in chunks)
-        assert all(counter(c.text) <= budget and c.tokens == counter(c.text) for c in chunks)
-        assert squash("".join(c.text for c in chunks)) == squash(paragraph)
-        # Joining with the recorded spacing restores the paragraph exactly.
-        assert join_chunks(chunks, [c.text for c in chunks], 1) == [paragraph]
+        units = units_of(paragraph, counter, budget, mode)
+        assert all(counter(u.text) <= budget and u.tokens == counter(u.text) for u in units)
+        # Units and their gaps are the paragraph, whitespace included; gaps are whitespace.
+        assert rebuild(units) == paragraph
+        assert all(not u.gap.strip() for u in units)
+        assert all(u.text == u.text.strip() and u.text for u in units)
+        assert join_units(units, [u.text for u in units], 1) == [paragraph]
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300))
-def test_sentence_split_loses_nothing(text: str) -> None:
-    paragraph = " ".join(text.split())
-    assert squash("".join(split_sentences(paragraph))) == squash(paragraph)
+def test_sentence_spans_lose_nothing(text: str) -> None:
+    spans = sentence_spans(text)
+    covered = "".join(text[a:b] for a, b in spans)
+    assert squash(covered) == squash(text)
+    gaps = [text[b:a] for (_, b), (a, _) in itertools.pairwise(spans)]
+    assert all(not g.strip() for g in gaps)
 
 
 @pytest.mark.slow
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(paragraph=paragraphs, budget=st.integers(min_value=1, max_value=40))
-def test_chunking_property_many(paragraph: str, budget: int) -> None:
-    test_chunks_rebuild_the_paragraph_and_fit_the_budget.hypothesis.inner_test(paragraph, budget)  # type: ignore[attr-defined]
+@given(paragraph=paragraphs, budget=st.integers(min_value=1, max_value=40), mode=st.sampled_from(UNIT_MODES))
+def test_units_property_many(paragraph: str, budget: int, mode: str) -> None:
+    test_units_rebuild_the_paragraph_exactly_and_fit_the_budget.hypothesis.inner_test(paragraph, budget, mode)  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300))
-def test_sentence_split_many(text: str) -> None:
-    test_sentence_split_loses_nothing.hypothesis.inner_test(text)  # type: ignore[attr-defined]
+def test_sentence_spans_many(text: str) -> None:
+    test_sentence_spans_lose_nothing.hypothesis.inner_test(text)  # type: ignore[attr-defined]

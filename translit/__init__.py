@@ -8,7 +8,7 @@ The library API (the CLI is a thin layer over it)::
     translit.brief(text)                              # -> Brief
     translit.translate_many(texts, cache=translit.TranslationCache())  # shared batches
 
-Heavy libraries (torch, transformers) are imported only when a model is loaded.
+Heavy libraries (torch, transformers, ctranslate2) are imported only when a model is loaded.
 """
 
 from translit.api import (
@@ -24,14 +24,14 @@ from translit.api import (
 )
 from translit.cache import TranslationCache
 from translit.errors import InputError, ModelError, NetworkError, TranslitError
-from translit.segment import Chunk
+from translit.results import UnitResult
+from translit.segment import Unit
 from translit.summarize import Summary
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Brief",
-    "Chunk",
     "InputError",
     "ModelError",
     "NetworkError",
@@ -39,6 +39,8 @@ __all__ = [
     "Translation",
     "TranslationCache",
     "TranslitError",
+    "Unit",
+    "UnitResult",
     "__version__",
     "brief",
     "brief_from_translation",

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from translit import api
 from translit.cache import TranslationCache
-from translit.engine import TranslationEngine
+from translit.engines import TranslationEngine
 from translit.errors import InputError, TranslitError
 from translit.render import document_record, to_json, translation_text
+from translit.results import Brief, Translation
 from translit.textio import DEFAULT_MAX_BYTES, read_source
 
 OUTPUT_KINDS = ("translation", "brief", "json")
@@ -43,6 +44,10 @@ class BatchSettings:
     max_batch_tokens: int | None = 4096
     strict_lang: bool = False
     max_bytes: int | None = DEFAULT_MAX_BYTES
+    unit: str = "sentence"
+    max_unit_tokens: int | None = None
+    normalize: str | None = None
+    flag_below: float | None = None
 
 
 @dataclass
@@ -55,8 +60,8 @@ class DocumentResult:
     error: str | None = None
     words: int = 0
     paragraphs: int = 0
-    translation: api.Translation | None = None
-    brief: api.Brief | None = None
+    translation: Translation | None = None
+    brief: Brief | None = None
 
 
 @dataclass
@@ -132,7 +137,8 @@ def marker_path(out_dir: Path, relative: Path) -> Path:
 def run_signature(engine: TranslationEngine, settings: BatchSettings) -> str:
     """Identity of everything that shapes the outputs: model files, engine, options."""
     parts = [engine.cache_key, engine.model_id, ",".join(settings.outputs), str(settings.sentences)]
-    parts.append(str(settings.beams))
+    parts += [str(settings.beams), settings.unit, str(settings.max_unit_tokens), str(settings.normalize)]
+    parts += [str(settings.flag_below)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -195,7 +201,7 @@ def run_batch(
 ) -> BatchReport:
     """Translate every matching file under ``in_dir``; write outputs under ``out_dir``.
 
-    Documents are processed in groups of ``settings.group_size`` whose chunks share
+    Documents are processed in groups of ``settings.group_size`` whose units share
     batches. ``on_result`` is called for each document as soon as it is finished
     (streaming output, progress); ``on_start`` gets the number of input files.
     With ``out_dir`` None nothing is written (streaming only).
@@ -245,8 +251,12 @@ def run_batch(
             texts,
             engine=engine,
             beams=settings.beams,
-            batch_size=max(16, settings.group_size),
+            batch_size=max(32, settings.group_size),
             max_batch_tokens=settings.max_batch_tokens,
+            unit=settings.unit,
+            max_unit_tokens=settings.max_unit_tokens,
+            normalize=settings.normalize,
+            flag_below=settings.flag_below,
             cache=cache,
         )
         for result, translation in zip(members, translations, strict=True):

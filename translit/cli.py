@@ -238,7 +238,60 @@ CacheOption = Annotated[
 BeamsOption = Annotated[
     int | None, typer.Option("--beams", min=1, help="Beam size (default: the model's generation_config).")
 ]
-BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Chunks translated together.")]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Units translated together.")]
+
+
+class UnitChoice(StrEnum):
+    """What the model translates at a time."""
+
+    sentence = "sentence"
+    paragraph = "paragraph"
+
+
+UnitOption = Annotated[
+    UnitChoice,
+    typer.Option(
+        "--unit",
+        help="sentence: one sentence at a time, as the model was trained (default); "
+        "paragraph: whole paragraphs, packed up to the model's limit.",
+    ),
+]
+MaxUnitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-unit-tokens",
+        min=1,
+        help="Longest unit in model tokens; longer sentences are cut at clauses "
+        "(default 128 for sentences, the model's limit for paragraphs).",
+        metavar="N",
+    ),
+]
+
+
+class NormalizeChoice(StrEnum):
+    """Input normalisation for the model."""
+
+    auto = "auto"
+    moses = "moses"
+    none = "none"
+
+
+NormalizeOption = Annotated[
+    NormalizeChoice,
+    typer.Option(
+        "--normalize",
+        help="Normalise what goes into the model: auto (as models.toml says for the model), moses, none.",
+    ),
+]
+FlagBelowOption = Annotated[
+    float | None,
+    typer.Option(
+        "--flag-below",
+        help="Mark units whose mean token log-probability is below this "
+        "(default: the model's flag_below in models.toml, else -1.4).",
+        metavar="SCORE",
+    ),
+]
 
 
 class EngineChoice(StrEnum):
@@ -309,10 +362,11 @@ def translate(
     use_cache: CacheOption = True,
     strict_lang: StrictLangOption = False,
     beams: BeamsOption = None,
-    batch_size: BatchOption = 16,
-    max_chunk_tokens: Annotated[
-        int | None, typer.Option("--max-chunk-tokens", min=1, help="Lower the per-chunk token budget.")
-    ] = None,
+    batch_size: BatchOption = 32,
+    unit: UnitOption = UnitChoice.sentence,
+    max_unit_tokens: MaxUnitOption = None,
+    normalize: NormalizeOption = NormalizeChoice.auto,
+    flag_below: FlagBelowOption = None,
     engine: EngineOption = EngineChoice.auto,
     threads: ThreadsOption = None,
     max_batch_tokens: Annotated[
@@ -322,7 +376,7 @@ def translate(
 ) -> None:
     """Translate German articles to English: one output paragraph per input paragraph.
 
-    With several files, their chunks share length-sorted batches; text output separates
+    With several files, their units share length-sorted batches; text output separates
     the files with '==> FILE <==' headers and JSON output is a list.
     """
     sources = [read_source(f, state.max_bytes) for f in files]
@@ -340,7 +394,10 @@ def translate(
             beams=beams,
             batch_size=batch_size,
             max_batch_tokens=max_batch_tokens,
-            max_chunk_tokens=max_chunk_tokens,
+            unit=unit.value,
+            max_unit_tokens=max_unit_tokens,
+            normalize=None if normalize is NormalizeChoice.auto else normalize.value,
+            flag_below=flag_below,
             engine=loaded,
             cache=cache,
         )
@@ -408,7 +465,11 @@ def brief(
     full: Annotated[bool, typer.Option("--full", help="Add the full translation under the brief.")] = False,
     output_format: DocFormatOption = DocumentFormat.text,
     beams: BeamsOption = None,
-    batch_size: BatchOption = 16,
+    batch_size: BatchOption = 32,
+    unit: UnitOption = UnitChoice.sentence,
+    max_unit_tokens: MaxUnitOption = None,
+    normalize: NormalizeOption = NormalizeChoice.auto,
+    flag_below: FlagBelowOption = None,
     engine: EngineOption = EngineChoice.auto,
     threads: ThreadsOption = None,
     use_cache: CacheOption = True,
@@ -425,7 +486,15 @@ def brief(
     loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
     chosen = api.get_summarizer(summarizer, registry=_registry())
     translation = api.translate_many(
-        [source.text], beams=beams, batch_size=batch_size, engine=loaded, cache=_open_cache(use_cache)
+        [source.text],
+        beams=beams,
+        batch_size=batch_size,
+        unit=unit.value,
+        max_unit_tokens=max_unit_tokens,
+        normalize=None if normalize is NormalizeChoice.auto else normalize.value,
+        flag_below=flag_below,
+        engine=loaded,
+        cache=_open_cache(use_cache),
     )[0]
     result = api.brief_from_translation(
         translation, _sentence_cap(sentences, words), words=words, summarizer=chosen
@@ -489,8 +558,12 @@ def batch(
     engine: EngineOption = EngineChoice.auto,
     threads: ThreadsOption = None,
     group_size: Annotated[
-        int, typer.Option("--group-size", min=1, help="Documents whose chunks share batches.")
+        int, typer.Option("--group-size", min=1, help="Documents whose units share batches.")
     ] = 16,
+    unit: UnitOption = UnitChoice.sentence,
+    max_unit_tokens: MaxUnitOption = None,
+    normalize: NormalizeOption = NormalizeChoice.auto,
+    flag_below: FlagBelowOption = None,
     use_cache: CacheOption = True,
     strict_lang: StrictLangOption = False,
 ) -> None:
@@ -524,6 +597,10 @@ def batch(
         group_size=group_size,
         strict_lang=strict_lang,
         max_bytes=state.max_bytes,
+        unit=unit.value,
+        max_unit_tokens=max_unit_tokens,
+        normalize=None if normalize is NormalizeChoice.auto else normalize.value,
+        flag_below=flag_below,
     )
     loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
     cache = _open_cache(use_cache)
@@ -609,7 +686,7 @@ def eval_translate(
         raise errors.InputError(f"{source} has {len(sources)} lines but {reference} has {len(references)}")
     loaded = api.get_engine(model, engine=engine.value, threads=threads, registry=_registry())
     started = time.perf_counter()
-    # Each line is its own document, so the segmenter's chunking applies line by line.
+    # Each line is its own document, so the segmenter's units apply line by line.
     translations = api.translate_many(sources, beams=beams, engine=loaded, batch_size=32)
     hypotheses = [" ".join(t.paragraphs) for t in translations]
     bleu, chrf = evaluate.score_translations(hypotheses, references)
@@ -733,7 +810,7 @@ def models_convert(
 
     Example:  translit models convert opus-mt-de-en --quantization int8
     """
-    from translit import ct2
+    from translit.engines import ct2
 
     _, directory = registry.resolve_model_dir(model, _registry(), "translation")
     _write(str(ct2.convert(directory, quantization.value, force=force)))

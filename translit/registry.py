@@ -19,6 +19,7 @@ from typing import Any
 from translit.errors import ModelError, NetworkError, RegistryError
 
 TASKS = ("translation", "summarization")
+NORMALIZATIONS = ("none", "moses")
 ENV_MODELS = "TRANSLIT_MODELS"
 
 
@@ -35,6 +36,8 @@ class ModelSpec:
     files: tuple[str, ...] = ()
     sha256: Mapping[str, str] = field(default_factory=dict)
     builtin: bool = False
+    normalize: str = "none"
+    flag_below: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,34 +58,53 @@ class Registry:
             raise RegistryError(f"unknown model '{name}' (known: {known}; or pass a directory)") from None
 
 
+def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str, where: str) -> Any:
+    """``table[key]`` when it has the right type; a one-line RegistryError otherwise."""
+    value = table.get(key)
+    if value is not None and (not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)):
+        raise RegistryError(f"{where}: '{key}' must be {what}, not {value!r}")
+    return value
+
+
 def _parse_model(name: str, table: Any, source: str) -> ModelSpec:
+    where = f"{source}: model '{name}'"
     if not isinstance(table, dict):
         raise RegistryError(f"{source}: [models.{name}] must be a table")
     task = table.get("task")
     if task not in TASKS:
-        raise RegistryError(f"{source}: model '{name}' has task {task!r}; expected one of {', '.join(TASKS)}")
-    builtin = bool(table.get("builtin", False))
-    repo = table.get("repo")
-    path = table.get("path")
+        raise RegistryError(f"{where} has task {task!r}; expected one of {', '.join(TASKS)}")
+    builtin = bool(_typed(table, "builtin", bool, "true or false", where))
+    repo = _typed(table, "repo", str, "a repository id such as 'Helsinki-NLP/opus-mt-de-en'", where)
+    path = _typed(table, "path", str, "a folder path (a string)", where)
+    revision = _typed(table, "revision", str, "a commit hash, branch or tag (a string)", where)
+    description = _typed(table, "description", str, "a string", where)
+    normalize = _typed(table, "normalize", str, "'moses' or 'none'", where) or "none"
+    if normalize not in NORMALIZATIONS:
+        raise RegistryError(
+            f"{where}: normalize must be one of {', '.join(NORMALIZATIONS)}, not {normalize!r}"
+        )
+    flag_below = _typed(table, "flag_below", (int, float), "a number (a mean log-probability)", where)
     if not builtin and not repo and not path:
-        raise RegistryError(f"{source}: model '{name}' needs a 'repo' or a 'path'")
+        raise RegistryError(f"{where} needs a 'repo' or a 'path'")
     sha = table.get("sha256", {})
     if not isinstance(sha, dict) or not all(isinstance(v, str) for v in sha.values()):
-        raise RegistryError(f"{source}: model '{name}': sha256 must map file names to hex digests")
+        raise RegistryError(f"{where}: sha256 must map file names to hex digests")
     files = table.get("files", [])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise RegistryError(f"{source}: model '{name}': files must be a list of file names")
+        raise RegistryError(f"{where}: files must be a list of file names")
     base = Path(source).parent if source != "<package>" else Path.cwd()
     return ModelSpec(
         name=name,
         task=task,
         repo=repo,
-        revision=str(table.get("revision", "main")),
+        revision=revision or "main",
         path=(base / Path(path).expanduser()) if path else None,
-        description=str(table.get("description", "")),
+        description=description or "",
         files=tuple(files),
         sha256={k: v.lower() for k, v in sha.items()},
         builtin=builtin,
+        normalize=normalize,
+        flag_below=float(flag_below) if flag_below is not None else None,
     )
 
 
@@ -211,6 +233,19 @@ def resolve_model_dir(model: str | Path | None, registry: Registry, task: str) -
             f"run 'translit models pull {spec.name}' on a connected machine, or pass --model DIR"
         )
     return spec.name, found
+
+
+def spec_for_directory(registry: Registry, directory: Path) -> ModelSpec | None:
+    """The registry entry whose files are in ``directory``, if any (for ``--model DIR``)."""
+    try:
+        wanted = directory.resolve()
+        for spec in registry.models.values():
+            where = None if spec.builtin else locate(spec)
+            if where is not None and where.resolve() == wanted:
+                return spec
+    except OSError:
+        return None
+    return None
 
 
 def fingerprint(model_dir: Path) -> str:

@@ -9,9 +9,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from translit.api import Brief, Translation
+from translit.results import Brief, Translation
 
 FORMATS = ("text", "json", "jsonl", "markdown")
+# Put after a unit a reader should check (a guard flag, or a score below --flag-below), in
+# bilingual text and in Markdown. ASCII, so it survives any terminal and encoding.
+CHECK_MARK = "[?]"
+
+
+def marked_paragraphs(translation: Translation) -> list[str]:
+    """The translated paragraphs with :data:`CHECK_MARK` after each unit to check."""
+    from translit.segment import join_units
+
+    if not any(translation.needs_check(i) for i in range(len(translation.unit_results))):
+        return list(translation.paragraphs)
+    texts = [
+        f"{result.text} {CHECK_MARK}" if translation.needs_check(i) else result.text
+        for i, result in enumerate(translation.unit_results)
+    ]
+    return join_units(translation.units, texts, len(translation.source_paragraphs))
 
 
 def document_record(name: str, translation: Translation, brief: Brief | None = None) -> dict[str, Any]:
@@ -23,7 +39,21 @@ def document_record(name: str, translation: Translation, brief: Brief | None = N
             {"source": s, "translation": t}
             for s, t in zip(translation.source_paragraphs, translation.paragraphs, strict=True)
         ],
+        "units": [
+            {
+                "paragraph": unit.paragraph,
+                "source": unit.text,
+                "translation": result.text,
+                "score": None if result.score is None else round(result.score, 4),
+                "flags": list(result.flags),
+            }
+            for unit, result in zip(translation.units, translation.unit_results, strict=True)
+        ],
     }
+    if translation.input_format != "text":
+        record["input_format"] = translation.input_format
+    if translation.metadata:
+        record["metadata"] = translation.metadata
     if brief is not None:
         record["headline"] = brief.headline
         record["brief"] = brief.summary.sentences
@@ -56,7 +86,7 @@ def translation_text(translation: Translation, bilingual: bool = False) -> str:
     """Plain text: English paragraphs; bilingual puts each German paragraph above its English."""
     if not bilingual:
         return translation.text
-    pairs = zip(translation.source_paragraphs, translation.paragraphs, strict=True)
+    pairs = zip(translation.source_paragraphs, marked_paragraphs(translation), strict=True)
     return "\n\n".join(f"{source}\n{target}" for source, target in pairs)
 
 
@@ -69,19 +99,20 @@ def translation_markdown(
 ) -> str:
     """Markdown: headline as heading, brief as a quote, then the translation.
 
-    Bilingual output is a two-column table, German beside English.
+    Bilingual output is a two-column table, German beside English. Units to check are
+    marked with :data:`CHECK_MARK`.
     """
-    paragraphs = list(translation.paragraphs)
+    paragraphs = marked_paragraphs(translation)
     sources = list(translation.source_paragraphs)
     headline = brief.headline if brief else None
     if headline is None and len(paragraphs) > 1:
         from translit.api import looks_like_headline
 
         if looks_like_headline(sources[0]):
-            headline = paragraphs[0]
+            headline = translation.paragraphs[0]
     parts = []
-    if headline is not None and paragraphs and paragraphs[0] == headline:
-        parts.append(f"# {headline}")
+    if headline is not None and paragraphs and translation.paragraphs[0] == headline:
+        parts.append(f"# {paragraphs[0]}")
         paragraphs, sources = paragraphs[1:], sources[1:]
     if brief is not None and brief.summary.sentences:
         parts.append("\n".join(f"> {line}" for line in brief.summary.sentences))

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translit.engine import (
+from translit.engines.base import (
     DecodeOptions,
     EngineOutput,
     check_model_dir,
@@ -90,10 +90,8 @@ def convert(model_dir: Path, quantization: str = "int8", force: bool = False) ->
     target = converted_dir(model_dir, quantization)
     if (target / "model.bin").is_file() and not force:
         return target
-    try:
-        import ctranslate2.converters
-    except ImportError:
-        raise ModelError("the ctranslate2 package is not installed (pip install 'translit[fast]')") from None
+    if not available():
+        raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
@@ -103,7 +101,7 @@ def convert(model_dir: Path, quantization: str = "int8", force: bool = False) ->
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        converter = ctranslate2.converters.TransformersConverter(str(model_dir), low_cpu_mem_usage=True)
+        converter = _Float32Converter(str(model_dir), low_cpu_mem_usage=True)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -127,6 +125,29 @@ def convert(model_dir: Path, quantization: str = "int8", force: bool = False) ->
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _float32_converter_class() -> type:
+    """CTranslate2's converter, loading the model in float32 whatever its checkpoint's dtype.
+
+    The converter loads a model in the dtype its config names; for a float16 checkpoint the
+    sinusoidal position encodings would then be computed in float16 and stored so, and
+    CTranslate2's outputs would drift from transformers' (which computes them in float32).
+    Weights are upcast exactly; quantisation happens afterwards, as asked.
+    """
+    import ctranslate2.converters
+    import torch
+
+    class Float32Converter(ctranslate2.converters.TransformersConverter):
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            kwargs["dtype"] = torch.float32
+            return super().load_model(model_class, model_name_or_path, **kwargs)
+
+    return Float32Converter
+
+
+def _Float32Converter(*args: Any, **kwargs: Any) -> Any:
+    return _float32_converter_class()(*args, **kwargs)
 
 
 class MarianPieces:
@@ -176,6 +197,9 @@ def load_ct2(
 class CTranslate2Engine:
     """MarianMT through CTranslate2 (a converted folder from :func:`convert`)."""
 
+    normalization = "none"
+    flag_below: float | None = None
+
     def __init__(
         self,
         converted: Path,
@@ -189,9 +213,7 @@ class CTranslate2Engine:
         try:
             import ctranslate2
         except ImportError:
-            raise ModelError(
-                "the ctranslate2 package is not installed (pip install 'translit[fast]')"
-            ) from None
+            raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)") from None
         if device == "auto":
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
         try:
@@ -245,6 +267,7 @@ class CTranslate2Engine:
                     max_decoding_length=forced,
                     min_decoding_length=forced,
                     return_end_token=True,
+                    return_scores=True,
                 )
                 for i, result in zip(indices, batch, strict=True):
                     results[i] = result
@@ -265,6 +288,9 @@ class CTranslate2Engine:
                 batch_type="tokens" if options.max_batch_tokens else "examples",
                 # With the end token returned, a natural ending is told apart from the limit.
                 return_end_token=True,
+                # The mean log-probability per token, </s> included (CTranslate2 divides the
+                # cumulated log-probability by the length).
+                return_scores=True,
             )
         outputs = []
         for result in results:
@@ -272,5 +298,6 @@ class CTranslate2Engine:
             ended = bool(hypothesis) and hypothesis[-1] == "</s>"
             tokens = hypothesis[:-1] if ended else hypothesis
             hit = not ended and options.force_ratio is None
-            outputs.append(EngineOutput(self.pieces.decode(tokens), len(tokens), hit))
+            score = float(result.scores[0]) if result.scores else None
+            outputs.append(EngineOutput(self.pieces.decode(tokens), len(tokens), hit, score))
         return outputs

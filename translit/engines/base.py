@@ -1,0 +1,176 @@
+"""The translation-engine interface, and the helpers both engines share.
+
+An engine turns a batch of source units into target texts, each with its mean token
+log-probability. It also tells the segmenter how to count tokens and how many tokens one
+unit may have, both read from the loaded model, never assumed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from translit.errors import ModelError
+
+log = logging.getLogger("translit")
+
+REQUIRED_MARIAN_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Decoding settings; ``None`` means the model's own generation_config decides.
+
+    ``max_batch_tokens`` bounds a batch by padded source tokens instead of by count;
+    ``force_ratio`` (benchmarks only) makes every output of a batch exactly
+    ``ceil(force_ratio × longest source in the batch)`` tokens, so that engines compared
+    on random weights do identical work.
+    """
+
+    beams: int | None = None
+    batch_size: int = 16
+    max_length: int | None = None
+    max_batch_tokens: int | None = None
+    force_ratio: float | None = None
+    no_repeat_ngram_size: int | None = None
+    repetition_penalty: float | None = None
+
+
+def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:
+    """Output length for a forced-length (benchmark) batch."""
+    return max(1, math.ceil(ratio * max(source_lengths)))
+
+
+def plan_batches(
+    lengths: Sequence[int], batch_size: int, max_batch_tokens: int | None = None
+) -> list[list[int]]:
+    """Group item indices into length-sorted batches (longest first).
+
+    Sorting by length keeps padding small; a batch closes when it holds ``batch_size``
+    items or, with ``max_batch_tokens``, when its padded size would exceed that.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        width = lengths[current[0]] if current else lengths[index]
+        too_many = len(current) >= max(1, batch_size) and not max_batch_tokens
+        too_big = bool(max_batch_tokens) and current and (len(current) + 1) * width > (max_batch_tokens or 0)
+        if current and (too_many or too_big):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """One translated unit.
+
+    ``hit_limit`` is True when generation stopped at the length limit rather than at
+    ``</s>``. ``score`` is the mean log-probability of the output's tokens, ``</s>``
+    included (the model's confidence: 0 is certain, lower is less sure); None when an
+    engine cannot tell.
+    """
+
+    text: str
+    tokens: int
+    hit_limit: bool
+    score: float | None = None
+
+
+class TranslationEngine(Protocol):
+    """What translit needs from a translation backend."""
+
+    model_id: str
+    max_input_tokens: int
+    cache_key: str
+    """Identity of the model files and engine settings, for the translation cache."""
+    normalization: str
+    """The input normalisation the model was trained with (see :mod:`translit.normalize`)."""
+    flag_below: float | None
+    """Units scoring below this are marked for checking (None: translit's default)."""
+
+    def count_tokens(self, text: str) -> int:
+        """Number of source tokens of ``text``, without the end-of-sentence token."""
+        ...
+
+    def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
+        """Translate ``texts`` in order."""
+        ...
+
+
+def pickle_allowed() -> bool:
+    """Whether pickled ``pytorch_model.bin`` weights may be loaded ($TRANSLIT_ALLOW_PICKLE=1)."""
+    return os.environ.get("TRANSLIT_ALLOW_PICKLE", "") not in ("", "0", "false", "no")
+
+
+def check_model_dir(directory: Path) -> None:
+    """Fail with one clear line when ``directory`` is not a usable MarianMT folder.
+
+    Pickled weights (``pytorch_model.bin`` without ``model.safetensors``) are refused
+    unless allowed, because unpickling can run code; when allowed they are loaded with
+    torch's restricted (weights-only) unpickler.
+    """
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: model directory not found")
+    missing = [name for name in REQUIRED_MARIAN_FILES if not (directory / name).is_file()]
+    if not any((directory / name).is_file() for name in WEIGHT_FILES):
+        missing.append(" or ".join(WEIGHT_FILES))
+    if missing:
+        raise ModelError(f"{directory}: not a MarianMT model folder (missing {', '.join(missing)})")
+    try:
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{directory / 'config.json'}: unreadable ({exc})") from None
+    if not isinstance(config, dict):
+        raise ModelError(f"{directory / 'config.json'}: not a JSON object")
+    if "auto_map" in config:
+        raise ModelError(
+            f"{directory / 'config.json'}: asks for remote code (auto_map); translit never runs it"
+        )
+    if config.get("model_type") != "marian":
+        raise ModelError(
+            f"{directory / 'config.json'}: model_type is {config.get('model_type')!r}, expected 'marian'"
+        )
+    if not (directory / "model.safetensors").is_file() and not pickle_allowed():
+        raise ModelError(
+            f"{directory / 'pytorch_model.bin'}: pickled weights are refused; convert them to "
+            "model.safetensors, or pass --allow-pickle (loaded weights-only)"
+        )
+
+
+def position_limit(tokenizer_max: int | None, config_max: int | None) -> int:
+    """The longest sequence the model accepts: the smaller of the tokenizer's and the config's."""
+    limits = [n for n in (tokenizer_max, config_max) if n and 0 < n < 1_000_000]
+    if not limits:
+        raise ModelError("the model declares no maximum length (model_max_length, max_position_embeddings)")
+    return min(limits)
+
+
+def decode_limit(options: DecodeOptions, configured: int | None, limit: int) -> int:
+    """Longest decoder sequence (start token and ``</s>`` included) for one generate call.
+
+    The caller's ``max_length`` wins over the model's generation config; both are capped
+    by the decoder's position limit.
+    """
+    wanted = options.max_length or configured or limit
+    return max(2, min(int(wanted), limit))
+
+
+def input_budget(limit: int) -> int:
+    """Source tokens one chunk may have under a position limit.
+
+    One position goes to the end-of-sentence token; one more is kept so that an output as
+    long as its input (plus the decoder's start token) still fits the decoder.
+    """
+    return max(1, limit - 2)

@@ -1,0 +1,169 @@
+"""The reference engine: MarianMT through Hugging Face ``transformers`` (``MarianMTModel.generate``).
+
+Loaded offline from a local folder (``local_files_only``, safetensors preferred, never
+remote code). Besides the text, every output gets its mean token log-probability, computed
+exactly by scoring the generated sequence once more with teacher forcing — independent of
+beam search and of the logits processors used while decoding.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from translit.engines.base import (
+    DecodeOptions,
+    EngineOutput,
+    check_model_dir,
+    decode_limit,
+    forced_length,
+    input_budget,
+    position_limit,
+)
+from translit.errors import ModelError
+from translit.registry import fingerprint
+
+_LOAD_LOCK = threading.Lock()
+_LOADED: dict[tuple[str, str, str], MarianEngine] = {}
+
+
+def load_marian(directory: Path, model_id: str | None = None, device: str | None = None) -> MarianEngine:
+    """Load a MarianMT folder once per process (later calls reuse it)."""
+    key = (str(directory.resolve()), model_id or str(directory), device or "auto")
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = MarianEngine(directory, model_id or str(directory), device)
+        return _LOADED[key]
+
+
+class MarianEngine:
+    """MarianMT through Hugging Face ``transformers``, loaded offline from a local folder."""
+
+    normalization = "none"
+    flag_below: float | None = None
+
+    def __init__(self, directory: Path, model_id: str, device: str | None = None) -> None:
+        check_model_dir(directory)
+        started = time.perf_counter()
+        import torch
+        from transformers import MarianMTModel, MarianTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        self.model_id = model_id
+        self.directory = directory
+        self.tokenizer: Any
+        self.model: Any
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        use_safetensors = (directory / "model.safetensors").is_file()
+        try:
+            with warnings.catch_warnings():
+                # MarianTokenizer recommends sacremoses; translit normalises the input itself.
+                warnings.simplefilter("ignore")
+                self.tokenizer = MarianTokenizer.from_pretrained(str(directory), local_files_only=True)
+                self.model = MarianMTModel.from_pretrained(
+                    str(directory),
+                    local_files_only=True,
+                    use_safetensors=use_safetensors,
+                    trust_remote_code=False,
+                    # Weights stored in half precision are computed in float32 on the CPU.
+                    dtype=torch.float32 if self.device == "cpu" else "auto",
+                )
+        except Exception as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            weights = "model.safetensors" if use_safetensors else "pytorch_model.bin"
+            raise ModelError(f"{directory / weights}: cannot load the model ({first_line[:200]})") from None
+        self.model.to(self.device)
+        self.model.eval()
+        self.generation_config = self.model.generation_config
+        self.limit = position_limit(
+            getattr(self.tokenizer, "model_max_length", None),
+            getattr(self.model.config, "max_position_embeddings", None),
+        )
+        self.max_input_tokens = input_budget(self.limit)
+        self.cache_key = f"transformers|{fingerprint(directory)}|{self.device}"
+        self.load_seconds = time.perf_counter() - started
+        self._torch = torch
+
+    def count_tokens(self, text: str) -> int:
+        """Source tokens of ``text`` (sentencepiece pieces), without ``</s>``."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return len(self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+    def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
+        """Translate ``texts`` in length-sorted batches and return them in the given order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        results: list[EngineOutput | None] = [None] * len(texts)
+        size = max(1, options.batch_size)
+        for start in range(0, len(order), size):
+            indices = order[start : start + size]
+            for index, output in zip(
+                indices, self._generate([texts[i] for i in indices], options), strict=True
+            ):
+                results[index] = output
+        return [r for r in results if r is not None]
+
+    def _generate(self, texts: list[str], options: DecodeOptions) -> list[EngineOutput]:
+        torch = self._torch
+        max_length = decode_limit(options, getattr(self.generation_config, "max_length", None), self.limit)
+        # No forced </s> at the limit: an output that runs into it must stay recognisable.
+        kwargs: dict[str, Any] = {"max_length": max_length, "forced_eos_token_id": None}
+        if options.beams is not None:
+            kwargs["num_beams"] = options.beams
+        if options.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
+        if options.repetition_penalty:
+            kwargs["repetition_penalty"] = options.repetition_penalty
+        if options.force_ratio is not None:
+            forced = forced_length(options.force_ratio, [self.count_tokens(t) + 1 for t in texts])
+            kwargs = {**kwargs, "max_length": None, "min_new_tokens": forced, "max_new_tokens": forced}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False).to(self.device)
+            width = batch["input_ids"].shape[1]
+            if width > self.limit:
+                raise ModelError(f"internal: a unit of {width} tokens exceeds the model's limit {self.limit}")
+            with torch.inference_mode():
+                generated = self.model.generate(**batch, **kwargs)
+        eos = self.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos])
+        rows = generated.tolist()
+        # row[0] is the decoder start token; the content runs to the first </s> (included).
+        used = []
+        for row in rows:
+            end = next((i for i, t in enumerate(row[1:], start=1) if t in eos_ids), None)
+            used.append((len(row) if end is None else end + 1, end is not None))
+        scores = self._mean_log_probs(batch, generated, [n for n, _ in used])
+        outputs = []
+        for row, (length, ended), score in zip(rows, used, scores, strict=True):
+            text = self.tokenizer.decode(row[:length], skip_special_tokens=True)
+            hit = not ended and options.force_ratio is None
+            outputs.append(EngineOutput(text=text, tokens=length - 2, hit_limit=hit, score=score))
+        return outputs
+
+    def _mean_log_probs(self, batch: Any, generated: Any, lengths: list[int]) -> list[float]:
+        """Mean log-probability of each generated sequence's tokens (``</s>`` included).
+
+        One teacher-forced pass over the outputs gives the model's exact probabilities,
+        whatever search or logits processing produced them.
+        """
+        torch = self._torch
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=batch["input_ids"],
+                attention_mask=batch["attention_mask"],
+                decoder_input_ids=generated[:, :-1],
+            ).logits
+            log_probs = torch.log_softmax(logits.float(), dim=-1)
+            token_log_probs = log_probs.gather(-1, generated[:, 1:].unsqueeze(-1)).squeeze(-1)
+        scores = []
+        for row, length in zip(token_log_probs.tolist(), lengths, strict=True):
+            counted = row[: max(1, length - 1)]
+            scores.append(sum(counted) / len(counted))
+        return scores

@@ -1,0 +1,319 @@
+"""The translation stage: units in, guarded translations out, joined back into paragraphs.
+
+For a list of articles this module cuts every paragraph into units (sentences by
+default), normalises what goes into the model, pools the units of all articles into
+length-sorted batches, translates them behind the persistent cache and the output guards
+(:mod:`translit.guards`), and reassembles one :class:`~translit.results.Translation` per
+article.
+
+The guards, in the order they act on one batch:
+
+1. an output that loops is decoded again with anti-repetition settings (``loop``);
+2. an output that ran into the length limit is halved and each half redone, at most
+   twice (``limit``);
+3. an output that fails an omission check (length ratio, sentence count, numbers) is
+   redone once in parts — its sentences, or a single sentence's two halves
+   (``omission``); the better of the two attempts is kept.
+
+Whatever a unit still fails is listed in its ``flags``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from translit import guards
+from translit.cache import TranslationCache, unit_key
+from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
+from translit.normalize import get_normalizer
+from translit.results import DEFAULT_FLAG_BELOW, Translation, UnitResult
+from translit.segment import DEFAULT_UNIT_TOKENS, UNIT_MODES, Article, join_units, make_units
+from translit.segment.sentences import sentence_spans
+
+log = logging.getLogger("translit")
+
+# How often a unit whose output ran into the length limit is split and retried.
+MAX_SPLIT_DEPTH = 2
+# Decoding settings for a retry of a unit whose output looped.
+GUARD_NGRAM = 3
+GUARD_PENALTY = 1.3
+# Bumped whenever the guards change what ends up in the cache.
+GUARDS_VERSION = 2
+
+
+@dataclass(frozen=True)
+class UnitSettings:
+    """How articles are cut into units and what the model sees of them."""
+
+    mode: str = "sentence"
+    max_tokens: int | None = None
+    normalization: str | None = None  # None: the model's own (models.toml)
+    flag_below: float | None = None  # None: the model's own, else DEFAULT_FLAG_BELOW
+
+    def budget(self, engine: TranslationEngine) -> int:
+        """Tokens one unit may have: the option (default 128 for sentences), capped by the model."""
+        if self.mode not in UNIT_MODES:
+            from translit.errors import InputError
+
+            raise InputError(f"unknown unit '{self.mode}' (choose from {', '.join(UNIT_MODES)})")
+        wanted = self.max_tokens or (
+            DEFAULT_UNIT_TOKENS if self.mode == "sentence" else engine.max_input_tokens
+        )
+        return max(1, min(wanted, engine.max_input_tokens))
+
+
+@dataclass
+class _Outcome:
+    text: str
+    score: float | None
+    tokens: int
+    flags: list[str] = field(default_factory=list)
+    redone: list[str] = field(default_factory=list)
+
+
+def _merge(parts: list[_Outcome]) -> _Outcome:
+    """The outcomes of a unit's parts as one; the score is the token-weighted mean of the parts'."""
+    score = None
+    if all(p.score is not None for p in parts):
+        weights = [p.tokens + 1 for p in parts]
+        score = sum((p.score or 0.0) * w for p, w in zip(parts, weights, strict=True)) / sum(weights)
+    return _Outcome(
+        text=" ".join(p.text.strip() for p in parts if p.text.strip()),
+        score=score,
+        tokens=sum(p.tokens for p in parts),
+        flags=sorted({f for p in parts for f in p.flags}),
+        redone=sorted({r for p in parts for r in p.redone}),
+    )
+
+
+_CLAUSE_END = re.compile(r"[;:,]\s+|\s+[–—]\s+")
+
+
+def split_in_two(text: str) -> tuple[str, str] | None:
+    """Cut a unit near its middle: between sentences, else at a clause, else between words."""
+    middle = len(text) / 2
+    spans = sentence_spans(text)
+    if len(spans) > 1:
+        cut = min(range(1, len(spans)), key=lambda i: abs(spans[i][0] - middle))
+        return text[: spans[cut - 1][1]], text[spans[cut][0] :]
+    return _split_sentence_in_two(text)
+
+
+def split_for_retry(text: str) -> list[str] | None:
+    """The parts a flagged unit is redone in: its sentences, or else its two halves.
+
+    A model that lost a sentence of a long unit gets each sentence on its own — the unit it
+    was trained on; a single sentence is cut at the clause nearest its middle.
+    """
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    if len(sentences) > 1:
+        return sentences
+    halves = _split_sentence_in_two(text)
+    return list(halves) if halves else None
+
+
+def _split_sentence_in_two(text: str) -> tuple[str, str] | None:
+    """Cut one sentence near its middle: at a clause, else between words."""
+    middle = len(text) / 2
+    clauses = [m.end() for m in _CLAUSE_END.finditer(text)]
+    if clauses:
+        cut = min(clauses, key=lambda position: abs(position - middle))
+        return text[:cut].rstrip(), text[cut:]
+    words = text.split()
+    if len(words) > 1:
+        half = len(words) // 2
+        return " ".join(words[:half]), " ".join(words[half:])
+    return None
+
+
+def _decode(
+    engine: TranslationEngine, texts: list[str], options: DecodeOptions, depth: int = 0
+) -> list[_Outcome]:
+    """Translate ``texts``, redoing loops and outputs cut off by the length limit."""
+    if not texts:
+        return []
+    outputs: list[EngineOutput] = engine.translate_batch(texts, options)
+    redone: list[list[str]] = [[] for _ in texts]
+    benchmark = options.force_ratio is not None
+    if not benchmark and options.no_repeat_ngram_size is None:
+        suspects = [i for i, o in enumerate(outputs) if guards.is_degenerate(texts[i], o.text)]
+        if suspects:
+            safer = replace(options, no_repeat_ngram_size=GUARD_NGRAM, repetition_penalty=GUARD_PENALTY)
+            for i, output in zip(
+                suspects, engine.translate_batch([texts[i] for i in suspects], safer), strict=True
+            ):
+                outputs[i] = output
+                redone[i].append("loop")
+    outcomes = [_Outcome(o.text, o.score, o.tokens, [], redone[i]) for i, o in enumerate(outputs)]
+    for i, outcome in enumerate(outcomes):
+        if "loop" in outcome.redone and guards.is_degenerate(texts[i], outcome.text):
+            outcome.flags.append(guards.DEGENERATE)
+    limited = [i for i, o in enumerate(outputs) if o.hit_limit]
+    halves = {i: split_in_two(texts[i]) for i in limited} if depth < MAX_SPLIT_DEPTH else {}
+    splittable = [i for i in limited if halves.get(i)]
+    for i in limited:
+        if not halves.get(i):
+            outcomes[i].flags.append(guards.LENGTH_LIMIT)
+    if splittable:
+        flat = [half for i in splittable for half in halves[i] or ()]
+        parts = _decode(engine, flat, options, depth + 1)
+        for n, i in enumerate(splittable):
+            merged = _merge(parts[2 * n : 2 * n + 2])
+            merged.redone = sorted({*merged.redone, *outcomes[i].redone, "limit"})
+            outcomes[i] = merged
+    return outcomes
+
+
+def translate_units(engine: TranslationEngine, texts: list[str], options: DecodeOptions) -> list[_Outcome]:
+    """Translate model inputs behind every guard (see the module docstring)."""
+    outcomes = _decode(engine, texts, options)
+    if options.force_ratio is not None:
+        return outcomes  # benchmarks: forced lengths say nothing about omissions
+    suspects: dict[int, list[str]] = {}
+    for i, outcome in enumerate(outcomes):
+        found = guards.omission_flags(texts[i], outcome.text)
+        if found:
+            suspects[i] = found
+    pieces = {i: split_for_retry(texts[i]) for i in suspects}
+    retry = [i for i in suspects if pieces[i]]
+    flat = [piece for i in retry for piece in pieces[i] or ()]
+    parts = iter(_decode(engine, flat, options) if retry else [])
+    for i in retry:
+        second = _merge([next(parts) for _ in pieces[i] or ()])
+        again = guards.omission_flags(texts[i], second.text)
+        if len(again) < len(suspects[i]):
+            second.redone = sorted({*second.redone, *outcomes[i].redone, "omission"})
+            outcomes[i], suspects[i] = second, again
+        else:
+            outcomes[i].redone = sorted({*outcomes[i].redone, "omission"})
+    for i, found in suspects.items():
+        outcomes[i].flags = sorted({*outcomes[i].flags, *found})
+    return outcomes
+
+
+def options_key(options: DecodeOptions, settings: UnitSettings, normalization: str) -> str:
+    """Everything besides the engine and the text that shapes a unit's cached translation."""
+    return (
+        f"beams={options.beams}|max_length={options.max_length}|force={options.force_ratio}"
+        f"|unit={settings.mode}|normalize={normalization}|guards={GUARDS_VERSION}"
+    )
+
+
+def cached_translate(
+    engine: TranslationEngine,
+    texts: list[str],
+    options: DecodeOptions,
+    cache: TranslationCache | None,
+    key_options: str,
+) -> list[_Outcome]:
+    """:func:`translate_units` behind the persistent cache; each distinct text is translated once."""
+    unique = list(dict.fromkeys(texts))
+    keys = {text: unit_key(engine.cache_key, key_options, text) for text in unique}
+    found = cache.get_many(keys.values()) if cache is not None else {}
+    missing = [text for text in unique if keys[text] not in found]
+    fresh = dict(zip(missing, translate_units(engine, missing, options), strict=True))
+    if cache is not None:
+        cache.put_many(
+            {
+                keys[text]: {
+                    "text": o.text,
+                    "score": o.score,
+                    "tokens": o.tokens,
+                    "flags": o.flags,
+                    "redone": o.redone,
+                }
+                for text, o in fresh.items()
+            }
+        )
+        served = sum(1 for text in texts if keys[text] in found)
+        cache.stats.hits += served
+        cache.stats.misses += len(texts) - served
+    results = []
+    for text in texts:
+        if text in fresh:
+            results.append(fresh[text])
+        else:
+            entry = found[keys[text]]
+            results.append(
+                _Outcome(
+                    entry["text"],
+                    entry.get("score"),
+                    int(entry.get("tokens") or 0),
+                    list(entry.get("flags") or []),
+                    list(entry.get("redone") or []),
+                )
+            )
+    return results
+
+
+def translate_articles(
+    articles: Sequence[Article],
+    engine: TranslationEngine,
+    options: DecodeOptions,
+    settings: UnitSettings,
+    cache: TranslationCache | None = None,
+) -> list[Translation]:
+    """Translate several parsed articles with shared, length-sorted batches."""
+    started = time.perf_counter()
+    normalization = settings.normalization or engine.normalization or "none"
+    normalize = get_normalizer(normalization)
+    flag_below = settings.flag_below
+    if flag_below is None:
+        flag_below = engine.flag_below if engine.flag_below is not None else DEFAULT_FLAG_BELOW
+    budget = settings.budget(engine)
+
+    def count(text: str) -> int:
+        return engine.count_tokens(normalize(text))
+
+    per_article = [make_units(article.paragraphs, count, budget, settings.mode) for article in articles]
+    segmented = time.perf_counter()
+    model_inputs = [normalize(u.text) for units in per_article for u in units if not u.copy]
+    outcomes = iter(
+        cached_translate(engine, model_inputs, options, cache, options_key(options, settings, normalization))
+    )
+    translated = time.perf_counter()
+    share = 1 / max(1, len(articles))
+    results = []
+    for article, units in zip(articles, per_article, strict=True):
+        unit_results = []
+        for unit in units:
+            if unit.copy:
+                unit_results.append(UnitResult(unit.text, copied=True))
+            else:
+                o = next(outcomes)
+                unit_results.append(
+                    UnitResult(o.text.strip(), o.score, False, tuple(o.flags), tuple(o.redone))
+                )
+        results.append(
+            Translation(
+                model=engine.model_id,
+                source_paragraphs=article.paragraphs,
+                units=units,
+                unit_results=unit_results,
+                paragraphs=join_units(units, [r.text for r in unit_results], len(article.paragraphs)),
+                removed_boilerplate=article.removed,
+                unit_mode=settings.mode,
+                normalization=normalization,
+                flag_below=flag_below,
+                timings={
+                    "segment": round((segmented - started) * share, 4),
+                    "translate": round((translated - segmented) * share, 4),
+                },
+            )
+        )
+    _report(results)
+    return results
+
+
+def _report(results: list[Translation]) -> None:
+    """One warning per run for what the guards could not mend."""
+    flagged = sum(len(t.flagged_units) for t in results)
+    loops = sum(1 for t in results for r in t.unit_results if "loop" in r.redone)
+    if loops:
+        log.warning("%d unit(s) looped (repetition) and were decoded again", loops)
+    if flagged:
+        log.warning("%d unit(s) may have lost or invented content (see 'flags' in --format json)", flagged)

@@ -1,0 +1,138 @@
+"""The results translit hands back: a translation unit by unit, and a brief.
+
+Plain dataclasses with a ``to_dict`` each, shared by the library, the renderers and the
+batch runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from translit.segment import Unit
+from translit.summarize import Summary
+
+# Units whose mean token log-probability is below this are marked for checking when the
+# model's models.toml entry sets no ``flag_below``: the 1st percentile of a real
+# sentence-trained Marian's scores on held-out sentences of its domain, below which every
+# hallucination we provoked fell (bench/calibrate_guards.py --model …; README, "Confidence").
+DEFAULT_FLAG_BELOW = -1.4
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """The translation of one unit.
+
+    ``score`` is the model's mean token log-probability (None for copied units);
+    ``flags`` are the guard findings that remained after the unit was redone
+    (``length_ratio``, ``sentence_count``, ``numbers``, ``degenerate``, ``length_limit``);
+    ``redone`` says why it was translated again (``loop``, ``limit``, ``omission``).
+    """
+
+    text: str
+    score: float | None = None
+    copied: bool = False
+    flags: tuple[str, ...] = ()
+    redone: tuple[str, ...] = ()
+
+
+@dataclass
+class Translation:
+    """The translation of one article, paragraph for paragraph and unit for unit."""
+
+    model: str
+    source_paragraphs: list[str]
+    units: list[Unit]
+    unit_results: list[UnitResult]
+    paragraphs: list[str]
+    removed_boilerplate: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    unit_mode: str = "sentence"
+    normalization: str = "none"
+    flag_below: float = DEFAULT_FLAG_BELOW
+    input_format: str = "text"
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The translation, paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def translations(self) -> list[str]:
+        """The translated paragraphs (the same list as :attr:`paragraphs`)."""
+        return self.paragraphs
+
+    def low_confidence(self, index: int) -> bool:
+        """Is unit ``index`` scored below the model's ``flag_below``?"""
+        score = self.unit_results[index].score
+        return score is not None and score < self.flag_below
+
+    def needs_check(self, index: int) -> bool:
+        """Should a reader check unit ``index``: a guard flag, or low confidence?"""
+        return bool(self.unit_results[index].flags) or self.low_confidence(index)
+
+    @property
+    def flagged_units(self) -> list[int]:
+        """Units that kept a guard flag after being redone."""
+        return [i for i, r in enumerate(self.unit_results) if r.flags]
+
+    @property
+    def low_confidence_units(self) -> list[int]:
+        """Units scored below ``flag_below``."""
+        return [i for i in range(len(self.unit_results)) if self.low_confidence(i)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of everything in the result."""
+        units = []
+        for i, (unit, result) in enumerate(zip(self.units, self.unit_results, strict=True)):
+            units.append(
+                {
+                    "paragraph": unit.paragraph,
+                    "source": unit.text,
+                    "translation": result.text,
+                    "tokens": unit.tokens,
+                    "score": None if result.score is None else round(result.score, 4),
+                    "copied": result.copied,
+                    "flags": list(result.flags),
+                    "redone": list(result.redone),
+                    "check": self.needs_check(i),
+                }
+            )
+        return {
+            "model": self.model,
+            "input_format": self.input_format,
+            "metadata": self.metadata,
+            "unit_mode": self.unit_mode,
+            "normalization": self.normalization,
+            "flag_below": self.flag_below,
+            "source_paragraphs": self.source_paragraphs,
+            "translations": self.paragraphs,
+            "units": units,
+            "flagged_units": self.flagged_units,
+            "low_confidence_units": self.low_confidence_units,
+            "removed_boilerplate": self.removed_boilerplate,
+            "timings": self.timings,
+        }
+
+
+@dataclass
+class Brief:
+    """A short English brief of a German article, with the translation it came from."""
+
+    headline: str | None
+    summary: Summary
+    translation: Translation
+
+    @property
+    def text(self) -> str:
+        """The brief as one paragraph."""
+        return self.summary.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary: the translation's fields plus headline and brief."""
+        data = self.translation.to_dict()
+        data["headline"] = self.headline
+        data["brief"] = self.summary.sentences
+        data["brief_method"] = self.summary.method
+        return data
