@@ -1,0 +1,305 @@
+"""Readers: web pages through trafilatura, Markdown through markdown-it-py, plain text.
+
+The HTML test holds translit to trafilatura's own extraction figures on the 30 saved pages
+of ../shared/data/html; the Markdown tests assemble documents from the shared German
+articles and check, with the copy model, that the translated document parses to the same
+blocks as the source and that code, URLs, HTML and front matter come back byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+import translit
+from translit.cli import app
+from translit.readers import detect_format, read_document
+from translit.readers.markdown import MarkdownReader, Protected, Span, parse_pieces
+
+from .conftest import shared_path
+
+HTML = shared_path("data", "html")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- detection --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("a.html", "x", "html"),
+        ("a.HTM", "x", "html"),
+        ("a.md", "x", "markdown"),
+        ("a.markdown", "x", "markdown"),
+        ("a.txt", "<!DOCTYPE html><html><body>x</body></html>", "html"),
+        ("<stdin>", "  <html lang='de'><p>x</p></html>", "html"),
+        ("<stdin>", "Ein Text über <b>fett</b>.", "text"),
+        ("a.txt", "# Titel\n\nText.", "text"),
+    ],
+)
+def test_input_format_detection(name: str, text: str, expected: str) -> None:
+    assert detect_format(text, name) == expected
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+
+def test_shared_pages_extract_at_least_as_well_as_trafilatura() -> None:
+    """gold.jsonl: trafilatura alone keeps 80/86 'with' snippets and drops 87/91 'without' ones."""
+    kept = dropped = with_total = without_total = 0
+    for line in (HTML / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        document = read_document((HTML / gold["file"]).read_text(encoding="utf-8"), "auto", gold["file"])
+        text = _squash(" ".join(document.paragraphs))
+        kept += sum(_squash(s) in text for s in gold["with"])
+        dropped += sum(_squash(s) not in text for s in gold["without"])
+        with_total += len(gold["with"])
+        without_total += len(gold["without"])
+    assert (with_total, without_total) == (86, 91)
+    assert kept >= 80, f"{kept}/86 'with' snippets kept"
+    assert dropped >= 87, f"{dropped}/91 'without' snippets left out"
+
+
+def test_page_translation_has_title_metadata_and_no_menus(copy_model_dir: Path) -> None:
+    page = HTML / "zeit.de.zugverkehr.html"
+    result = CliRunner().invoke(
+        app, ["translate", "--no-cache", "-f", "json", "-m", str(copy_model_dir), str(page)]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["input_format"] == "html"
+    assert data["source_paragraphs"][0] == "Zugverkehr: Im ICE von Frankfurt nach Barcelona"
+    assert data["metadata"]["author"] == "Caspar Schwietering"
+    assert data["metadata"]["date"] == "2020-01-14"
+    assert data["metadata"]["sitename"] == "ZEIT ONLINE"
+    text = " ".join(data["source_paragraphs"])
+    assert "36 Stunden" in text
+    for menu in ("Zum Inhalt springen", "Abonnieren", "Datenschutz"):
+        assert menu not in text
+
+
+def test_page_without_article_text_is_an_input_error(tmp_path: Path, copy_model_dir: Path) -> None:
+    page = tmp_path / "leer.html"
+    page.write_text("<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>")
+    result = CliRunner().invoke(app, ["translate", "-m", str(copy_model_dir), str(page)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"translit: error: {page}: no article text found in the web page"
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
+
+FRONT = "---\ntitle: Test\ntags: [a, b]\n---\n"
+
+
+def assemble_markdown(seed: int) -> str:
+    """A Markdown document made of shared WMT20 paragraphs, with every kind of block."""
+    rng = random.Random(seed)
+    files = sorted(shared_path("data", "de_news", "wmt20").glob("*.txt"))
+    paragraphs = translit.segment.parse_article(rng.choice(files).read_text(encoding="utf-8")).paragraphs
+    p = [q for q in paragraphs if len(q.split()) > 12] or paragraphs
+    pick = lambda: rng.choice(p)  # noqa: E731
+    words = max(p, key=len).split()
+    emphasised = " ".join([*words[:3], f"**{words[3]}**", *words[4:8], f"*{words[8]}*", *words[9:]])
+    linked = " ".join([*words[:2], f"[{' '.join(words[2:4])}](https://example.org/a-{seed}?x=1)", *words[4:]])
+    return "\n".join(
+        [
+            FRONT.rstrip("\n"),
+            "",
+            f"# {p[0][:60].rstrip('.')}",
+            "",
+            emphasised,
+            "",
+            f"> {pick()}",
+            f"> {pick()[:80]}",
+            "",
+            f"- {pick()[:100]}",
+            f"- {linked}",
+            "  weiter im selben Punkt.",
+            "",
+            f"1. {pick()[:90]}",
+            "2. Mit `code_span()` darin und <b>HTML</b> auch.",
+            "",
+            "| Spalte | Wert |",
+            "|---|---|",
+            f"| {pick()[:40].replace('|', '')} | 42 |",
+            "",
+            "```python",
+            "def f(x):  # Kommentar bleibt",
+            "    return x * 2",
+            "```",
+            "",
+            '<div class="kasten">Rohes HTML bleibt</div>',
+            "",
+            f"![{pick()[:30]}](bilder/foto-{seed}.jpg)",
+            "",
+            "---",
+            "",
+            "Zwischentitel",
+            "=============",
+            "",
+            pick(),
+            "",
+        ]
+    )
+
+
+def block_structure(text: str) -> list[tuple[str, int, str, int]]:
+    md = MarkdownIt("commonmark").enable("table")
+    body = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    return [(t.type, t.nesting, t.tag, t.level) for t in md.parse(body)]
+
+
+def protected_parts(text: str) -> list[str]:
+    parts = re.findall(r"```.*?```", text, flags=re.S)
+    parts += re.findall(r"`[^`\n]+`", text)
+    parts += re.findall(r"\]\(([^)\s]+)\)", text)
+    parts += re.findall(r"<div.*?</div>", text, flags=re.S)
+    parts += re.findall(r"<b>HTML</b>", text)
+    return parts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_markdown_keeps_its_structure_with_the_copy_model(seed: int, copy_engine) -> None:
+    source = assemble_markdown(seed)
+    result = translit.translate(source, engine=copy_engine, input_format="markdown")
+    output = result.text
+    assert output.startswith(FRONT), "front matter comes back byte for byte"
+    assert block_structure(output) == block_structure(source)
+    assert protected_parts(output) == protected_parts(source)
+    assert "**" in output and "](https://example.org/" in output, "inline markup survives the copy model"
+    assert not result.flagged_units, [result.unit_results[i] for i in result.flagged_units]
+    # Only prose reached the model: no code, no front matter, no raw HTML block.
+    sources = " ".join(u.text for u in result.units)
+    assert "return x * 2" not in sources and "title: Test" not in sources and "Rohes HTML" not in sources
+
+
+def test_markup_a_model_cannot_place_is_dropped_and_flagged() -> None:
+    class Rephrases:
+        """An engine double that translates the span differently from the sentence, as a real model may."""
+
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
+        table = {"Siehe den Bericht für mehr.": "See the report for more.", "den Bericht": "that report"}
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            from translit.engines import EngineOutput
+
+            return [EngineOutput(self.table.get(t, t), 5, False, -0.2) for t in texts]
+
+    source = "# Titel\n\nSiehe [den Bericht](https://example.org/b) für mehr.\n\n- Punkt `x` hier\n"
+    result = translit.translate(source, engine=Rephrases(), input_format="markdown")
+    assert block_structure(result.text) == block_structure(source)
+    assert "See the report for more." in result.text and "https://example.org/b" not in result.text
+    assert "- Punkt `x` hier" in result.text, "code spans come back byte for byte"
+    flagged = {result.units[i].paragraph for i in result.flagged_units}
+    assert flagged == {1}
+    assert "markup" in result.unit_results[result.flagged_units[0]].flags
+
+
+def test_markup_is_projected_onto_the_translation() -> None:
+    class Dictionary:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
+        table = {
+            "Er sagte sehr klar, dass die Regierung geht.": "He said very clearly that the government is going.",
+            "sehr klar": "very clearly",
+            "die Regierung": "the government",
+        }
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            from translit.engines import EngineOutput
+
+            return [EngineOutput(self.table[t], 5, False, -0.2) for t in texts]
+
+    source = "Er sagte **sehr klar**, dass [die Regierung](https://x.de/r) geht.\n"
+    result = translit.translate(source, engine=Dictionary(), input_format="markdown")
+    assert result.text == "He said **very clearly** that [the government](https://x.de/r) is going.\n"
+    assert not result.flagged_units
+    assert result.auxiliary == [1, 2]
+
+
+def test_inline_pieces_keep_protected_markdown_verbatim() -> None:
+    md = MarkdownIt("commonmark")
+    pieces = parse_pieces(md, 'Ein **fettes** Wort mit `code  x` und [Link](https://x.de "T") <b>ja</b>.')
+    protected = [p.raw for p in pieces if isinstance(p, Protected)]
+    assert protected == ["`code  x`", "<b>", "</b>"]
+    links = [p for p in pieces if isinstance(p, Span) and p.opening == "["]
+    assert links[0].closing == '](https://x.de "T")' and links[0].plain() == "Link"
+
+
+def test_translated_text_that_looks_like_a_block_marker_is_escaped() -> None:
+    class Numbers:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "n", 500, "n", "none", None
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            from translit.engines import EngineOutput
+
+            return [EngineOutput("1. Liga | gewinnt", 3, False, -0.1) for _ in texts]
+
+    source = "Ein Absatz.\n\n| a | b |\n|---|---|\n| c | d |\n"
+    result = translit.translate(source, engine=Numbers(), input_format="markdown")
+    assert block_structure(result.text) == block_structure(source)
+    assert result.text.startswith("1\\. Liga | gewinnt")
+
+
+def test_markdown_reader_reads_only_prose() -> None:
+    document = MarkdownReader().read("# T\n\n```\ncode\n```\n\nText *hier*.\n", "x.md")
+    assert document.paragraphs == ["T", "Text hier.", "hier"]
+    assert document.auxiliary == [2]
+
+
+# --- batch ------------------------------------------------------------------------------------------
+
+
+def test_batch_picks_up_web_pages_and_markdown(tmp_path: Path, copy_model_dir: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "seite.html").write_bytes((HTML / "zeit.de.zugverkehr.html").read_bytes())
+    (src / "notiz.md").write_text(assemble_markdown(1), encoding="utf-8")
+    (src / "text.txt").write_text("Ein Satz.\n\nNoch einer.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(src),
+            "-o",
+            str(tmp_path / "out"),
+            "--outputs",
+            "translation,json",
+            "-m",
+            str(copy_model_dir),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "notiz.en.md",
+        "notiz.json",
+        "seite.en.txt",
+        "seite.json",
+        "text.en.txt",
+        "text.json",
+    ]
+    assert json.loads((out / "seite.json").read_text())["input_format"] == "html"
+    assert json.loads((out / "notiz.json").read_text())["input_format"] == "markdown"
+    assert block_structure((out / "notiz.en.md").read_text()) == block_structure(
+        (src / "notiz.md").read_text()
+    )
