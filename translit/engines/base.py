@@ -14,13 +14,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from translit.errors import ModelError
 
 log = logging.getLogger("translit")
 
 REQUIRED_MARIAN_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+# Padded source tokens per batch. Sentence units are short and vary in length; batches bounded
+# by tokens rather than by count keep similar lengths together (bench/engines.py: 768-1024
+# was fastest on the sample article, 4,096 no faster on the 118-article batch).
+DEFAULT_MAX_BATCH_TOKENS = 1024
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
@@ -109,6 +113,27 @@ class TranslationEngine(Protocol):
         ...
 
 
+def default_threads() -> int:
+    """Cores this process may use (respects CPU affinity and cgroup-style pinning)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+# Below this model width, one thread is faster than several: the matrices are too small
+# for the threads' synchronisation to pay (on 2 cores, the d_model-192 test translator ran
+# 4x faster on one thread, opus-mt's width 512 20 % faster on two; bench notes in README).
+SMALL_MODEL_WIDTH = 384
+
+
+def model_threads(d_model: Any) -> int:
+    """Engine threads when none are asked for: all usable cores, or one for a small model."""
+    if isinstance(d_model, int) and d_model < SMALL_MODEL_WIDTH:
+        return 1
+    return default_threads()
+
+
 def pickle_allowed() -> bool:
     """Whether pickled ``pytorch_model.bin`` weights may be loaded ($TRANSLIT_ALLOW_PICKLE=1)."""
     return os.environ.get("TRANSLIT_ALLOW_PICKLE", "") not in ("", "0", "false", "no")
@@ -142,6 +167,14 @@ def check_model_dir(directory: Path) -> None:
         raise ModelError(
             f"{directory / 'config.json'}: model_type is {config.get('model_type')!r}, expected 'marian'"
         )
+    generation = directory / "generation_config.json"
+    if generation.is_file():
+        try:
+            settings = json.loads(generation.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{generation}: unreadable ({str(exc).splitlines()[0][:120]})") from None
+        if not isinstance(settings, dict):
+            raise ModelError(f"{generation}: not a JSON object")
     if not (directory / "model.safetensors").is_file() and not pickle_allowed():
         raise ModelError(
             f"{directory / 'pytorch_model.bin'}: pickled weights are refused; convert them to "

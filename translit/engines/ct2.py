@@ -8,6 +8,7 @@ the source folder's identity and the quantisation, so later runs find it again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from translit.engines.base import (
     decode_limit,
     forced_length,
     input_budget,
+    model_threads,
     plan_batches,
     position_limit,
 )
@@ -45,14 +47,6 @@ _TOKENIZER_FILES = (
 )
 
 
-def default_threads() -> int:
-    """Cores this process may use (respects CPU affinity and cgroup-style pinning)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def available() -> bool:
     """Whether the ctranslate2 package can be imported (without importing it)."""
     import importlib.util
@@ -61,10 +55,18 @@ def available() -> bool:
 
 
 def cache_root() -> Path:
-    """translit's cache folder (``$XDG_CACHE_HOME/translit`` by default)."""
+    """translit's cache folder: ``$TRANSLIT_CACHE_DIR``, the config's ``cache_dir``, else
+    ``$XDG_CACHE_HOME/translit``."""
+    if os.environ.get("TRANSLIT_CACHE_DIR"):
+        return Path(os.environ["TRANSLIT_CACHE_DIR"])
+    from translit.config import load_defaults
+
+    configured = load_defaults().cache_dir
+    if configured:
+        return Path(configured).expanduser()
     from platformdirs import user_cache_dir
 
-    return Path(os.environ.get("TRANSLIT_CACHE_DIR") or user_cache_dir("translit", appauthor=False))
+    return Path(user_cache_dir("translit", appauthor=False))
 
 
 def converted_dir(model_dir: Path, quantization: str) -> Path:
@@ -83,7 +85,12 @@ def find_converted(model_dir: Path, preferred: str = "int8") -> Path | None:
 
 
 def convert(model_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
-    """Convert a Hugging Face MarianMT folder for CTranslate2 (once; atomically)."""
+    """Convert a Hugging Face MarianMT folder for CTranslate2 (once; atomically).
+
+    The conversion is built in a temporary folder and renamed into place, under a lock, so
+    a failed or interrupted one leaves nothing behind and two processes converting the
+    same model at once do the work once.
+    """
     if quantization not in QUANTIZATIONS:
         raise ModelError(f"unknown quantization '{quantization}' (choose from {', '.join(QUANTIZATIONS)})")
     check_model_dir(model_dir)
@@ -92,7 +99,30 @@ def convert(model_dir: Path, quantization: str = "int8", force: bool = False) ->
         return target
     if not available():
         raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"{target.parent}: cannot create the conversion folder ({exc.strerror})") from None
+    with _conversion_lock(target):
+        if (target / "model.bin").is_file() and not force:
+            return target  # another process converted it while we waited
+        return _convert_locked(model_dir, quantization, target)
+
+
+@contextlib.contextmanager
+def _conversion_lock(target: Path) -> Iterator[None]:
+    """An exclusive lock on ``target``'s conversion, shared by all translit processes."""
+    import fcntl
+
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _convert_locked(model_dir: Path, quantization: str, target: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         import warnings
@@ -150,6 +180,19 @@ def _Float32Converter(*args: Any, **kwargs: Any) -> Any:
     return _float32_converter_class()(*args, **kwargs)
 
 
+def _read_json(file: Path, required: bool = False) -> dict[str, Any]:
+    """A JSON object from a converted model's folder ({} when an optional file is absent)."""
+    if not file.is_file() and not required:
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{file}: unreadable ({str(exc).splitlines()[0][:120]})") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{file}: not a JSON object")
+    return data
+
+
 class MarianPieces:
     """MarianTokenizer's work without transformers: sentencepiece pieces mapped by vocab.json."""
 
@@ -183,8 +226,12 @@ def load_ct2(
     threads: int | None = None,
     device: str = "auto",
 ) -> CTranslate2Engine:
-    """Load a converted model once per process."""
-    threads = threads or default_threads()
+    """Load a converted model once per process (``threads``: see :func:`model_threads`)."""
+    if not threads:
+        hf_config = (
+            _read_json(converted / "hf_config.json") if (converted / "hf_config.json").is_file() else {}
+        )
+        threads = model_threads(hf_config.get("d_model"))
     key = (str(converted), model_id, compute_type, threads, device)
     with _LOAD_LOCK:
         if key not in _LOADED:
@@ -197,6 +244,7 @@ def load_ct2(
 class CTranslate2Engine:
     """MarianMT through CTranslate2 (a converted folder from :func:`convert`)."""
 
+    name = "ctranslate2"
     normalization = "none"
     flag_below: float | None = None
 
@@ -228,16 +276,15 @@ class CTranslate2Engine:
             raise ModelError(f"{converted}: cannot load the CTranslate2 model ({exc})") from None
         self.model_id = model_id
         self.directory = converted
+        recorded = _read_json(converted / "translit.json").get("source")
+        # The Hugging Face folder this was converted from (for resume markers).
+        self.source_directory = Path(recorded) if isinstance(recorded, str) else converted
         self.device = device
         self.cache_key = f"ctranslate2|{fingerprint(converted)}|{compute_type}|{device}"
         self.pieces = MarianPieces(converted)
-        hf_config = json.loads((converted / "hf_config.json").read_text(encoding="utf-8"))
-        tok_config_file = converted / "tokenizer_config.json"
-        tok_config = (
-            json.loads(tok_config_file.read_text(encoding="utf-8")) if tok_config_file.is_file() else {}
-        )
-        gen_file = converted / "generation_config.json"
-        self.generation = json.loads(gen_file.read_text(encoding="utf-8")) if gen_file.is_file() else {}
+        hf_config = _read_json(converted / "hf_config.json", required=True)
+        tok_config = _read_json(converted / "tokenizer_config.json")
+        self.generation = _read_json(converted / "generation_config.json")
         self.limit = position_limit(
             tok_config.get("model_max_length", 512), hf_config.get("max_position_embeddings")
         )

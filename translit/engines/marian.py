@@ -31,22 +31,35 @@ _LOAD_LOCK = threading.Lock()
 _LOADED: dict[tuple[str, str, str], MarianEngine] = {}
 
 
-def load_marian(directory: Path, model_id: str | None = None, device: str | None = None) -> MarianEngine:
-    """Load a MarianMT folder once per process (later calls reuse it)."""
+def load_marian(
+    directory: Path, model_id: str | None = None, device: str | None = None, threads: int | None = None
+) -> MarianEngine:
+    """Load a MarianMT folder once per process (later calls reuse it).
+
+    ``threads`` sets torch's CPU threads; without it, small models get one thread
+    (see :func:`translit.engines.base.model_threads`).
+    """
     key = (str(directory.resolve()), model_id or str(directory), device or "auto")
     with _LOAD_LOCK:
         if key not in _LOADED:
-            _LOADED[key] = MarianEngine(directory, model_id or str(directory), device)
+            _LOADED[key] = MarianEngine(directory, model_id or str(directory), device, threads)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         return _LOADED[key]
 
 
 class MarianEngine:
     """MarianMT through Hugging Face ``transformers``, loaded offline from a local folder."""
 
+    name = "transformers"
     normalization = "none"
     flag_below: float | None = None
 
-    def __init__(self, directory: Path, model_id: str, device: str | None = None) -> None:
+    def __init__(
+        self, directory: Path, model_id: str, device: str | None = None, threads: int | None = None
+    ) -> None:
         check_model_dir(directory)
         started = time.perf_counter()
         import torch
@@ -57,6 +70,7 @@ class MarianEngine:
         hf_logging.disable_progress_bar()
         self.model_id = model_id
         self.directory = directory
+        self.source_directory = directory
         self.tokenizer: Any
         self.model: Any
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -80,6 +94,11 @@ class MarianEngine:
             raise ModelError(f"{directory / weights}: cannot load the model ({first_line[:200]})") from None
         self.model.to(self.device)
         self.model.eval()
+        if threads is None and self.device == "cpu":
+            from translit.engines.base import model_threads
+
+            # Process-wide, like every torch thread setting; only when no --threads was given.
+            torch.set_num_threads(model_threads(getattr(self.model.config, "d_model", None)))
         self.generation_config = self.model.generation_config
         self.limit = position_limit(
             getattr(self.tokenizer, "model_max_length", None),
