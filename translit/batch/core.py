@@ -1,0 +1,312 @@
+"""What every batch runner shares: settings, the plan, the work on a group, results, the report.
+
+A runner (local, or Ray) does three things per group of documents:
+
+1. :func:`read_group` — on the machine that owns the folders: read and check the inputs;
+2. :func:`translate_group` — wherever the model is: translate the group's texts with
+   shared batches, make the briefs, render every output as text;
+3. :func:`finish_document` — back on the owner: write the outputs atomically, then the
+   marker that says they are complete.
+
+Because 2 is the same function for every runner, a Ray run's outputs are the local run's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from translit.batch.files import (
+    DEFAULT_PATTERNS,
+    InputFile,
+    Skipped,
+    check_dirs,
+    find_inputs,
+    is_up_to_date,
+    plan_outputs,
+    remove_orphans,
+    signature,
+    write_atomic,
+)
+from translit.errors import TranslitError
+from translit.results import Brief, Translation
+from translit.textio import DEFAULT_MAX_BYTES, read_source
+
+log = logging.getLogger("translit")
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What a batch run produces and how.
+
+    ``model_key`` identifies the model files and engine for the resume markers; runners
+    fill it from the engine when it is empty.
+    """
+
+    outputs: tuple[str, ...] = ("translation",)
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    force: bool = False
+    sentences: int = 3
+    beams: int | None = None
+    group_size: int = 16
+    max_batch_tokens: int | None = 1024
+    strict_lang: bool = False
+    max_bytes: int | None = DEFAULT_MAX_BYTES
+    unit: str = "sentence"
+    max_unit_tokens: int | None = None
+    normalize: str | None = None
+    flag_below: float | None = None
+    input_format: str = "auto"
+    follow_links: bool = False
+    model_key: str = ""
+
+    def signature(self) -> str:
+        """Identity of everything that shapes the outputs: model, engine, options."""
+        parts = [self.model_key, ",".join(self.outputs), str(self.sentences), str(self.beams), self.unit]
+        parts += [str(self.max_unit_tokens), str(self.normalize), str(self.flag_below), self.input_format]
+        return signature(parts)
+
+
+@dataclass
+class DocumentResult:
+    """The outcome for one input file."""
+
+    relative: Path
+    display: str
+    status: str  # "done", "skipped" or "failed"
+    error: str | None = None
+    words: int = 0
+    paragraphs: int = 0
+    flagged: int = 0
+    language: str | None = None  # set when the input does not look German
+    translation: Translation | None = None
+    brief: Brief | None = None
+    rendered: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BatchReport:
+    """Totals of a batch run."""
+
+    results: list[DocumentResult] = field(default_factory=list)
+    skipped_links: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    orphans_removed: int = 0
+    retries: int = 0
+
+    def count(self, status: str) -> int:
+        """How many documents ended with ``status``."""
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def words(self) -> int:
+        """Source words translated in this run."""
+        return sum(r.words for r in self.results if r.status == "done")
+
+    @property
+    def failures(self) -> list[DocumentResult]:
+        """The documents that failed."""
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def flagged_units(self) -> int:
+        """Units that kept a guard flag (possible omission) in this run."""
+        return sum(r.flagged for r in self.results)
+
+    @property
+    def not_german(self) -> list[DocumentResult]:
+        """Documents that were translated although they did not look German."""
+        return [r for r in self.results if r.language and r.status == "done"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (``translit batch --format json``)."""
+        return {
+            "files": len(self.results),
+            "done": self.count("done"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "words": self.words,
+            "seconds": round(self.seconds, 2),
+            "cache_hits": self.cache_hits,
+            "cache_lookups": self.cache_hits + self.cache_misses,
+            "flagged_units": self.flagged_units,
+            "retries": self.retries,
+            "failures": [{"path": r.display, "error": r.error} for r in self.failures],
+            "not_german": [{"path": r.display, "language": r.language} for r in self.not_german],
+            "skipped_links": [str(s.relative) for s in self.skipped_links],
+        }
+
+
+@dataclass
+class BatchPlan:
+    """The inputs of a run, their output names, and which are already up to date."""
+
+    in_dir: Path
+    out_dir: Path | None
+    inputs: list[InputFile]
+    skipped_links: list[Skipped] = field(default_factory=list)
+
+
+def plan_batch(in_dir: Path, out_dir: Path | None, settings: BatchSettings) -> BatchPlan:
+    """Find the inputs and name all their outputs before any work starts."""
+    check_dirs(in_dir, out_dir)
+    sources, skipped = find_inputs(in_dir, out_dir, settings.patterns, settings.follow_links)
+    inputs = plan_outputs(sources, in_dir.resolve(), out_dir, settings.outputs)
+    return BatchPlan(in_dir, out_dir, inputs, skipped)
+
+
+def split_done(plan: BatchPlan, settings: BatchSettings) -> tuple[list[InputFile], list[InputFile]]:
+    """``(up to date, pending)``: with an output folder, finished files are not redone."""
+    if plan.out_dir is None or settings.force:
+        return [], list(plan.inputs)
+    run = settings.signature()
+    done = [item for item in plan.inputs if is_up_to_date(item, run)]
+    finished = {id(item) for item in done}
+    return done, [item for item in plan.inputs if id(item) not in finished]
+
+
+def start(plan: BatchPlan) -> BatchReport:
+    """A new report; temporary files of an earlier, killed run are cleared away first."""
+    report = BatchReport(skipped_links=list(plan.skipped_links))
+    if plan.out_dir is not None:
+        report.orphans_removed = remove_orphans(plan.out_dir)
+    return report
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document ready for translation: its text (read on the owner's machine)."""
+
+    display: str
+    text: str
+    language: str | None = None
+
+
+def read_group(items: list[InputFile], settings: BatchSettings) -> list[Job | DocumentResult]:
+    """Read and check each input: a :class:`Job`, or a failed :class:`DocumentResult`."""
+    from translit.api import document_text
+    from translit.language import check_german
+    from translit.readers import read_document
+
+    read: list[Job | DocumentResult] = []
+    for item in items:
+        try:
+            text = read_source(item.source, settings.max_bytes, display=item.display).text
+            # Read here as well (web pages, Markdown): a page without article text fails on the
+            # owner's machine, and the language is judged on the prose, not on the markup.
+            document = read_document(text, settings.input_format, item.display)
+            language = check_german(document_text(document), item.display, strict=settings.strict_lang)
+        except TranslitError as exc:
+            read.append(DocumentResult(item.relative, item.display, "failed", error=str(exc)))
+            continue
+        if not text.strip():
+            # Not a failure, as in 'translit translate': an empty article translates to nothing.
+            log.warning("%s: empty; nothing to translate", item.display)
+        read.append(Job(item.display, text, language))
+    return read
+
+
+def translate_group(
+    engine: Any, jobs: list[Job], settings: BatchSettings, cache: Any = None
+) -> list[DocumentResult]:
+    """Translate a group of documents with shared batches; briefs and outputs rendered as text."""
+    from translit import api
+    from translit.render import document_record, to_json, translation_text
+
+    translations = api.translate_many(
+        [job.text for job in jobs],
+        input_format=settings.input_format,
+        names=[job.display for job in jobs],
+        engine=engine,
+        beams=settings.beams,
+        batch_size=max(32, settings.group_size),
+        max_batch_tokens=settings.max_batch_tokens,
+        unit=settings.unit,
+        max_unit_tokens=settings.max_unit_tokens,
+        normalize=settings.normalize,
+        flag_below=settings.flag_below,
+        cache=cache,
+    )
+    results = []
+    for job, translation in zip(jobs, translations, strict=True):
+        brief = api.brief_from_translation(translation, settings.sentences)
+        rendered = {}
+        for kind in settings.outputs:
+            if kind == "translation":
+                body = translation_text(translation)
+                rendered[kind] = body if not body or body.endswith("\n") else body + "\n"
+            elif kind == "brief":
+                rendered[kind] = brief.text + "\n" if brief.text else ""
+            else:
+                record = document_record(job.display, translation, brief, timings=False)
+                rendered[kind] = to_json(record) + "\n"
+        results.append(
+            DocumentResult(
+                Path(job.display),
+                job.display,
+                "done",
+                words=len(job.text.split()),
+                paragraphs=len(translation.paragraphs),
+                flagged=len(translation.flagged_units),
+                language=job.language,
+                translation=translation,
+                brief=brief,
+                rendered=rendered,
+            )
+        )
+    return results
+
+
+def finish_document(item: InputFile, result: DocumentResult, settings: BatchSettings, write: bool) -> None:
+    """Write a done document's outputs (atomically), then its marker, last."""
+    result.relative = item.relative
+    if not write or result.status != "done":
+        return
+    for kind, path in item.outputs.items():
+        write_atomic(path, result.rendered.get(kind, ""))
+    marker = {
+        "signature": settings.signature(),
+        "input_size": item.source.stat().st_size,
+        "outputs": sorted(p.name for p in item.outputs.values()),
+    }
+    # Written last: its presence says every output above is complete.
+    write_atomic(item.marker, json.dumps(marker, ensure_ascii=True) + "\n")
+
+
+ResultCallback = Callable[[DocumentResult], None]
+StartCallback = Callable[[int], None]
+
+
+def groups(items: list[InputFile], size: int) -> list[list[InputFile]]:
+    """Consecutive groups of at most ``size`` inputs."""
+    size = max(1, size)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def model_key_of(engine: Any) -> str:
+    """A loaded engine's identity for resume markers: model id, model files, engine kind."""
+    from translit.registry import fingerprint
+
+    source = getattr(engine, "source_directory", None)
+    files = fingerprint(source) if source is not None and Path(source).is_dir() else engine.cache_key
+    return f"{engine.model_id}|{files}|{getattr(engine, 'name', type(engine).__name__)}"
+
+
+def model_key(model: str | None, engine: str = "auto", registry: Any = None) -> str:
+    """:func:`model_key_of` for the engine ``engine`` would load, without loading anything.
+
+    The CLI computes it this way for local and Ray runs alike, and the library from the
+    loaded engine; either skips what the other finished.
+    """
+    from translit.engines import ct2
+    from translit.registry import fingerprint, load_registry, resolve_model_dir
+
+    model_id, directory = resolve_model_dir(model, registry or load_registry(), "translation")
+    kind = "transformers" if engine == "transformers" or not ct2.available() else "ctranslate2"
+    return f"{model_id}|{fingerprint(directory)}|{kind}"
