@@ -115,11 +115,13 @@ def test_models_path_of_absent_model() -> None:
 
 
 def test_empty_input_gives_empty_output() -> None:
-    for command in ("translate", "brief", "summarize"):
+    for command in ("translate", "brief"):
         proc = run_cli(command, "-", stdin=b"")
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == b""
-        assert proc.stderr == b""
+        assert proc.stderr == b"translit: warning: <stdin>: empty; nothing to translate\n"
+    proc = run_cli("summarize", "-", stdin=b"")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
 
 
 def test_debug_shows_traceback(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Input decoding: UTF-8 (BOM), UTF-16, cp1252 fallback, binary rejection."""
+"""Input decoding: UTF-8 (BOM), UTF-16, detected legacy encodings, binary rejection."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ def test_utf16_with_bom() -> None:
     assert decode_bytes(GERMAN.encode("utf-16"), "a").text == GERMAN
 
 
-def test_cp1252_fallback_warns(caplog: pytest.LogCaptureFixture) -> None:
+def test_legacy_encoding_is_detected_and_named(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="translit"):
         decoded = decode_bytes(GERMAN.encode("cp1252"), "alt.txt")
-    assert decoded.text == GERMAN and decoded.encoding == "cp1252"
-    assert "alt.txt" in caplog.text and "cp1252" in caplog.text
+    # charset-normalizer may name cp1250: for these characters the two encodings agree.
+    assert decoded.text == GERMAN and decoded.encoding in ("cp1252", "cp1250", "windows-1252")
+    assert "alt.txt" in caplog.text and decoded.encoding in caplog.text and "detected" in caplog.text
 
 
 @pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\nxxxx", b"Hallo\x00Welt", b"%PDF-1.7\n"])

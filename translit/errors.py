@@ -6,13 +6,21 @@ The CLI turns every :class:`TranslitError` into one line on stderr and exits wit
 
 from __future__ import annotations
 
+import logging
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 EXIT_MODEL = 3
 EXIT_NETWORK = 4
 EXIT_PARTIAL = 5
+EXIT_OUTPUT = 6
 EXIT_INTERRUPTED = 130
+EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a filter whose reader left
+
+# A log level for news that is neither a problem nor debug detail ("converting … once").
+NOTE = 25
+logging.addLevelName(NOTE, "NOTE")
 
 
 class TranslitError(Exception):

@@ -1,67 +1,96 @@
-"""A small offline language check: is this text German?
+"""Is this text German? Language identification with py3langid (97 languages, offline).
 
-Counts very frequent function words of a few languages that a German press archive is
-likely to contain by mistake (English, French, Spanish, Italian, Dutch). Needs no model
-download and decides in microseconds; it only has to tell *clearly not German* apart,
-not to identify every language.
+py3langid is the maintained port of langid.py: a naive Bayes model over byte n-grams that
+ships inside the package (no download) and loads in under a second. On the 1,269 German
+articles in ``../shared/data/de_news`` it judged none as another language.
+
+Only a clear verdict counts: the text has enough letters to judge, and German's
+probability is below :data:`GERMAN_FLOOR`. Everything else is translated without a word.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections import Counter
+import threading
 from dataclasses import dataclass
+from typing import Any
 
-STOPWORDS: dict[str, frozenset[str]] = {
-    "de": frozenset(
-        "der die das und ist nicht ein eine einen dem den des mit sich auf für von zu im "
-        "auch es als wie bei nach wird wurde sind hat haben aber oder dass noch nur über".split()
-    ),
-    "en": frozenset(
-        "the and is are was were of to in that it with for on as by this be have has from "
-        "at which not but they their there been would will an".split()
-    ),
-    "fr": frozenset(
-        "le la les et est des du une un que qui dans pour pas sur au avec ce sont par plus "
-        "mais ont été cette aux il elle nous vous leur".split()
-    ),
-    "es": frozenset(
-        "el la los las y es del que en por con una para se no al lo como más pero sus le "
-        "ha este está son fue".split()
-    ),
-    "it": frozenset(
-        "il lo la gli le e è di che per con una un non del della sono alla anche come più "
-        "ma ha nel questo".split()
-    ),
-    "nl": frozenset(
-        "de het een en van is dat niet op te met voor zijn er aan ook als bij maar om dan "
-        "naar wordt werd door".split()
-    ),
-}
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+from translit.errors import InputError
+
+log = logging.getLogger("translit")
+
+# Fewer letters than this and no verdict is given (a headline, "Ja.", a name).
+MIN_LETTERS = 40
+# German below this probability (normalised over 97 languages) is "not German".
+GERMAN_FLOOR = 0.05
+SAMPLE_CHARS = 5000
+
+LANGUAGE_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "cs": "Czech", "da": "Danish",
+    "de": "German", "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian",
+    "fi": "Finnish", "fr": "French", "hr": "Croatian", "hu": "Hungarian", "it": "Italian",
+    "ja": "Japanese", "lb": "Luxembourgish", "lt": "Lithuanian", "lv": "Latvian", "nb": "Norwegian",
+    "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
+    "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish",
+    "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
+}  # fmt: skip
+
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_LOCK = threading.Lock()
+_IDENTIFIER: Any = None
+
+
+def _identifier() -> Any:
+    global _IDENTIFIER
+    with _LOCK:
+        if _IDENTIFIER is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return _IDENTIFIER
 
 
 @dataclass(frozen=True)
 class LanguageGuess:
-    """The most likely language and the evidence for it."""
+    """The most likely language, its probability, and German's."""
 
     language: str | None
-    hits: dict[str, int]
-    words: int
+    probability: float
+    german: float
+
+    @property
+    def name(self) -> str:
+        """The language's English name (its code when unknown)."""
+        return LANGUAGE_NAMES.get(self.language or "", self.language or "unknown")
 
     @property
     def clearly_not_german(self) -> bool:
-        """Enough evidence, and another language wins by a wide margin."""
-        if self.language in (None, "de"):
-            return False
-        best = self.hits[self.language]
-        return best >= 5 and best >= 3 * max(1, self.hits.get("de", 0))
+        """Enough text to judge, and German is (almost) ruled out."""
+        return self.language not in (None, "de") and self.german < GERMAN_FLOOR
 
 
-def guess_language(text: str, sample_words: int = 2000) -> LanguageGuess:
-    """Guess the language of ``text`` from its first ``sample_words`` words."""
-    words = [w.lower() for w in _WORD.findall(text)[:sample_words]]
-    counts = Counter(words)
-    hits = {lang: sum(counts[w] for w in stop) for lang, stop in STOPWORDS.items()}
-    best = max(hits, key=lambda lang: hits[lang])
-    return LanguageGuess(best if hits[best] >= 3 else None, hits, len(words))
+def guess_language(text: str) -> LanguageGuess:
+    """Identify the language of ``text`` (its first few thousand characters)."""
+    sample = text[:SAMPLE_CHARS]
+    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+        return LanguageGuess(None, 0.0, 0.0)
+    ranked = _identifier().rank(sample)
+    language, probability = ranked[0]
+    german = next((p for code, p in ranked if code == "de"), 0.0)
+    return LanguageGuess(language, float(probability), float(german))
+
+
+def check_german(text: str, name: str, *, strict: bool = False) -> str | None:
+    """Warn (or, with ``strict``, refuse) when ``text`` is clearly not German.
+
+    Returns the language code of a text that is translated although it is not German.
+    """
+    guess = guess_language(text)
+    if not guess.clearly_not_german:
+        return None
+    message = f"{name}: looks like {guess.name} ('{guess.language}'), not German"
+    if strict:
+        raise InputError(message + " (refused by --strict-lang)")
+    log.warning("%s; translating anyway", message)
+    return guess.language

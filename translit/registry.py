@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from translit.errors import ModelError, NetworkError, RegistryError
+from translit.errors import ModelError, RegistryError
 
 TASKS = ("translation", "summarization")
 NORMALIZATIONS = ("none", "moses")
@@ -38,6 +38,7 @@ class ModelSpec:
     builtin: bool = False
     normalize: str = "none"
     flag_below: float | None = None
+    source: str = "<package>"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _parse_model(name: str, table: Any, source: str) -> ModelSpec:
         builtin=builtin,
         normalize=normalize,
         flag_below=float(flag_below) if flag_below is not None else None,
+        source=source,
     )
 
 
@@ -193,12 +195,34 @@ def cached_snapshot(repo: str, revision: str) -> Path | None:
 
 
 def locate(spec: ModelSpec) -> Path | None:
-    """Where ``spec``'s files are on this machine, or ``None``."""
+    """Where ``spec``'s files are on this machine, or ``None``.
+
+    A model fetched by ``translit models pull`` is found at the exact commit the pull
+    recorded in the lock file; otherwise at models.toml's revision.
+    """
     if spec.path is not None and (spec.path / "config.json").is_file():
         return spec.path
     if spec.repo:
+        from translit.download import locked_commit
+
+        commit = locked_commit(spec)
+        if commit:
+            found = cached_snapshot(spec.repo, commit)
+            if found is not None:
+                return found
         return cached_snapshot(spec.repo, spec.revision)
     return None
+
+
+def check_model_folder(folder: Path) -> None:
+    """Fail with one line when ``folder`` holds no Hugging Face model (no config.json)."""
+    if not (folder / "config.json").is_file():
+        raise ModelError(f"{folder}: not a model folder (no config.json)")
+
+
+def spec_source(registry: Registry, name: str) -> str:
+    """The models.toml that defined model ``name`` (``<package>`` for translit's own)."""
+    return registry.models[name].source
 
 
 def looked_in(spec: ModelSpec) -> str:
@@ -211,8 +235,14 @@ def looked_in(spec: ModelSpec) -> str:
     return ", ".join(places)
 
 
-def resolve_model_dir(model: str | Path | None, registry: Registry, task: str) -> tuple[str, Path]:
-    """Turn ``--model NAME|PATH`` into ``(model id, directory)``; raise :class:`ModelError` if absent."""
+def resolve_model_dir(
+    model: str | Path | None, registry: Registry, task: str, option: str | None = None
+) -> tuple[str, Path]:
+    """Turn ``--model NAME|PATH`` into ``(model id, directory)``; raise :class:`ModelError` if absent.
+
+    ``option`` is how the user can name a folder instead, for the message (default: the
+    task's own option, ``--model DIR`` or ``--summarizer DIR``).
+    """
     if model is None:
         model = registry.default_translation if task == "translation" else registry.default_summarization
     candidate = Path(model).expanduser()
@@ -228,9 +258,10 @@ def resolve_model_dir(model: str | Path | None, registry: Registry, task: str) -
         raise ModelError(f"model '{spec.name}' is a {spec.task} model, not a {task} model")
     found = locate(spec)
     if found is None:
+        option = option or {"translation": "pass --model DIR", "summarization": "pass --summarizer DIR"}[task]
         raise ModelError(
             f"model '{spec.name}' is not on this machine (looked in {looked_in(spec)}); "
-            f"run 'translit models pull {spec.name}' on a connected machine, or pass --model DIR"
+            f"run 'translit models pull {spec.name}' on a connected machine, or {option}"
         )
     return spec.name, found
 
@@ -272,32 +303,3 @@ def verify_checksums(spec: ModelSpec, directory: Path) -> None:
             raise ModelError(
                 f"{file}: sha256 mismatch (expected {expected[:12]}…, got {digest.hexdigest()[:12]}…)"
             )
-
-
-def pull(spec: ModelSpec) -> Path:
-    """Download ``spec`` into the Hugging Face cache; raise :class:`NetworkError` when offline."""
-    if spec.builtin:
-        raise ModelError(f"model '{spec.name}' is built in; nothing to download")
-    if not spec.repo:
-        raise ModelError(f"model '{spec.name}' has no 'repo' in models.toml; nothing to download")
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-
-    try:
-        path = Path(
-            snapshot_download(
-                spec.repo,
-                revision=spec.revision,
-                allow_patterns=list(spec.files) or None,
-                cache_dir=str(hf_cache_dir()),
-            )
-        )
-    except (LocalEntryNotFoundError, OSError) as exc:
-        raise NetworkError(
-            f"cannot download {spec.repo}@{spec.revision}: the Hugging Face hub is not reachable "
-            f"({type(exc).__name__}); copy the model folder here and use --model DIR"
-        ) from None
-    except HfHubHTTPError as exc:
-        raise NetworkError(f"cannot download {spec.repo}@{spec.revision}: {exc}") from None
-    verify_checksums(spec, path)
-    return path

@@ -1,9 +1,13 @@
 """Reading articles: bytes from a file or stdin, decoded to text.
 
-Decoding is strict about what is clearly not text (NUL bytes, binary headers) and
-lenient about legacy encodings: UTF-8 (with or without BOM) first, UTF-16 when a BOM
-says so, then cp1252 with a warning, because German text from old Windows tools is
-common in press archives.
+Decoding is strict about what is clearly not text (NUL bytes, binary headers) and careful
+with everything else:
+
+* UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such;
+* text that is UTF-8 but for a few bad bytes (a stray byte from a copy-paste) stays UTF-8:
+  the bad bytes become U+FFFD and their offsets are reported;
+* anything else is handed to charset-normalizer, which detects the encoding (cp1252 and
+  Latin-1 from old Windows tools are common in press archives) — with a warning naming it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ STDIN_NAME = "-"
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 # Signatures of common binary formats that may sneak into an article folder.
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"\x1f\x8b")
+# A text stays UTF-8 when at most this share of its non-ASCII sequences is invalid.
+MOSTLY_UTF8 = 0.1
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,29 @@ class SourceText:
     name: str
     text: str
     encoding: str
+
+
+def human_size(size: int) -> str:
+    """``512 bytes``, ``3.4 KiB``, ``2.0 MiB``."""
+    if size < 1024:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / 1048576:.1f} MiB"
+
+
+def _bad_utf8_offsets(data: bytes) -> list[int]:
+    """Offsets of the byte sequences that are not valid UTF-8."""
+    offsets = []
+    position = 0
+    while position < len(data):
+        try:
+            data[position:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            offsets.append(position + exc.start)
+            position += exc.end
+    return offsets
 
 
 def decode_bytes(data: bytes, name: str) -> SourceText:
@@ -49,9 +78,30 @@ def decode_bytes(data: bytes, name: str) -> SourceText:
         return SourceText(name, data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    text = data.decode("cp1252", errors="replace")
-    log.warning("%s: not valid UTF-8; decoded as cp1252 (Windows Western European)", name)
-    return SourceText(name, text, "cp1252")
+    bad = _bad_utf8_offsets(data)
+    text = data.decode("utf-8", errors="replace")
+    good_multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    if good_multibyte and len(bad) <= MOSTLY_UTF8 * (good_multibyte + len(bad)):
+        shown = ", ".join(str(o) for o in bad[:5]) + (", …" if len(bad) > 5 else "")
+        log.warning(
+            "%s: %d byte sequence(s) that are not UTF-8 (at byte %s); replaced with U+FFFD",
+            name,
+            len(bad),
+            shown,
+        )
+        return SourceText(name, text, "utf-8")
+    return _detect(data, name)
+
+
+def _detect(data: bytes, name: str) -> SourceText:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(f"{name}: not UTF-8, and its encoding cannot be told")
+    encoding = best.encoding
+    log.warning("%s: not UTF-8; decoded as %s (detected)", name, encoding)
+    return SourceText(name, str(best), encoding)
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
@@ -63,18 +113,29 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 
 def _too_big(name: str, size: int, limit: int) -> InputError:
     return InputError(
-        f"{name}: {size / 1048576:.1f} MiB is more than the {limit / 1048576:.1f} MiB limit for one article "
+        f"{name}: {human_size(size)} is more than the {human_size(limit)} limit for one article "
         "(raise it with --max-bytes)"
     )
 
 
-def read_source(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> SourceText:
-    """Read and decode one input; ``-`` means standard input. ``max_bytes=None``: no limit."""
-    name = str(path)
-    if name == STDIN_NAME:
-        data = sys.stdin.buffer.read() if max_bytes is None else sys.stdin.buffer.read(max_bytes + 1)
+def read_source(
+    path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, display: str | None = None
+) -> SourceText:
+    """Read and decode one input; ``-`` means standard input. ``max_bytes=None``: no limit.
+
+    ``display`` is the name used in messages (default: the path).
+    """
+    name = display or os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    if str(path) == STDIN_NAME:
+        if sys.stdin is None:
+            raise InputError("<stdin>: standard input is closed")
+        stream = sys.stdin.buffer
+        data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:
-            raise _too_big("<stdin>", len(data), max_bytes)
+            raise InputError(
+                f"<stdin>: more than the {human_size(max_bytes)} limit for one article "
+                "(raise it with --max-bytes)"
+            )
         return decode_bytes(data, "<stdin>")
     file = Path(path)
     try:
