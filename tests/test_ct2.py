@@ -110,14 +110,14 @@ def test_auto_engine_prefers_a_converted_model(
     copy_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRANSLIT_CACHE_DIR", str(tmp_path))
-    assert isinstance(get_engine(str(copy_model_dir)), MarianEngine)
     assert ct2.find_converted(copy_model_dir) is None
-    # --engine ctranslate2 converts once and records it; auto then finds it.
-    engine = get_engine(str(copy_model_dir), engine="ctranslate2")
+    assert isinstance(get_engine(str(copy_model_dir), engine="transformers"), MarianEngine)
+    assert ct2.find_converted(copy_model_dir) is None, "the transformers engine converts nothing"
+    # auto converts once on first use and records it; later runs find it.
+    engine = get_engine(str(copy_model_dir))
     assert isinstance(engine, ct2.CTranslate2Engine)
     assert ct2.find_converted(copy_model_dir) == ct2.converted_dir(copy_model_dir, "int8")
-    assert isinstance(get_engine(str(copy_model_dir)), ct2.CTranslate2Engine)
-    assert isinstance(get_engine(str(copy_model_dir), engine="transformers"), MarianEngine)
+    assert get_engine(str(copy_model_dir), engine="ctranslate2") is engine
 
 
 def test_models_convert_cli(copy_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,7 +62,7 @@ def test_style_and_words_from_the_cli(tmp_path: Path) -> None:
 
 def test_eval_summary_reports_translit_and_baselines_in_one_run() -> None:
     data = shared_path("data", "summ", "cnndm_dev100.jsonl")
-    result = CliRunner().invoke(app, ["eval", "summary", str(data), "--limit", "10", "--json"])
+    result = CliRunner().invoke(app, ["eval", "summary", str(data), "--limit", "10", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     scores = json.loads(result.stdout)["scores"]
     assert set(scores) == {"translit (extractive)", "lead-1", "lead-3"}

@@ -6,6 +6,7 @@ The library API (the CLI is a thin layer over it)::
     translit.translate(text, model="opus-mt-de-en")   # -> Translation
     translit.summarize(english_text, sentences=3)     # -> Summary
     translit.brief(text)                              # -> Brief
+    translit.read("page.html")                        # -> Document (text, HTML, Markdown)
     translit.translate_many(texts, cache=translit.TranslationCache())  # shared batches
 
 Heavy libraries (torch, transformers, ctranslate2) are imported only when a model is loaded.
@@ -18,6 +19,7 @@ from translit.api import (
     brief_from_translation,
     get_engine,
     get_summarizer,
+    read,
     summarize,
     translate,
     translate_many,
@@ -46,6 +48,7 @@ __all__ = [
     "brief_from_translation",
     "get_engine",
     "get_summarizer",
+    "read",
     "summarize",
     "translate",
     "translate_many",

@@ -35,6 +35,8 @@ def check_summarizer_dir(directory: Path) -> None:
         raise ModelError(f"{config_file}: unreadable ({exc})") from None
     if "auto_map" in config:
         raise ModelError(f"{config_file}: asks for remote code (auto_map); translit never runs it")
+    if config.get("model_type") == "marian":
+        raise ModelError(f"{directory}: a translation model (marian), not a summarization model")
     if not config.get("is_encoder_decoder", config.get("model_type") in ("bart", "pegasus", "t5")):
         raise ModelError(
             f"{config_file}: not an encoder-decoder model (model_type {config.get('model_type')!r})"

@@ -26,13 +26,12 @@ class SummaryExample:
     summary: str
 
 
-def read_summary_data(path: Path) -> list[SummaryExample]:
-    """Rows of a JSON Lines file with ``article`` and ``summary`` fields."""
+def read_summary_data(path: str | Path) -> list[SummaryExample]:
+    """Rows of a JSON Lines file (``-``: stdin) with ``article`` and ``summary`` fields."""
+    from translit.textio import read_source
+
     examples = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
+    lines = read_source(path, max_bytes=None).text.splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -103,7 +102,7 @@ class SummaryEvaluation:
 
 
 def evaluate_summarizer(
-    path: Path,
+    path: str | Path,
     summarizer: Summarizer,
     *,
     sentences: int = 3,
@@ -119,7 +118,7 @@ def evaluate_summarizer(
         ours.append(summarizer.summarize(example.article, sentences, words=words).sentences)
         if progress:
             progress(i + 1)
-    result = SummaryEvaluation(str(path), len(examples), sentences, words)
+    result = SummaryEvaluation("<stdin>" if str(path) == "-" else str(path), len(examples), sentences, words)
     result.systems[f"translit ({summarizer.name})"] = rouge(ours, references)
     result.systems["lead-1"] = rouge([lead(e.article, 1) for e in examples], references)
     result.systems["lead-3"] = rouge([lead(e.article, 3) for e in examples], references)
@@ -137,6 +136,7 @@ class TranslationEvaluation:
     bleu: float
     chrf: float
     seconds: float
+    mean_score: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""

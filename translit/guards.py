@@ -30,6 +30,7 @@ SENTENCE_COUNT = "sentence_count"
 NUMBERS = "numbers"
 DEGENERATE = "degenerate"
 LENGTH_LIMIT = "length_limit"
+MARKUP = "markup"  # set by the Markdown reader: the unit's links or emphasis did not survive
 
 # --- what reaches the model ------------------------------------------------------------
 

@@ -30,8 +30,9 @@ from translit import guards
 from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
 from translit.normalize import get_normalizer
+from translit.readers import Document
 from translit.results import DEFAULT_FLAG_BELOW, Translation, UnitResult
-from translit.segment import DEFAULT_UNIT_TOKENS, UNIT_MODES, Article, join_units, make_units
+from translit.segment import DEFAULT_UNIT_TOKENS, UNIT_MODES, join_units, make_units
 from translit.segment.sentences import sentence_spans
 
 log = logging.getLogger("translit")
@@ -251,13 +252,13 @@ def cached_translate(
 
 
 def translate_articles(
-    articles: Sequence[Article],
+    articles: Sequence[Document],
     engine: TranslationEngine,
     options: DecodeOptions,
     settings: UnitSettings,
     cache: TranslationCache | None = None,
 ) -> list[Translation]:
-    """Translate several parsed articles with shared, length-sorted batches."""
+    """Translate several read documents with shared, length-sorted batches."""
     started = time.perf_counter()
     normalization = settings.normalization or engine.normalization or "none"
     normalize = get_normalizer(normalization)
@@ -288,15 +289,31 @@ def translate_articles(
                 unit_results.append(
                     UnitResult(o.text.strip(), o.score, False, tuple(o.flags), tuple(o.redone))
                 )
+        paragraphs = join_units(units, [r.text for r in unit_results], len(article.paragraphs))
+        rebuilt = article.rebuild(paragraphs) if article.rebuild else None
+        if rebuilt is not None and rebuilt.markup_dropped:
+            # The reader could not keep these paragraphs' links or emphasis: flag their units.
+            dropped = set(rebuilt.markup_dropped)
+            unit_results = [
+                replace(r, flags=tuple(sorted({*r.flags, "markup"})))
+                if u.paragraph in dropped and not r.copied
+                else r
+                for u, r in zip(units, unit_results, strict=True)
+            ]
         results.append(
             Translation(
                 model=engine.model_id,
                 source_paragraphs=article.paragraphs,
                 units=units,
                 unit_results=unit_results,
-                paragraphs=join_units(units, [r.text for r in unit_results], len(article.paragraphs)),
+                paragraphs=paragraphs,
                 removed_boilerplate=article.removed,
+                input_format=article.input_format,
+                metadata=article.metadata,
+                document=rebuilt.text if rebuilt is not None else None,
+                auxiliary=list(article.auxiliary),
                 unit_mode=settings.mode,
+                engine=getattr(engine, "name", type(engine).__name__),
                 normalization=normalization,
                 flag_below=flag_below,
                 timings={

@@ -7,6 +7,7 @@ so that every output format is produced the same way wherever it is written.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from translit.results import Brief, Translation
@@ -30,8 +31,14 @@ def marked_paragraphs(translation: Translation) -> list[str]:
     return join_units(translation.units, texts, len(translation.source_paragraphs))
 
 
-def document_record(name: str, translation: Translation, brief: Brief | None = None) -> dict[str, Any]:
-    """The compact per-document record used by JSON Lines (one object per document)."""
+def document_record(
+    name: str, translation: Translation, brief: Brief | None = None, timings: bool = True
+) -> dict[str, Any]:
+    """The compact per-document record used by JSON Lines (one object per document).
+
+    ``timings=False`` leaves the run's timings out, so that a stored record depends only
+    on the input, the model and the options (batch outputs are reproducible byte for byte).
+    """
     record: dict[str, Any] = {
         "path": name,
         "model": translation.model,
@@ -57,7 +64,8 @@ def document_record(name: str, translation: Translation, brief: Brief | None = N
     if brief is not None:
         record["headline"] = brief.headline
         record["brief"] = brief.summary.sentences
-    record["timings"] = translation.timings
+    if timings:
+        record["timings"] = translation.timings
     return record
 
 
@@ -95,13 +103,16 @@ def _table_cell(text: str) -> str:
 
 
 def translation_markdown(
-    translation: Translation, brief: Brief | None = None, bilingual: bool = False
+    translation: Translation, brief: Brief | None = None, bilingual: bool = False, level: int = 1
 ) -> str:
     """Markdown: headline as heading, brief as a quote, then the translation.
 
     Bilingual output is a two-column table, German beside English. Units to check are
-    marked with :data:`CHECK_MARK`.
+    marked with :data:`CHECK_MARK`. ``level`` is the headline's heading level (2 when
+    several documents are written one after another, each under its own name).
     """
+    if translation.document is not None and not bilingual and brief is None:
+        return translation.document  # Markdown in, Markdown out: the input's own structure
     paragraphs = marked_paragraphs(translation)
     sources = list(translation.source_paragraphs)
     headline = brief.headline if brief else None
@@ -112,7 +123,7 @@ def translation_markdown(
             headline = translation.paragraphs[0]
     parts = []
     if headline is not None and paragraphs and translation.paragraphs[0] == headline:
-        parts.append(f"# {paragraphs[0]}")
+        parts.append(f"{'#' * level} {paragraphs[0]}")
         paragraphs, sources = paragraphs[1:], sources[1:]
     if brief is not None and brief.summary.sentences:
         parts.append("\n".join(f"> {line}" for line in brief.summary.sentences))
@@ -125,16 +136,36 @@ def translation_markdown(
     return "\n\n".join(parts)
 
 
+_DIALOGUE_DASH = re.compile(r"^[–—-]\s+")
+
+
 def summary_text(sentences: list[str], bullets: bool = False) -> str:
-    """Brief sentences as one paragraph, or as a bullet list."""
+    """Brief sentences as one paragraph, or as a bullet list.
+
+    A dialogue dash that opens a sentence ("– It seems …") is dropped from its bullet, so
+    that it does not read "- – It seems …".
+    """
     if bullets:
-        return "\n".join(f"- {sentence}" for sentence in sentences)
+        return "\n".join(f"- {_DIALOGUE_DASH.sub('', sentence)}" for sentence in sentences)
     return " ".join(sentences)
 
 
+FULL_SEPARATOR = "---"
+
+
 def brief_text(brief: Brief, full: bool = False, bullets: bool = False) -> str:
-    """Plain text of a brief; ``full`` adds the translation under it."""
+    """Plain text of a brief; ``full`` adds the translation under a ``---`` line."""
     parts = [summary_text(brief.summary.sentences, bullets)] if brief.summary.sentences else []
-    if full:
-        parts.append(brief.translation.text)
+    if full and brief.translation.paragraphs:
+        parts += [FULL_SEPARATOR, brief.translation.text]
     return "\n\n".join(p for p in parts if p)
+
+
+def brief_markdown(brief: Brief, full: bool = False, bullets: bool = True, level: int = 1) -> str:
+    """Markdown of a brief: headline as a heading, the brief, and with ``full`` the translation."""
+    if full:
+        return translation_markdown(brief.translation, brief, level=level)
+    heading = f"{'#' * level} {brief.headline}\n\n" if brief.headline else ""
+    sentences = brief.summary.sentences
+    body = summary_text(sentences, bullets=True) if bullets else " ".join(sentences)
+    return heading + body

@@ -48,14 +48,27 @@ class Translation:
     removed_boilerplate: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     unit_mode: str = "sentence"
+    engine: str = ""
     normalization: str = "none"
     flag_below: float = DEFAULT_FLAG_BELOW
     input_format: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
+    document: str | None = None
+    """The translation in the input's own format, where it is kept (Markdown)."""
+    auxiliary: list[int] = field(default_factory=list)
+    """Paragraphs translated only to rebuild the document (Markdown link texts, emphasis)."""
+
+    @property
+    def prose(self) -> list[int]:
+        """Indices of the paragraphs that are the article's own prose (not auxiliary)."""
+        skip = set(self.auxiliary)
+        return [i for i in range(len(self.paragraphs)) if i not in skip]
 
     @property
     def text(self) -> str:
-        """The translation, paragraphs separated by blank lines."""
+        """The translation: the rebuilt document where the format is kept, else paragraphs."""
+        if self.document is not None:
+            return self.document
         return "\n\n".join(self.paragraphs)
 
     @property
@@ -99,8 +112,9 @@ class Translation:
                     "check": self.needs_check(i),
                 }
             )
-        return {
+        data = {
             "model": self.model,
+            "engine": self.engine,
             "input_format": self.input_format,
             "metadata": self.metadata,
             "unit_mode": self.unit_mode,
@@ -114,6 +128,10 @@ class Translation:
             "removed_boilerplate": self.removed_boilerplate,
             "timings": self.timings,
         }
+        if self.document is not None:
+            data["document"] = self.document
+            data["auxiliary_paragraphs"] = self.auxiliary
+        return data
 
 
 @dataclass

@@ -26,6 +26,7 @@ class Summary:
     sentences: list[str]
     indices: list[int] = field(default_factory=list)
     method: str = "extractive"
+    headline: str | None = None
 
     @property
     def text(self) -> str:

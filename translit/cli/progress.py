@@ -1,35 +1,27 @@
 """Progress and summaries for ``translit batch``, on stderr only.
 
-The bar appears only when stderr is a terminal (and not with ``--quiet``); pipelines
-and logs get the per-file errors and the final summary as plain lines.
+The bar appears only for a person at a terminal (stderr a TTY, no ``NO_COLOR``, not
+``--quiet``); pipelines and logs get the per-file errors and the final summary as plain
+lines, without escape codes.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from types import TracebackType
 from typing import Any
 
 from translit.batch import BatchReport, DocumentResult
-
-
-def stderr_console() -> Any:
-    """A rich console on stderr; rich itself drops colour for non-TTYs, and NO_COLOR is honoured."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, no_color="NO_COLOR" in os.environ)
+from translit.cli.common import colour_enabled, stderr_console
 
 
 class BatchProgress:
-    """A rich progress bar (files, paragraphs, words/s, ETA) when stderr is a TTY."""
+    """A rich progress bar (files, paragraphs, words/s, ETA) on a terminal; plain lines otherwise."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.console = stderr_console()
-        # A bar is for people at a terminal; pipelines and logs get plain lines.
-        self.show_bar = enabled and sys.stderr.isatty() and "NO_COLOR" not in os.environ
+        self.show_bar = enabled and colour_enabled()
         self._progress: Any = None
         self._task: Any = None
         self._words = 0
@@ -75,15 +67,29 @@ class BatchProgress:
 
     def error(self, message: str) -> None:
         """Report a failed file at once (errors are shown even with --quiet)."""
-        self.console.print(f"[red]translit: error:[/] {message}", markup=True, soft_wrap=True)
+        self._line("error", message)
+
+    def note(self, message: str) -> None:
+        """A message about the run (not shown with --quiet)."""
+        if self.enabled:
+            self._line("note", message)
+
+    def _line(self, level: str, message: str) -> None:
+        if colour_enabled():
+            style = "red" if level == "error" else "cyan"
+            self.console.print(f"[{style}]translit: {level}:[/] {message}", markup=True, soft_wrap=True)
+        else:
+            self.console.print(f"translit: {level}: {message}", markup=False, soft_wrap=True)
 
 
 def print_summary(report: BatchReport) -> None:
-    """A summary table on stderr: files, words, seconds, failures, cache hits."""
+    """A summary table on stderr: files, words, seconds, failures, cache hits, flagged units."""
     from rich.table import Table
 
-    table = Table(title="translit batch", box=None, header_style="bold")
-    for column in ("files", "done", "skipped", "failed", "words", "seconds", "words/s", "cache hits"):
+    bold = "bold" if colour_enabled() else None
+    table = Table(title="translit batch", box=None, header_style=bold, title_style=bold)
+    columns = ("files", "done", "skipped", "failed", "words", "seconds", "words/s", "cache hits", "flagged")
+    for column in columns:
         table.add_column(column, justify="right")
     rate = report.words / report.seconds if report.seconds else 0.0
     hits = f"{report.cache_hits}/{report.cache_hits + report.cache_misses}"
@@ -96,8 +102,26 @@ def print_summary(report: BatchReport) -> None:
         f"{report.seconds:.1f}",
         f"{rate:.0f}",
         hits,
+        str(report.flagged_units),
     )
     console = stderr_console()
     console.print(table)
     for failure in report.failures:
         console.print(f"failed: {failure.error}", soft_wrap=True, markup=False)
+    for document in report.not_german:
+        console.print(f"not German ({document.language}): {document.display}", soft_wrap=True, markup=False)
+    for link in report.skipped_links:
+        console.print(
+            f"skipped: {link.relative} ({link.reason}; --follow-links reads it)", soft_wrap=True, markup=False
+        )
+    if report.flagged_units:
+        console.print(
+            f"{report.flagged_units} unit(s) may have lost or invented content: "
+            "see 'flags' in the JSON outputs",
+            soft_wrap=True,
+            markup=False,
+        )
+    if report.retries:
+        console.print(
+            f"{report.retries} group(s) were retried after a worker died", soft_wrap=True, markup=False
+        )

@@ -1,0 +1,393 @@
+"""Everyday use of the command line: defaults, conveniences, messages, consistency (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import translit
+from translit.cli import app, hoist_global_options
+from translit.errors import EXIT_INPUT, EXIT_MODEL
+
+from .conftest import REPO, SAMPLE
+
+runner = CliRunner()
+
+
+def cli(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+    result = runner.invoke(app, list(args), input=input, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "translit", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def on_a_terminal(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes = b"", tty_stdin: bool = False
+) -> tuple[int, bytes]:
+    """Run translit with stderr and stdout (and with ``tty_stdin`` stdin) on a pseudo-terminal."""
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "translit", *args],
+        stdin=secondary if tty_stdin else subprocess.PIPE,
+        stdout=secondary,
+        stderr=secondary,
+        cwd=REPO,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", **(env or {})},
+    )
+    os.close(secondary)
+    if tty_stdin:
+        os.write(main, stdin)
+    else:
+        proc.stdin.write(stdin)  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return proc.wait(timeout=300), b"".join(chunks)
+
+
+# --- the fast engine by default ----------------------------------------------------------------------------
+
+
+def test_auto_engine_converts_once_on_first_use(copy_model_dir: Path, tmp_path: Path) -> None:
+    env = {"TRANSLIT_CACHE_DIR": str(tmp_path / "cache")}
+    first = run(
+        "translate", "--no-cache", "-f", "json", "-m", str(copy_model_dir), "-t", "Ein Satz.", env=env
+    )
+    assert first.returncode == 0, first.stderr
+    assert b"converted" in first.stderr and b"later runs reuse it" in first.stderr
+    assert json.loads(first.stdout)["engine"] == "ctranslate2"
+    assert list((tmp_path / "cache" / "ctranslate2").glob("*/model.bin"))
+    second = run(
+        "translate", "--no-cache", "-f", "json", "-m", str(copy_model_dir), "-t", "Ein Satz.", env=env
+    )
+    assert second.returncode == 0 and b"converted" not in second.stderr
+    slow = run(
+        "translate", "-e", "transformers", "-f", "json", "-m", str(copy_model_dir), "-t", "Ein Satz.", env=env
+    )
+    assert json.loads(slow.stdout)["engine"] == "transformers"
+
+
+def test_two_processes_converting_at_once_both_succeed(copy_model_dir: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "TRANSLIT_CACHE_DIR": str(tmp_path / "cache")}
+    args = [
+        sys.executable,
+        "-m",
+        "translit",
+        "translate",
+        "--no-cache",
+        "-m",
+        str(copy_model_dir),
+        "-t",
+        "Ein Satz.",
+    ]
+    procs = [
+        subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert outputs[0][0] == outputs[1][0] == b"Ein Satz.\n"
+    assert len(list((tmp_path / "cache" / "ctranslate2").glob("*/model.bin"))) == 1
+    assert not list((tmp_path / "cache" / "ctranslate2").glob(".convert-*"))
+
+
+# --- README claims made true ------------------------------------------------------------------------------
+
+
+def test_eval_summary_reads_stdin_and_every_report_takes_format_json(tmp_path: Path) -> None:
+    rows = "\n".join(
+        json.dumps(
+            {
+                "article": f"The {w} rose sharply on Monday. Officials were surprised. More later.",
+                "summary": f"The {w} rose.",
+            }
+        )
+        for w in ("price", "index", "rate")
+    )
+    code, out, err = cli("eval", "summary", "-", "-f", "json", input=rows)
+    assert code == 0, err
+    assert json.loads(out)["rows"] == 3
+    code, out, _ = cli("models", "list", "-f", "json")
+    assert code == 0 and isinstance(json.loads(out), list)
+    code, out, _ = cli("cache", "info", "-f", "json")
+    assert code == 0 and json.loads(out)["state"] == "absent"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["translate"], ["brief"], ["summarize"], ["batch"],
+        ["models"], ["models", "list"], ["models", "path"], ["models", "pull"], ["models", "verify"],
+        ["models", "convert"], ["cache"], ["cache", "info"], ["cache", "clear"],
+        ["eval"], ["eval", "summary"], ["eval", "translate"],
+    ],
+)  # fmt: skip
+def test_every_command_has_examples_and_a_clean_usage_line(command: list[str]) -> None:
+    code, out, _ = cli(*command, "--help")
+    assert code == 0
+    assert "Examples:" in out and "translit " in out.split("Examples:")[1]
+    usage = out.splitlines()[0]
+    assert "{" not in usage and "<list" not in usage and "[[" not in usage, usage
+    assert "<list[str]>" not in out
+
+
+def test_translation_has_translations_and_words_help_is_honest() -> None:
+    assert translit.Translation.translations.__doc__
+    _, out, _ = cli("brief", "--help")
+    assert "at least one whole sentence" in " ".join(out.split())
+
+
+def test_debug_adds_the_traceback_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope.txt")
+    plain = run("translate", missing)
+    debug = run("--debug", "translate", missing)
+    assert plain.returncode == debug.returncode == EXIT_INPUT
+    assert b"Traceback" in debug.stderr and b"Traceback" not in plain.stderr
+    model = run("--debug", "translate", "-m", str(tmp_path), "-t", "Ein Satz.")
+    assert model.returncode == EXIT_MODEL
+
+
+# --- messages ------------------------------------------------------------------------------------------------
+
+
+def test_messages_point_the_right_way(tmp_path: Path, copy_model_dir: Path) -> None:
+    code, _, err = cli("brief", "--summarizer", "distilbart-cnn-12-6", "-m", str(copy_model_dir), str(SAMPLE))
+    assert code == EXIT_MODEL and "--summarizer DIR" in err and "--model DIR" not in err
+    code, _, err = cli("models", "convert", "opus-mt-de-en")
+    assert code == EXIT_MODEL and "give its folder" in err and "--model DIR" not in err
+    code, out, _ = cli("models", "path", str(copy_model_dir))
+    assert code == 0 and out.strip() == str(copy_model_dir.resolve())
+    code, _, err = cli("--max-bytes", "100", "translate", str(SAMPLE))
+    assert code == EXIT_INPUT and "KiB is more than the 100 bytes limit" in err and "0.0 MiB" not in err
+    code, _, err = cli("brief", "--summarizer", "opus-mt-de-en", "-m", str(copy_model_dir), str(SAMPLE))
+    assert code == EXIT_MODEL and "translation model, not a summarization model" in err
+    code, _, err = cli("brief", "--summarizer", str(copy_model_dir), "-m", str(copy_model_dir), str(SAMPLE))
+    assert code == EXIT_MODEL and "not a summarization model" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+# --- Unix manners --------------------------------------------------------------------------------------------
+
+
+def test_piped_stdin_is_read_without_a_dash(copy_model_dir: Path) -> None:
+    proc = run("translate", "-m", str(copy_model_dir), stdin=b"Das ist ein Test.")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"Das ist ein Test.\n"
+
+
+def test_global_options_may_follow_the_subcommand(tmp_path: Path) -> None:
+    assert hoist_global_options(["translate", "--debug", "a.txt"]) == ["--debug", "translate", "a.txt"]
+    assert hoist_global_options(["batch", "in", "--models", "m.toml", "-o", "x"]) == [
+        "--models", "m.toml", "batch", "in", "-o", "x"
+    ]  # fmt: skip
+    assert hoist_global_options(["translate", "--", "--debug"]) == ["translate", "--", "--debug"]
+    proc = run("translate", str(tmp_path / "nope.txt"), "--debug")
+    assert proc.returncode == EXIT_INPUT and b"Traceback" in proc.stderr
+
+
+def test_version_and_completion() -> None:
+    for flag in ("-V", "--version"):
+        code, out, _ = cli(flag)
+        assert code == 0 and out.strip() == f"translit {translit.__version__}"
+    # typer finds the shell by looking at the parent process, so run it from a bash
+    # (the trailing command keeps bash from exec-ing translit in its own place).
+    proc = subprocess.run(
+        ["bash", "-c", f"'{sys.executable}' -m translit --show-completion; true"],
+        capture_output=True,
+        timeout=120,
+        cwd=REPO,
+        check=False,
+    )
+    assert b"_TRANSLIT_COMPLETE" in proc.stdout, proc.stderr
+
+
+def test_no_color_means_no_escape_codes_even_on_a_terminal(copy_model_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    code, output = on_a_terminal(
+        "batch", str(src), "-o", str(tmp_path / "out"), "-m", str(copy_model_dir), env={"NO_COLOR": "1"}
+    )
+    assert code == 0, output
+    assert b"files" in output and b"\x1b[" not in output
+
+
+def test_spinner_only_on_a_terminal(copy_model_dir: Path) -> None:
+    text = ("Die Regierung beschloss am Montag ein Gesetz. " * 200).encode()
+    code, output = on_a_terminal("translate", "--no-cache", "-m", str(copy_model_dir), "-", stdin=text)
+    assert code == 0
+    assert b"translating" in output or b"loading" in output
+    code, output = on_a_terminal(
+        "translate", "-m", str(copy_model_dir), "-", stdin=text, env={"NO_COLOR": "1"}
+    )
+    assert code == 0 and b"\x1b[" not in output and b"loading" not in output
+    piped = run("translate", "-m", str(copy_model_dir), "-", stdin=text)
+    assert b"loading" not in piped.stderr and b"\x1b[" not in piped.stderr
+
+
+# --- text in, without a file ------------------------------------------------------------------------------------
+
+
+def test_text_option_and_typos_in_file_names(copy_model_dir: Path) -> None:
+    for flag in ("--text", "-t"):
+        code, out, err = cli("translate", "-m", str(copy_model_dir), flag, "Das ist ein Test.")
+        assert code == 0, err
+        assert out == "Das ist ein Test.\n"
+    code, out, err = cli("translate", "-m", str(copy_model_dir), "Das ist ein Test.")
+    assert code == EXIT_INPUT and "no such file" in err and out == ""
+
+
+# --- consistency ----------------------------------------------------------------------------------------------
+
+
+def test_brief_and_summarize_take_several_files(copy_model_dir: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    b.write_text("Titel\n\nErster Satz hier. Zweiter Satz dort.\n", encoding="utf-8")
+    code, out, err = cli("brief", "-n", "1", "-m", str(copy_model_dir), str(a), str(b))
+    assert code == 0, err
+    assert out.startswith(f"==> {a} <==\n") and f"\n==> {b} <==\n" in out
+    code, out, _ = cli("brief", "-f", "json", "-n", "1", "-m", str(copy_model_dir), str(a), str(b))
+    assert [d["path"] for d in json.loads(out)] == [str(a), str(b)]
+    en_a, en_b = tmp_path / "a.en.txt", tmp_path / "b.en.txt"
+    en_a.write_text("The minister resigned on Monday. Nobody expected it.", encoding="utf-8")
+    en_b.write_text("Prices rose. Markets fell.", encoding="utf-8")
+    code, out, _ = cli("summarize", "-n", "1", str(en_a), str(en_b))
+    assert code == 0 and f"==> {en_b} <==" in out
+
+
+def test_markdown_with_several_files_uses_headings(copy_model_dir: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Titel eins\n\nEin Satz.\n", encoding="utf-8")
+    b.write_text("Titel zwei\n\nNoch ein Satz.\n", encoding="utf-8")
+    code, out, _ = cli("translate", "-f", "markdown", "-m", str(copy_model_dir), str(a), str(b))
+    assert code == 0
+    assert "==>" not in out
+    assert f"# {a}" in out and f"# {b}" in out and "## Titel eins" in out
+
+
+def test_brief_full_separates_brief_and_translation(copy_model_dir: Path) -> None:
+    code, out, _ = cli("brief", "--full", "-n", "1", "-m", str(copy_model_dir), str(SAMPLE))
+    assert code == 0
+    brief, rest = out.split("\n\n---\n\n", 1)
+    assert brief.strip() and rest.startswith("Technische Probleme")
+
+
+def test_empty_files_are_handled_alike_in_translate_and_batch(copy_model_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "leer.txt").write_text("", encoding="utf-8")
+    (src / "voll.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    code, out, err = cli("translate", "-m", str(copy_model_dir), str(src / "leer.txt"))
+    assert code == 0 and out == "" and "empty" in err
+    code, _, err = cli("batch", str(src), "-o", str(tmp_path / "out"), "-m", str(copy_model_dir))
+    assert code == 0, err
+    assert "empty" in err
+    assert (tmp_path / "out" / "leer.en.txt").read_text() == ""
+
+
+def test_batch_with_nothing_to_do_is_an_error_and_names_files_relative(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bild.png").write_bytes(b"\x89PNG")
+    code, _, err = cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-m", str(copy_model_dir))
+    assert code == EXIT_INPUT and "no files match" in err
+    (tmp_path / "in" / "sub").mkdir()
+    (tmp_path / "in" / "sub" / "kaputt.txt").write_bytes(b"\x00\x01binary")
+    code, _, err = cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-m", str(copy_model_dir))
+    assert code == 5
+    assert "translit: error: sub/kaputt.txt: looks like a binary file" in err
+    assert "failed: sub/kaputt.txt: looks like a binary file" in err
+
+
+# --- summariser and headlines ------------------------------------------------------------------------------
+
+
+def test_summarize_keeps_a_headline_out_of_the_choice() -> None:
+    text = "Minister Resigns After Scandal\nThe minister resigned on Monday after weeks of pressure. Nobody expected it."
+    summary = translit.summarize(text, sentences=1)
+    assert summary.headline == "Minister Resigns After Scandal"
+    assert summary.sentences == ["The minister resigned on Monday after weeks of pressure."]
+    code, out, _ = cli("summarize", "-n", "1", "-f", "json", input=text)
+    assert code == 0 and json.loads(out)["headline"] == "Minister Resigns After Scandal"
+
+
+def test_bullets_drop_dialogue_dashes() -> None:
+    code, out, _ = cli("summarize", "--style", "bullets", "-n", "2", input="– It seems bad. – We will see.")
+    assert code == 0
+    assert "- – " not in out and out.startswith("- It seems bad.")
+
+
+# --- configuration --------------------------------------------------------------------------------------------
+
+
+def test_config_file_sets_defaults(copy_model_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'model = "{copy_model_dir}"\nunit = "paragraph"\ncache = false\n\n[brief]\nstyle = "bullets"\nsentences = 1\n',
+        encoding="utf-8",
+    )
+    env = {"TRANSLIT_CONFIG": str(config)}
+    code, out, err = cli("translate", "-f", "json", "-t", "Ein Satz. Noch einer.", env=env)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["model"] == str(copy_model_dir) and data["unit_mode"] == "paragraph"
+    code, out, _ = cli("brief", str(SAMPLE), env=env)
+    assert code == 0 and out.startswith("- ") and len(out.strip().splitlines()) == 1
+    config.write_text('beams = "vier"\n', encoding="utf-8")
+    code, _, err = cli("translate", "-t", "x", env=env)
+    assert code == EXIT_INPUT and str(config) in err and "'beams' must be int" in err
+
+
+def test_models_list_shows_models_recorded_by_path(copy_model_dir: Path, tmp_path: Path) -> None:
+    models = tmp_path / "models.toml"
+    models.write_text(f'[models.kopie]\ntask = "translation"\npath = "{copy_model_dir}"\n', encoding="utf-8")
+    code, out, _ = cli("--models", str(models), "models", "list", "-f", "json")
+    assert code == 0
+    row = next(r for r in json.loads(out) if r["name"] == "kopie")
+    assert row["present"] and row["path"] == str(copy_model_dir) and row["source"] == str(models)
+
+
+# --- cache ----------------------------------------------------------------------------------------------------------
+
+
+def test_cache_info_creates_nothing_and_clear_asks_on_a_terminal(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    env = {"TRANSLIT_CACHE_DIR": str(tmp_path / "c")}
+    code, out, _ = cli("cache", "info", env=env)
+    assert code == 0 and "state: absent" in out and not (tmp_path / "c").exists()
+    assert cli("translate", "-m", str(copy_model_dir), "-t", "Ein Satz.", env=env)[0] == 0
+    code, output = on_a_terminal("cache", "clear", env=env, stdin=b"n\n", tty_stdin=True)
+    assert code != 0 and b"Delete 1 cached translations" in output
+    assert json.loads(cli("cache", "info", "-f", "json", env=env)[1])["entries"] == 1
+    code, out, _ = cli("cache", "clear", "--yes", env=env)
+    assert code == 0 and out.strip() == "removed 1 cached translations"

@@ -1,0 +1,231 @@
+"""``translit batch``: a folder tree of articles, translated resumably, locally or on Ray."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from translit import errors, render
+from translit.cli.common import (
+    BeamsOption,
+    CacheOption,
+    EngineOption,
+    FlagBelowOption,
+    InputFormat,
+    InputFormatOption,
+    MaxUnitOption,
+    ModelOption,
+    NormalizeOption,
+    SentencesOption,
+    StrictLangOption,
+    ThreadsOption,
+    UnitOption,
+    handled,
+    open_cache,
+    pick,
+    registry_,
+    state,
+    write,
+)
+from translit.cli.documents import load_engine
+
+
+class BatchFormat:
+    """What ``translit batch`` writes to stdout (besides the summary on stderr)."""
+
+    CHOICES = ("text", "json", "jsonl")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``batch`` to ``app``."""
+    app.command(
+        epilog="Examples:\n\n"
+        "  translit batch articles/ -o english/\n\n"
+        "  translit batch articles/ -o out/ --outputs translation,brief,json\n\n"
+        "  translit batch articles/ --format jsonl --quiet | jq -r '.brief[0]'\n\n"
+        "  translit batch articles/ -o out/ --ray --workers 2"
+    )(batch)
+
+
+@handled
+def batch(
+    in_dir: Annotated[
+        Path, typer.Argument(help="Folder of German articles (searched recursively).", metavar="IN_DIR")
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (mirrors the input tree).", metavar="OUT_DIR"),
+    ] = None,
+    outputs: Annotated[
+        str,
+        typer.Option(
+            "--outputs",
+            help="Comma-separated: translation (NAME.en.txt, NAME.en.md), brief (NAME.brief.txt), "
+            "json (NAME.json).",
+            metavar="KINDS",
+        ),
+    ] = "translation",
+    patterns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--glob",
+            help="File name pattern; repeatable (default *.txt *.md *.markdown *.html *.htm).",
+            metavar="PATTERN",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: only the summary (on stderr); jsonl: also stream one JSON object per document; "
+            "json: the batch report as JSON at the end.",
+            metavar="text|json|jsonl",
+        ),
+    ] = "text",
+    input_format: InputFormatOption = InputFormat.auto,
+    force: Annotated[bool, typer.Option("--force", help="Redo files whose outputs are up to date.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    follow_links: Annotated[
+        bool, typer.Option("--follow-links", help="Also read files whose symbolic links leave IN_DIR.")
+    ] = False,
+    model: ModelOption = None,
+    sentences: SentencesOption = None,
+    beams: BeamsOption = None,
+    engine: EngineOption = None,
+    threads: ThreadsOption = None,
+    group_size: Annotated[
+        int, typer.Option("--group-size", min=1, max=10_000, help="Documents whose units share batches.")
+    ] = 16,
+    unit: UnitOption = None,
+    max_unit_tokens: MaxUnitOption = None,
+    normalize: NormalizeOption = None,
+    flag_below: FlagBelowOption = None,
+    use_cache: CacheOption = None,
+    strict_lang: StrictLangOption = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Run on Ray. Alone: join $RAY_ADDRESS if set, else start a local instance; "
+            "with an address (host:port, ray://…): join that cluster; 'local': always a local instance.",
+            metavar="[ADDRESS]",
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=10_000, help="Ray: actors.")] = 2,
+    threads_per_worker: Annotated[
+        int,
+        typer.Option("--threads-per-worker", min=1, max=256, help="Ray: CPUs and engine threads per actor."),
+    ] = 1,
+    gpus_per_worker: Annotated[
+        float, typer.Option("--gpus-per-worker", min=0, max=16, help="Ray: GPUs per actor.")
+    ] = 0.0,
+) -> None:
+    """Translate every article in a folder tree, resumably.
+
+    Per input NAME.txt (or .md, .html) the chosen outputs are written as NAME.en.txt
+    (NAME.en.md for Markdown), NAME.brief.txt and NAME.json under OUT_DIR, atomically.
+    Files whose outputs are newer and were made with the same model and options are
+    skipped (--force redoes them); an interrupted run finishes what is left. Bad files are
+    reported and the batch goes on; the exit code is 5 if any file failed.
+    """
+    from translit import batch as batch_mod
+    from translit.cli import progress
+
+    if output_format not in BatchFormat.CHOICES:
+        raise errors.InputError(f"--format: '{output_format}' is not one of {', '.join(BatchFormat.CHOICES)}")
+    kinds = tuple(dict.fromkeys(k.strip() for k in outputs.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in batch_mod.OUTPUT_KINDS]
+    if unknown or not kinds:
+        raise errors.InputError(
+            f"--outputs: unknown kind {', '.join(unknown) or '(none)'} "
+            f"(choose from {', '.join(batch_mod.OUTPUT_KINDS)})"
+        )
+    if out_dir is None and output_format != "jsonl":
+        raise errors.InputError("give an output folder (-o OUT_DIR) or stream with --format jsonl")
+    defaults = state.defaults
+    settings = batch_mod.BatchSettings(
+        outputs=kinds,
+        patterns=tuple(patterns or batch_mod.DEFAULT_PATTERNS),
+        force=force,
+        sentences=pick(sentences, defaults.sentences),
+        beams=pick(beams, defaults.beams),
+        group_size=group_size,
+        strict_lang=strict_lang,
+        max_bytes=state.max_bytes,
+        unit=unit.value if unit is not None else defaults.unit,
+        max_unit_tokens=max_unit_tokens,
+        normalize=_normalization(normalize.value if normalize is not None else defaults.normalize),
+        flag_below=pick(flag_below, defaults.flag_below),
+        input_format=input_format.value,
+        follow_links=follow_links,
+    )
+    plan = batch_mod.plan_batch(in_dir, out_dir, settings)
+    if not plan.inputs:
+        raise errors.InputError(
+            f"{in_dir}: no files match {' '.join(settings.patterns)} (use --glob to choose others)"
+        )
+    # Markers record the model files and engine asked for, computed the same way for local
+    # and Ray runs, so that either skips what the other finished.
+    engine_choice = engine.value if engine is not None else defaults.engine
+    key = batch_mod.model_key(pick(model, defaults.model), engine_choice, registry_())
+    settings = replace(settings, model_key=key)
+    cache_enabled = pick(use_cache, defaults.cache)
+    stream = output_format == "jsonl"
+    with progress.BatchProgress(enabled=not quiet) as bar:
+        streaming = {"open": stream}
+
+        def on_result(result: batch_mod.DocumentResult) -> None:
+            if result.status == "failed":
+                bar.error(result.error or result.display)
+            elif result.status == "done" and streaming["open"] and result.translation is not None:
+                record = render.document_record(result.display, result.translation, result.brief)
+                try:
+                    write(render.to_jsonl(record))
+                except Exception:
+                    if out_dir is None:
+                        raise  # nothing but the stream: stop, as a Unix filter does
+                    # With -o the files are the work: stop streaming, finish them.
+                    streaming["open"] = False
+                    bar.note("stdout closed: stopped streaming; the output files are still being written")
+            bar.advance(result)
+
+        if ray is not None:
+            from translit.batch.ray_runner import RayOptions, run_on_ray
+
+            report = run_on_ray(
+                plan,
+                settings,
+                RayOptions(
+                    address=None if ray in ("local", "auto") else ray,
+                    local=ray == "local",
+                    workers=workers,
+                    threads_per_worker=threads_per_worker,
+                    gpus_per_worker=gpus_per_worker,
+                    model=pick(model, defaults.model),
+                    engine=engine_choice,
+                    models_file=state.models_file,
+                    cache=cache_enabled,
+                ),
+                on_result=on_result,
+                on_start=bar.start,
+            )
+        else:
+            loaded = load_engine(model, engine, threads)
+            with open_cache(cache_enabled) as cache:
+                report = batch_mod.run_local(
+                    plan, loaded, settings, cache=cache, on_result=on_result, on_start=bar.start
+                )
+    if not quiet:
+        progress.print_summary(report)
+    if output_format == "json":
+        write(render.to_json(report.to_dict()))
+    if report.failures:
+        raise typer.Exit(errors.EXIT_PARTIAL)
+
+
+def _normalization(value: str) -> str | None:
+    return None if value == "auto" else value

@@ -1,0 +1,450 @@
+"""What every command shares: global state, error handling, output, inputs and option types.
+
+Results go to stdout; warnings, errors and progress to stderr. Errors are one line
+(``translit: error: …``) with a documented exit code; ``--debug`` adds the traceback and
+changes nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from translit import errors, registry
+from translit.config import Defaults
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 internal error (a bug: rerun with --debug and report it); "
+    "2 bad usage or unusable input; 3 model missing or unusable; 4 network unavailable "
+    "(models pull); 5 batch finished but some files failed; 6 output could not be written "
+    "(full disk, closed stdout); 130 interrupted; 141 the reader of stdout went away."
+)
+
+
+@dataclass
+class State:
+    """Global options, set by the top-level callback."""
+
+    debug: bool = False
+    models_file: Path | None = None
+    max_bytes: int | None = 2 * 1024 * 1024
+    defaults: Defaults = field(default_factory=Defaults)
+
+
+state = State()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- messages and errors ---------------------------------------------------------------
+
+
+def colour_enabled() -> bool:
+    """Colour and progress only for a person at a terminal: stderr is a TTY and NO_COLOR unset."""
+    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
+
+
+def stderr_console() -> Any:
+    """A rich console on stderr; no escape codes at all unless :func:`colour_enabled`."""
+    from rich.console import Console
+
+    if colour_enabled():
+        return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, color_system=None, force_terminal=False, width=200)
+
+
+class _StderrHandler(logging.Handler):
+    """Library log records as ``translit: warning: …`` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = record.levelname.lower()
+        message = record.getMessage()
+        try:
+            if colour_enabled():
+                style = "yellow" if record.levelno == logging.WARNING else "red"
+                stderr_console().print(
+                    f"[{style}]translit: {level}:[/] {message}", markup=True, soft_wrap=True
+                )
+            else:
+                sys.stderr.write(f"translit: {level}: {message}\n")
+                sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def setup_logging() -> None:
+    """Route the library's log records to stderr (debug messages only with --debug)."""
+    logger = logging.getLogger("translit")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+    logger.setLevel(logging.DEBUG if state.debug else errors.NOTE)
+    logger.propagate = False
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Write one error line on stderr and return the Exit to raise."""
+    try:
+        sys.stderr.write(f"translit: error: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    return typer.Exit(code)
+
+
+class OutputError(errors.TranslitError):
+    """stdout cannot be written: full disk, closed stream."""
+
+    exit_code = errors.EXIT_OUTPUT
+
+
+class ReaderGone(Exception):
+    """The reader of stdout went away (``| head``): stop quietly, as Unix filters do."""
+
+
+def handled(func: F) -> F:
+    """Turn errors into one stderr line and an exit code; ``--debug`` adds the traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        setup_logging()
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except errors.TranslitError as exc:
+            _traceback_if_debug()
+            raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            _traceback_if_debug()
+            raise fail("interrupted", errors.EXIT_INTERRUPTED) from None
+        except ReaderGone:
+            _silence_stdout()
+            raise typer.Exit(errors.EXIT_READER_GONE) from None
+        except Exception as exc:
+            _traceback_if_debug()
+            raise fail(
+                f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+                errors.EXIT_INTERNAL,
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _traceback_if_debug() -> None:
+    if state.debug:
+        traceback.print_exc(file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit-time flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def prepare_stdout() -> None:
+    """Write UTF-8 whatever the locale, so that no text is lost or crashes an ASCII stream.
+
+    An encoding named explicitly in ``PYTHONIOENCODING`` is kept, with unencodable
+    characters written as backslash escapes instead of failing.
+    """
+    stream = sys.stdout
+    if stream is None or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        if os.environ.get("PYTHONIOENCODING"):
+            stream.reconfigure(errors="backslashreplace")
+        elif (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
+    except (OSError, ValueError):
+        pass
+
+
+def write(text: str) -> None:
+    """Write a result to stdout (a newline is added), flushed; output failures become exits."""
+    if sys.stdout is None:
+        raise OutputError("cannot write results: stdout is closed")
+    try:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise ReaderGone from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputError(f"cannot write results to stdout ({reason})") from None
+
+
+def write_json(data: Any) -> None:
+    """Pretty JSON on stdout, non-ASCII kept."""
+    write(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def spinner(message: str, enabled: bool = True) -> Iterator[Any]:
+    """A spinner on stderr while something slow runs (only for a person at a terminal)."""
+    if not (enabled and colour_enabled()):
+        yield None
+        return
+    with stderr_console().status(message, spinner="dots") as status:
+        yield status
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def registry_() -> registry.Registry:
+    """The registry with --models applied."""
+    return registry.load_registry(state.models_file)
+
+
+def source_arguments(files: list[str] | None, text: str | None) -> list[str]:
+    """The inputs of a command: files, ``-``, or stdin when it is piped and nothing else is given."""
+    if text is not None:
+        if files:
+            raise errors.InputError("give files or --text, not both")
+        return []
+    if files:
+        return files
+    if sys.stdin is not None and not sys.stdin.isatty():
+        return ["-"]
+    raise errors.InputError("no input: give a file, '-' for stdin, or --text (see --help)")
+
+
+def check_threads(threads: int | None) -> None:
+    """``--threads`` at most four times the usable cores: more only thrashes (or crashes) the engine."""
+    if threads is None:
+        return
+    from translit.engines.base import default_threads
+
+    limit = 4 * default_threads()
+    if threads > limit:
+        raise errors.InputError(
+            f"--threads {threads}: at most {limit} on this machine (4 x {default_threads()} usable cores)"
+        )
+
+
+@contextmanager
+def open_cache(enabled: bool) -> Iterator[Any]:
+    """The translation cache for one command (None with --no-cache), closed at the end."""
+    if not enabled:
+        yield None
+        return
+    from translit.cache import TranslationCache
+
+    cache = TranslationCache()
+    try:
+        yield cache
+    finally:
+        cache.close()
+
+
+def pick(value: Any, default: Any) -> Any:
+    """An option's value, else the config file's default."""
+    return default if value is None else value
+
+
+# --- shared option types ---------------------------------------------------------------------
+
+
+class DocumentFormat(StrEnum):
+    """How translated documents are written to stdout."""
+
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+class ReportFormat(StrEnum):
+    """How a report is written to stdout."""
+
+    text = "text"
+    json = "json"
+
+
+class EngineChoice(StrEnum):
+    """Which translation backend runs the model."""
+
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
+class UnitChoice(StrEnum):
+    """What the model translates at a time."""
+
+    sentence = "sentence"
+    paragraph = "paragraph"
+
+
+class NormalizeChoice(StrEnum):
+    """Input normalisation for the model."""
+
+    auto = "auto"
+    moses = "moses"
+    none = "none"
+
+
+class InputFormat(StrEnum):
+    """What the input is."""
+
+    auto = "auto"
+    text = "text"
+    html = "html"
+    markdown = "markdown"
+
+
+class BriefStyle(StrEnum):
+    """How a brief is laid out as text."""
+
+    paragraph = "paragraph"
+    bullets = "bullets"
+
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model name from models.toml, or a folder with a Hugging Face MarianMT model.",
+        metavar="NAME|PATH",
+    ),
+]
+DocFormatOption = Annotated[
+    DocumentFormat,
+    typer.Option(
+        "--format", "-f", help="text, json, jsonl (one JSON object per document, streamed), markdown."
+    ),
+]
+ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json.")]
+BilingualOption = Annotated[
+    bool,
+    typer.Option("--bilingual", help="German beside English: pairs (text/json), a table (markdown)."),
+]
+StrictLangOption = Annotated[
+    bool, typer.Option("--strict-lang", help="Refuse input that is not German (default: warn).")
+]
+CacheOption = Annotated[
+    bool | None,
+    typer.Option("--cache/--no-cache", help="Use the persistent translation cache [default: cache]."),
+]
+BeamsOption = Annotated[
+    int | None,
+    typer.Option("--beams", min=1, max=64, help="Beam size, 1-64 (default: the model's generation_config)."),
+]
+BatchOption = Annotated[
+    int, typer.Option("--batch-size", min=1, max=4096, help="Units translated together (1-4096).")
+]
+EngineOption = Annotated[
+    EngineChoice | None,
+    typer.Option(
+        "--engine",
+        "-e",
+        help="auto (default): CTranslate2, converting the model once on first use; "
+        "transformers: the reference engine; ctranslate2: CTranslate2 or fail.",
+    ),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", min=1, help="CPU threads for the engine (default: all usable cores)."),
+]
+UnitOption = Annotated[
+    UnitChoice | None,
+    typer.Option(
+        "--unit",
+        help="sentence (default): one sentence at a time, as the model was trained; "
+        "paragraph: whole paragraphs, packed up to the model's limit.",
+    ),
+]
+MaxUnitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-unit-tokens",
+        min=1,
+        max=100_000,
+        help="Longest unit in model tokens; longer sentences are cut at clauses "
+        "(default 128 for sentences, the model's limit for paragraphs).",
+        metavar="N",
+    ),
+]
+NormalizeOption = Annotated[
+    NormalizeChoice | None,
+    typer.Option(
+        "--normalize",
+        help="Normalise what goes into the model: auto (as models.toml says for the model), moses, none.",
+    ),
+]
+FlagBelowOption = Annotated[
+    float | None,
+    typer.Option(
+        "--flag-below",
+        help="Mark units whose mean token log-probability is below this "
+        "(default: the model's flag_below in models.toml, else -1.4).",
+        metavar="SCORE",
+    ),
+]
+InputFormatOption = Annotated[
+    InputFormat,
+    typer.Option(
+        "--input-format",
+        "-i",
+        help="auto: by file extension (.html, .htm, .md, .markdown), then by content.",
+    ),
+]
+TextOption = Annotated[
+    str | None, typer.Option("--text", "-t", help="Use this text instead of files.", metavar="TEXT")
+]
+SentencesOption = Annotated[
+    int | None, typer.Option("--sentences", "-n", min=1, max=1000, help="Sentences in the brief (default 3).")
+]
+WordsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--words",
+        "-w",
+        min=1,
+        max=100_000,
+        help="At most this many words, but always at least one whole sentence.",
+    ),
+]
+SummarizerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--summarizer",
+        help="extractive (built in, default), a summarization model from models.toml, or a model folder.",
+        metavar="NAME|PATH",
+    ),
+]
+StyleOption = Annotated[
+    BriefStyle | None, typer.Option("--style", help="One paragraph (default), or one bullet per sentence.")
+]
+FilesArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files to read; '-' reads stdin (also read when piped and no file is given).",
+        metavar="FILE",
+    ),
+]
+
+
+def sentence_cap(sentences: int | None, words: int | None) -> int | None:
+    """--sentences defaults to the config's (3), unless only --words limits the brief."""
+    if sentences is None and words is None:
+        return state.defaults.sentences
+    return sentences

@@ -1,0 +1,176 @@
+"""``translit models``: list, locate, download, verify and convert the models of models.toml."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from translit import errors, registry
+from translit.cli.common import (
+    ReportFormat,
+    ReportFormatOption,
+    colour_enabled,
+    handled,
+    registry_,
+    stderr_console,
+    write,
+    write_json,
+)
+
+NameArgument = Annotated[str, typer.Argument(help="Model name from models.toml.", metavar="NAME")]
+
+app = typer.Typer(
+    help="List, locate, download, verify and convert the models in models.toml.",
+    epilog="Examples:\n\n"
+    "  translit models list\n\n"
+    "  translit models pull opus-mt-de-en\n\n"
+    "  translit models verify opus-mt-de-en\n\n"
+    "  translit models path opus-mt-de-en\n\n"
+    "  translit models convert opus-mt-de-en --quantization int8",
+    no_args_is_help=True,
+)
+
+
+@app.command("list", epilog="Examples:\n\n  translit models list\n\n  translit models list --format json")
+@handled
+def models_list(output_format: ReportFormatOption = ReportFormat.text) -> None:
+    """List the models in models.toml (yours included) and whether each is on this machine."""
+    reg = registry_()
+    rows: list[dict[str, Any]] = []
+    for spec in reg.models.values():
+        where = None if spec.builtin else registry.locate(spec)
+        rows.append(
+            {
+                "name": spec.name,
+                "task": spec.task,
+                "repo": spec.repo,
+                "revision": spec.revision,
+                "present": spec.builtin or where is not None,
+                "path": "(built in)" if spec.builtin else (str(where) if where else None),
+                "source": registry.spec_source(reg, spec.name),
+            }
+        )
+    if output_format is ReportFormat.json:
+        write_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold" if colour_enabled() else None)
+    for column in ("name", "task", "repo", "present", "path"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["task"],
+            row["repo"] or "-",
+            "yes" if row["present"] else "no",
+            row["path"] or "-",
+        )
+    console = Console(
+        file=sys.stdout,
+        color_system="auto" if colour_enabled() and sys.stdout.isatty() else None,
+        width=None if sys.stdout.isatty() else 200,
+    )
+    console.print(table)
+
+
+@app.command(
+    "path", epilog="Examples:\n\n  translit models path opus-mt-de-en\n\n  translit models path ./my-model"
+)
+@handled
+def models_path(
+    name: Annotated[
+        str, typer.Argument(help="Model name from models.toml, or a model folder.", metavar="NAME|DIR")
+    ],
+) -> None:
+    """Print the folder that holds model NAME (exit 3 if it is not on this machine)."""
+    reg = registry_()
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        registry.check_model_folder(folder)
+        write(str(folder.resolve()))
+        return
+    spec = reg.get(name)
+    if spec.builtin:
+        raise errors.ModelError(f"model '{name}' is built in and has no folder")
+    where = registry.locate(spec)
+    if where is None:
+        raise errors.ModelError(
+            f"model '{name}' is not on this machine (looked in {registry.looked_in(spec)}); "
+            f"run 'translit models pull {name}' on a connected machine"
+        )
+    write(str(where))
+
+
+@app.command(
+    "pull",
+    epilog="Examples:\n\n  translit models pull opus-mt-de-en\n\n"
+    "  HF_ENDPOINT=https://mirror.example translit models pull opus-mt-de-en",
+)
+@handled
+def models_pull(name: NameArgument) -> None:
+    """Download model NAME into the Hugging Face cache and record what was fetched.
+
+    The commit it resolved and the sha256 of every file are written to a lock file beside
+    your models.toml, so that later pulls and 'translit models verify' check against them.
+    """
+    spec = registry_().get(name)
+    if colour_enabled():
+        stderr_console().print(f"translit: downloading {spec.repo}@{spec.revision} …")
+    else:
+        sys.stderr.write(f"translit: downloading {spec.repo}@{spec.revision} …\n")
+    from translit.download import pull
+
+    write(str(pull(spec, progress=colour_enabled())))
+
+
+@app.command("verify", epilog="Examples:\n\n  translit models verify opus-mt-de-en")
+@handled
+def models_verify(name: NameArgument) -> None:
+    """Check model NAME's files against the sha256 recorded by 'models pull' (and models.toml)."""
+    spec = registry_().get(name)
+    from translit.download import verify
+
+    checked = verify(spec)
+    write(f"{name}: {checked} file(s) match their recorded sha256")
+
+
+class Quantization(StrEnum):
+    """Weight formats CTranslate2 can convert to."""
+
+    int8 = "int8"
+    int16 = "int16"
+    float32 = "float32"
+
+
+@app.command(
+    "convert",
+    epilog="Examples:\n\n  translit models convert opus-mt-de-en\n\n"
+    "  translit models convert ./my-model -q float32",
+)
+@handled
+def models_convert(
+    model: Annotated[
+        str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.", metavar="NAME|DIR")
+    ],
+    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weight format.")] = (
+        Quantization.int8
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Convert again even if a conversion exists.")
+    ] = False,
+) -> None:
+    """Convert a MarianMT model for the CTranslate2 engine; prints the converted folder.
+
+    '--engine auto' does this by itself on first use; this command does it ahead of time
+    (or again, with --force). The conversion is stored in translit's cache.
+    """
+    from translit.engines import ct2
+
+    _, directory = registry.resolve_model_dir(model, registry_(), "translation", option="give its folder")
+    write(str(ct2.convert(directory, quantization.value, force=force)))
