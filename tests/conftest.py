@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,12 +40,53 @@ def copy_engine(copy_model_dir: Path):
     return load_marian(copy_model_dir, "copy-de")
 
 
+@pytest.fixture(scope="session")
+def _converted_copy_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The copy model converted for CTranslate2 once per session (``--engine auto`` does it on first use)."""
+    from translit.engines import ct2
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRANSLIT_CACHE_DIR", str(tmp_path_factory.mktemp("ct2-session")))
+        return ct2.convert(COPY_MODEL, "int8")
+
+
+def cache_with_conversions(folder: Path) -> str:
+    """A fresh TRANSLIT_CACHE_DIR that already holds this test's CTranslate2 conversions.
+
+    For tests that need their own cache folder but do not test the conversion itself
+    (converting the copy model again costs seconds per process).
+    """
+    import os
+
+    conversions = Path(os.environ["XDG_CACHE_HOME"]) / "translit" / "ctranslate2"
+    shutil.copytree(conversions, folder / "ctranslate2", dirs_exist_ok=True)
+    return str(folder)
+
+
+@pytest.fixture(scope="session")
+def copy_ct2_engine(_converted_copy_model: Path):
+    """The copy model on CTranslate2, as ``--engine auto`` loads it (faster than transformers)."""
+    from translit.engines.ct2 import load_ct2
+
+    return load_ct2(_converted_copy_model, "copy-de")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the user's real config and HF cache out of the tests."""
+def _isolated_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, _converted_copy_model: Path
+) -> None:
+    """Keep the user's real config, caches and HF cache out of the tests.
+
+    Each test gets a fresh cache folder that already holds the copy model's CTranslate2
+    conversion, so tests do not all convert it again (tests of the conversion itself set
+    their own TRANSLIT_CACHE_DIR).
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
-    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
-    monkeypatch.delenv("TRANSLIT_MODELS", raising=False)
+    for name in ("HF_HUB_CACHE", "TRANSLIT_MODELS", "TRANSLIT_CACHE_DIR", "TRANSLIT_CONFIG", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    conversions = home / "cache" / "translit" / "ctranslate2"
+    conversions.mkdir(parents=True)
+    shutil.copytree(_converted_copy_model, conversions / _converted_copy_model.name)

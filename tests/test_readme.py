@@ -1,0 +1,99 @@
+"""Every command in README.md runs as printed.
+
+The README's ``sh`` blocks are run in order, each ``translit`` line in bash with
+``pipefail``, from the repo root. ``opus-mt-de-en`` is served by a local stand-in for the
+Hugging Face hub (:mod:`tests.hfserver`) with the copy model's files, so the set-up's
+``translit models pull opus-mt-de-en`` really downloads, and the commands without
+``--model`` then find "opus-mt" where the pull put it. ``/tmp/`` in a command becomes this
+test's temporary folder. A line ending in ``# not run by tests: REASON`` is skipped (and must
+say why). The ``python`` block of the Python API section runs as a script.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import COPY_MODEL, REPO, shared_path
+from tests.hfserver import FakeHub
+
+README = REPO / "README.md"
+SKIP = re.compile(r"#\s*not run by tests:\s*\S")
+INVOKES_TRANSLIT = re.compile(r"(^|[|;&]\s*|\$\(\s*)translit\b")
+
+
+def blocks(language: str) -> list[str]:
+    """The contents of README's fenced blocks in ``language``, in order."""
+    text = README.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.M | re.S)
+
+
+def commands() -> list[str]:
+    """Every README line that runs translit, in order."""
+    found = []
+    for block in blocks("sh"):
+        for line in block.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and INVOKES_TRANSLIT.search(line):
+                found.append(line)
+    return found
+
+
+def test_the_readme_has_commands_for_every_subcommand() -> None:
+    lines = commands()
+    assert len(lines) >= 30
+    for sub in ("translate", "brief", "summarize", "batch", "models", "cache", "eval"):
+        assert any(re.search(rf"translit {sub}\b", line) for line in lines), sub
+    skipped = [line for line in lines if "# not run by tests" in line]
+    assert all(SKIP.search(line) for line in skipped), "a skipped line must say why"
+    assert len(skipped) <= 3, skipped
+
+
+def test_every_readme_command_runs(tmp_path: Path) -> None:
+    shared_path("data", "html")  # the examples read ../shared
+    assert shutil.which("jq"), "the README's examples use jq"
+    env = dict(os.environ)
+    env.pop("HF_HUB_OFFLINE", None)
+    env.update({"NO_COLOR": "1", "COLUMNS": "120"})
+    failures: list[str] = []
+    ran = 0
+    with FakeHub("Helsinki-NLP/opus-mt-de-en", COPY_MODEL) as hub:
+        env["HF_ENDPOINT"] = hub.endpoint
+        for line in commands():
+            if SKIP.search(line):
+                continue
+            command = line.replace("/tmp/", f"{tmp_path}/")
+            proc = subprocess.run(
+                ["bash", "-c", "set -o pipefail; " + command],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            ran += 1
+            if proc.returncode != 0 or "Traceback" in proc.stderr:
+                failures.append(f"{line}\n  exit {proc.returncode}: {proc.stderr.strip()[-600:]}")
+            elif not proc.stdout.strip() and not re.search(r"[|>]| -o |cache clear", line):
+                # A command printing to the terminal prints something.
+                failures.append(f"{line}\n  printed nothing on stdout")
+    assert ran >= 30
+    assert not failures, "\n".join(failures)
+
+
+def test_the_python_example_runs(tmp_path: Path) -> None:
+    shared_path("data", "html")
+    (source,) = blocks("python")
+    script = tmp_path / "example.py"
+    script.write_text(source.replace("/tmp/", f"{tmp_path}/"), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "→" in proc.stdout
+    assert (tmp_path / "api-out").is_dir()
