@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from translit import errors, render
-from translit.cli.common import (
+from translit.cli.common import handled, open_cache, pick, registry_, state, write
+from translit.cli.documents import load_engine
+from translit.cli.options import (
     BeamsOption,
     CacheOption,
     EngineOption,
@@ -23,14 +25,7 @@ from translit.cli.common import (
     StrictLangOption,
     ThreadsOption,
     UnitOption,
-    handled,
-    open_cache,
-    pick,
-    registry_,
-    state,
-    write,
 )
-from translit.cli.documents import load_engine
 
 
 class BatchFormat:

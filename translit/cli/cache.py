@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from translit.cli.common import ReportFormat, ReportFormatOption, handled, write, write_json
+from translit.cli.common import handled, write, write_json
+from translit.cli.options import ReportFormat, ReportFormatOption
 
 app = typer.Typer(
     help="Inspect or clear the persistent translation cache.",

@@ -9,6 +9,19 @@ import typer
 
 from translit import api, render
 from translit.cli.common import (
+    check_threads,
+    handled,
+    open_cache,
+    pick,
+    registry_,
+    sentence_cap,
+    source_arguments,
+    spinner,
+    state,
+    write,
+    write_json,
+)
+from translit.cli.options import (
     BatchOption,
     BeamsOption,
     BilingualOption,
@@ -34,17 +47,6 @@ from translit.cli.common import (
     ThreadsOption,
     UnitOption,
     WordsOption,
-    check_threads,
-    handled,
-    open_cache,
-    pick,
-    registry_,
-    sentence_cap,
-    source_arguments,
-    spinner,
-    state,
-    write,
-    write_json,
 )
 from translit.engines.base import DEFAULT_MAX_BATCH_TOKENS
 from translit.readers import Document

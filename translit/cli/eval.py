@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from translit import api, errors
-from translit.cli.common import (
+from translit.cli.common import handled, sentence_cap, write, write_json
+from translit.cli.documents import load_engine
+from translit.cli.options import (
     BeamsOption,
     EngineOption,
     ModelOption,
@@ -18,12 +20,7 @@ from translit.cli.common import (
     SentencesOption,
     ThreadsOption,
     WordsOption,
-    handled,
-    sentence_cap,
-    write,
-    write_json,
 )
-from translit.cli.documents import load_engine
 
 app = typer.Typer(
     help="Measure quality: ROUGE of briefs against lead baselines, BLEU/chrF of translations.",

@@ -10,16 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from translit import errors, registry
-from translit.cli.common import (
-    ReportFormat,
-    ReportFormatOption,
-    colour_enabled,
-    handled,
-    registry_,
-    stderr_console,
-    write,
-    write_json,
-)
+from translit.cli.common import colour_enabled, handled, registry_, stderr_console, write, write_json
+from translit.cli.options import ReportFormat, ReportFormatOption
 
 NameArgument = Annotated[str, typer.Argument(help="Model name from models.toml.", metavar="NAME")]
 
