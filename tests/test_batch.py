@@ -155,8 +155,10 @@ def comparable(path: Path) -> object:
 def test_sigint_leaves_no_partial_files_and_rerun_completes_identically(
     copy_model_dir: Path, tmp_path: Path
 ) -> None:
+    # All 118 articles: the fast engine finishes 40 in about a second, and on a loaded machine
+    # the interrupt could land after the end.
     (tmp_path / "in").mkdir()
-    for source in wmt20_articles(40):
+    for source in wmt20_articles(118):
         shutil.copy(source, tmp_path / "in" / source.name)
     env = subprocess_env(tmp_path / "cache")
     base = [sys.executable, "-m", "translit", "batch", str(tmp_path / "in"), "--model", str(copy_model_dir)]
@@ -174,7 +176,7 @@ def test_sigint_leaves_no_partial_files_and_rerun_completes_identically(
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     partial = sorted((tmp_path / "out").rglob("*.en.txt"))
-    assert 0 < len(partial) < 40, "the interrupt should land mid-batch"
+    assert 0 < len(partial) < 118, "the interrupt should land mid-batch"
     assert not list((tmp_path / "out").rglob("*.tmp")), "temporary files left behind"
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
