@@ -50,6 +50,17 @@ def _converted_copy_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return ct2.convert(COPY_MODEL, "int8")
 
 
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that a test will Ctrl-C.
+
+    pytest-xdist workers ignore SIGINT, and an ignored signal is inherited: without this the
+    child would never see the test's Ctrl-C (a shell does the same for background jobs).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cache_with_conversions(folder: Path) -> str:
     """A fresh TRANSLIT_CACHE_DIR that already holds this test's CTranslate2 conversions.
 

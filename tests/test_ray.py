@@ -14,7 +14,7 @@ import pytest
 
 from translit.batch import BatchSettings, model_key, plan_batch, run_local
 
-from .conftest import REPO, cache_with_conversions, shared_path
+from .conftest import REPO, cache_with_conversions, default_sigint, shared_path
 
 ray = pytest.importorskip("ray")
 
@@ -125,7 +125,14 @@ def test_ray_cli_bad_file_interrupt_and_resume(copy_model_dir: Path, tmp_path: P
     env = {**os.environ, "TRANSLIT_CACHE_DIR": cache_with_conversions(tmp_path / "cache")}
     cmd = [sys.executable, "-m", "translit", "batch", str(src), "-o", str(out), "-m", str(copy_model_dir)]
     cmd += ["--ray", "--workers", "2", "--group-size", "1", "--no-cache", "-e", "transformers"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=default_sigint,
+    )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and len(list(out.rglob("*.en.txt"))) < 3:
         time.sleep(0.2)
