@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,32 @@ SHARED = REPO.parent / "shared"
 COPY_MODEL = REPO / "tests" / "fixtures" / "models" / "copy-de"
 SAMPLE = REPO / "samples" / "musk-trump-interview.de.txt"
 WMT20 = SHARED / "data" / "de_news" / "wmt20"
+
+
+def run_translit(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess[bytes]:
+    """The real command in a subprocess, from the repo root; ``env`` adds to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "translit", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        check=False,
+        **kwargs,
+    )
+
+
+def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+    """The command in-process through typer's CliRunner: ``(exit code, stdout, stderr)``."""
+    from typer.testing import CliRunner
+
+    from translit.cli import app
+
+    result = CliRunner().invoke(app, list(args), input=input, env=env)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def shared_path(*parts: str) -> Path:
@@ -67,8 +96,6 @@ def cache_with_conversions(folder: Path) -> str:
     For tests that need their own cache folder but do not test the conversion itself
     (converting the copy model again costs seconds per process).
     """
-    import os
-
     conversions = Path(os.environ["XDG_CACHE_HOME"]) / "translit" / "ctranslate2"
     shutil.copytree(conversions, folder / "ctranslate2", dirs_exist_ok=True)
     return str(folder)

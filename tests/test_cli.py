@@ -10,34 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import translit
-from translit.cli import app, hoist_global_options
+from translit.cli import hoist_global_options
 from translit.errors import EXIT_INPUT, EXIT_MODEL
 
 from .conftest import REPO, SAMPLE
-
-runner = CliRunner()
-
-
-def cli(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-    result = runner.invoke(app, list(args), input=input, env=env)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def run(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+from .conftest import invoke as cli
+from .conftest import run_translit as run
 
 
 def on_a_terminal(

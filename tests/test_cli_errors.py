@@ -14,21 +14,8 @@ from typer.testing import CliRunner
 from translit.cli import app
 from translit.errors import EXIT_INPUT, EXIT_MODEL, EXIT_NETWORK
 
-from .conftest import REPO, SAMPLE
-
-
-def run_cli(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+from .conftest import SAMPLE
+from .conftest import run_translit as run_cli
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[bytes], code: int, *needles: str) -> str:

@@ -17,37 +17,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import translit
 from translit.cache import TranslationCache
-from translit.cli import app
 from translit.errors import EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT
 
 from .conftest import REPO, SAMPLE, cache_with_conversions, shared_path
+from .conftest import invoke as cli
+from .conftest import run_translit as run
 
-runner = CliRunner()
 ROOT = os.geteuid() == 0
-
-
-def cli(*args: str, env: dict[str, str] | None = None, input: str | None = None):
-    result = runner.invoke(app, list(args), env=env, input=input)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def run(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, **kwargs
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        check=False,
-        **kwargs,
-    )
 
 
 def one_line_error(stderr: str) -> str:
