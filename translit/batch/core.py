@@ -283,6 +283,52 @@ ResultCallback = Callable[[DocumentResult], None]
 StartCallback = Callable[[int], None]
 
 
+def begin_run(
+    plan: BatchPlan,
+    settings: BatchSettings,
+    on_result: ResultCallback | None,
+    on_start: StartCallback | None,
+) -> tuple[BatchReport, list[InputFile], ResultCallback]:
+    """What every runner does first: a report, the finished files reported as skipped.
+
+    Returns ``(report, pending inputs, finish)``; ``finish`` records a document's result in
+    the report and passes it to ``on_result``.
+    """
+    report = start(plan)
+    done, pending = split_done(plan, settings)
+    if on_start:
+        on_start(len(plan.inputs))
+
+    def finish(result: DocumentResult) -> None:
+        report.results.append(result)
+        if on_result:
+            on_result(result)
+
+    for item in done:
+        finish(DocumentResult(item.relative, item.display, "skipped"))
+    return report, pending, finish
+
+
+def finish_group(
+    group: list[InputFile],
+    read: list[Job | DocumentResult],
+    translated: list[DocumentResult],
+    settings: BatchSettings,
+    plan: BatchPlan,
+    finish: ResultCallback,
+) -> None:
+    """Write a group's outputs, in input order, and report each document.
+
+    ``read`` is :func:`read_group`'s answer (a :class:`Job` or an early result per input);
+    ``translated`` holds the results of the jobs, in order.
+    """
+    results = iter(translated)
+    for item, outcome in zip(group, read, strict=True):
+        result = outcome if isinstance(outcome, DocumentResult) else next(results)
+        finish_document(item, result, settings, write=plan.out_dir is not None)
+        finish(result)
+
+
 def groups(items: list[InputFile], size: int) -> list[list[InputFile]]:
     """Consecutive groups of at most ``size`` inputs."""
     size = max(1, size)

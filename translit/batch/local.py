@@ -12,17 +12,15 @@ from translit.batch.core import (
     BatchPlan,
     BatchReport,
     BatchSettings,
-    DocumentResult,
     Job,
     ResultCallback,
     StartCallback,
-    finish_document,
+    begin_run,
+    finish_group,
     groups,
     model_key_of,
     plan_batch,
     read_group,
-    split_done,
-    start,
     translate_group,
 )
 
@@ -47,28 +45,14 @@ def run_local(
     if not settings.model_key:
         settings = replace(settings, model_key=model_key_of(engine))
     started = time.perf_counter()
-    report = start(plan)
-    done, pending = split_done(plan, settings)
-    if on_start:
-        on_start(len(plan.inputs))
+    report, pending, finish = begin_run(plan, settings, on_result, on_start)
     hits_before = cache.stats.hits if cache else 0
     misses_before = cache.stats.misses if cache else 0
-
-    def finish(result: DocumentResult) -> None:
-        report.results.append(result)
-        if on_result:
-            on_result(result)
-
-    for item in done:
-        finish(DocumentResult(item.relative, item.display, "skipped"))
     for group in groups(pending, settings.group_size):
         read = read_group(group, settings)
-        jobs = [(item, job) for item, job in zip(group, read, strict=True) if isinstance(job, Job)]
-        translated = iter(translate_group(engine, [job for _, job in jobs], settings, cache) if jobs else [])
-        for item, outcome in zip(group, read, strict=True):
-            result = outcome if isinstance(outcome, DocumentResult) else next(translated)
-            finish_document(item, result, settings, write=plan.out_dir is not None)
-            finish(result)
+        jobs = [job for job in read if isinstance(job, Job)]
+        translated = translate_group(engine, jobs, settings, cache) if jobs else []
+        finish_group(group, read, translated, settings, plan, finish)
     report.seconds = time.perf_counter() - started
     if cache:
         report.cache_hits = cache.stats.hits - hits_before

@@ -39,11 +39,10 @@ from translit.batch.core import (
     Job,
     ResultCallback,
     StartCallback,
-    finish_document,
+    begin_run,
+    finish_group,
     groups,
     read_group,
-    split_done,
-    start,
 )
 from translit.batch.shipping import ShippedModel, materialise, prepare_model
 from translit.errors import InputError, ModelError
@@ -192,18 +191,7 @@ def run_on_ray(
 ) -> BatchReport:
     """Run a batch on Ray (see the module docstring); the report is the local runner's."""
     started = time.perf_counter()
-    report = start(plan)
-    done, pending = split_done(plan, settings)
-    if on_start:
-        on_start(len(plan.inputs))
-
-    def finish(result: DocumentResult) -> None:
-        report.results.append(result)
-        if on_result:
-            on_result(result)
-
-    for item in done:
-        finish(DocumentResult(item.relative, item.display, "skipped"))
+    report, pending, finish = begin_run(plan, settings, on_result, on_start)
     if not pending:
         report.seconds = time.perf_counter() - started
         return report
@@ -265,7 +253,7 @@ def _dispatch(
             read = read_group(group, settings)
             jobs = [job for job in read if isinstance(job, Job)]
             if not jobs:
-                _finish_group(group, read, [], settings, plan, finish)
+                finish_group(group, read, [], settings, plan, finish)
                 continue
             index = min(free, key=lambda i: load[i])
             load[index] += 1
@@ -325,7 +313,7 @@ def _dispatch(
                     DocumentResult(item.relative, item.display, "failed", error=f"{item.display}: {error}")
                 )
             continue
-        _finish_group(group, read, translated, settings, plan, finish)
+        finish_group(group, read, translated, settings, plan, finish)
 
 
 def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any]) -> None:
@@ -345,19 +333,3 @@ def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any]) -> No
             message.splitlines()[0] if message else type(exc).__name__,
         )
         raise ModelError(f"--ray: the workers cannot load the model ({cause[:300]})") from None
-
-
-def _finish_group(
-    group: list[Any],
-    read: list[Any],
-    translated: list[DocumentResult],
-    settings: Any,
-    plan: BatchPlan,
-    finish: Any,
-) -> None:
-    """Write a group's outputs on the driver, in input order, and report each document."""
-    results = iter(translated)
-    for item, outcome in zip(group, read, strict=True):
-        result = outcome if isinstance(outcome, DocumentResult) else next(results)
-        finish_document(item, result, settings, write=plan.out_dir is not None)
-        finish(result)
