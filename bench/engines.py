@@ -10,7 +10,8 @@ it for CTranslate2 (int8), and times, on the sample article, with every output f
   (b) translit, transformers engine, sentence units
   (c) translit, CTranslate2 int8 engine, sentence units (the default)
   (p) translit, CTranslate2 int8 engine, paragraph units (--unit paragraph)
-  (d) raw ctranslate2.Translator.translate_batch on (c)'s units, in (c)'s batches
+  (d) raw ctranslate2.Translator.translate_batch on (c)'s units, in (c)'s batches, with
+      (c)'s workers (inter_threads = threads, intra_threads = 1)
 
 translit's variants normalise their input as opus-mt's models.toml entry asks (Moses), so
 (c)/(d) includes that cost. Each variant runs in its own process (so peak RSS is its own)
@@ -18,7 +19,7 @@ and reports the median of --reps repetitions plus model load time. Then the 118-
 WMT20 batch at greedy decoding with CTranslate2 int8 and sentence units, per document vs.
 cross-document batching, and the wall time of `translit --help`.
 
-    python bench/engines.py              # everything (about 20 minutes on 2 cores)
+    python bench/engines.py              # everything (about 15 minutes on 2 cores)
     python bench/engines.py --reps 5 --beams 4
 """
 
@@ -185,27 +186,35 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
 
         converted = ct2.find_converted(MODEL, "int8")
         assert converted is not None
+        # translit's CPU set-up: one single-threaded worker per thread, batches submitted at once.
         translator = ctranslate2.Translator(
-            str(converted), device="cpu", compute_type="default", intra_threads=threads
+            str(converted), device="cpu", compute_type="default", intra_threads=1, inter_threads=threads
         )
         pieces = ct2.MarianPieces(converted)
         load = time.perf_counter() - start
         engine = translit.get_engine(str(MODEL), engine="ctranslate2", threads=threads)
         units = sample_units(engine)
-        from translit.engines.base import plan_batches
+        from translit.engines.base import plan_batches, spread_batches
 
         sources = [[*pieces.encode(u), "</s>"] for u in units]
         for _ in range(reps):
             t0 = time.perf_counter()
             lengths = [len(s) for s in sources]
-            for indices in plan_batches(lengths, 32, DEFAULT_MAX_BATCH_TOKENS):
+            pending = []
+            for indices in plan_batches(lengths, *spread_batches(lengths, options, threads)):
                 n = math.ceil(FORCE_RATIO * max(lengths[i] for i in indices))
-                translator.translate_batch(
-                    [sources[i] for i in indices],
-                    beam_size=beams,
-                    min_decoding_length=n,
-                    max_decoding_length=n,
+                pending.append(
+                    translator.translate_batch(
+                        [sources[i] for i in indices],
+                        beam_size=beams,
+                        min_decoding_length=n,
+                        max_decoding_length=n,
+                        asynchronous=True,
+                    )
                 )
+            for batch in pending:
+                for result in batch:
+                    result.result()
             times.append(time.perf_counter() - t0)
     elif variant in ("e_batch_per_document", "f_batch_cross_document"):
         engine = translit.get_engine(str(MODEL), engine="ctranslate2", threads=threads)

@@ -13,6 +13,12 @@ from typer.testing import CliRunner
 import translit
 from translit.cli import app
 from translit.engines import DecodeOptions, ct2, get_engine
+from translit.engines.base import (
+    BATCHES_PER_WORKER,
+    MIN_SPREAD_BATCH_TOKENS,
+    plan_batches,
+    spread_batches,
+)
 from translit.engines.marian import MarianEngine, load_marian
 
 from .conftest import REPO, SAMPLE, WMT20
@@ -96,6 +102,45 @@ def test_both_engines_score_alike(copy_engine: MarianEngine, converted_float32: 
     scores = [o.score or 0.0 for o in reference]
     assert min(scores) < -0.5, "no uncertain output: the comparison would be vacuous"
     assert max(scores) > -0.05
+
+
+def test_spread_batches_shares_a_call_among_workers() -> None:
+    """One article's units are cut into enough batches for every worker, never above the budget."""
+    lengths = [9, 10, 11, 14, 19, 23, 24, 29, 36, 37, 37, 50, 56, 59, 59, 61, 67, 82, 88]
+    options = DecodeOptions(batch_size=32, max_batch_tokens=1024)
+    assert spread_batches(lengths, options, 1) == (32, 1024)
+    assert len(plan_batches(lengths, 32, 1024)) <= 2
+    for workers in (2, 4):
+        size, tokens = spread_batches(lengths, options, workers)
+        assert tokens is not None and MIN_SPREAD_BATCH_TOKENS <= tokens < 1024
+        assert len(plan_batches(lengths, size, tokens)) >= workers * BATCHES_PER_WORKER
+    # A big call keeps the full budget; a tiny one is not cut below the floor.
+    assert spread_batches([100] * 500, options, 2) == (32, 1024)
+    assert spread_batches([3, 4], options, 8)[1] == MIN_SPREAD_BATCH_TOKENS
+    # Batches by count are spread the same way.
+    assert spread_batches([5] * 20, DecodeOptions(batch_size=32), 2) == (5, None)
+
+
+def test_workers_keep_results_in_order(copy_engine: MarianEngine, converted_float32: Path) -> None:
+    """Two CPU workers give the very outputs of one, in input order, on both decoding paths."""
+    one = ct2.load_ct2(converted_float32, "copy-ct2", compute_type="float32", threads=1)
+    two = ct2.load_ct2(converted_float32, "copy-ct2", compute_type="float32", threads=2)
+    assert (one.workers, two.workers) == (1, 2)
+    assert two.translator.num_translators == 2
+    texts = parity_sentences(copy_engine)
+    for options in (
+        DecodeOptions(beams=2, batch_size=32, max_batch_tokens=1024),
+        DecodeOptions(beams=2, batch_size=8),
+    ):
+        expected = one.translate_batch(texts, options)
+        assert [o.text for o in expected] == texts
+        assert [o.text for o in two.translate_batch(texts, options)] == texts
+    # The benchmarks' forced-length path batches differently, so outputs differ past the copy;
+    # each still belongs to its own input and is at least as long as it.
+    forced = DecodeOptions(beams=2, batch_size=32, max_batch_tokens=1024, force_ratio=1.0)
+    for text, output in zip(texts, two.translate_batch(texts, forced), strict=True):
+        assert output.text.startswith(text[:5])
+        assert output.tokens >= two.count_tokens(text)
 
 
 def test_ct2_end_to_end_copies_the_sample(converted_float32: Path) -> None:

@@ -52,6 +52,30 @@ def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:
     return max(1, math.ceil(ratio * max(source_lengths)))
 
 
+# Each parallel worker gets at least this many batches of a call, so that a short and a long
+# batch even out; and no batch is split below this many source tokens.
+BATCHES_PER_WORKER = 2
+MIN_SPREAD_BATCH_TOKENS = 32
+
+
+def spread_batches(lengths: Sequence[int], options: DecodeOptions, workers: int) -> tuple[int, int | None]:
+    """``(batch_size, max_batch_tokens)`` for one call on an engine with ``workers`` in parallel.
+
+    The default budget of 1,024 tokens puts a whole article into one or two batches; with
+    several workers (CTranslate2's ``inter_threads``) one of them would translate it while the
+    others wait. So the budget is cut to share the call's units among all workers, never
+    above what ``options`` allows. With one worker nothing changes.
+    """
+    size, tokens = max(1, options.batch_size), options.max_batch_tokens
+    if workers <= 1 or not lengths:
+        return size, tokens
+    parts = workers * BATCHES_PER_WORKER
+    if tokens:
+        share = math.ceil(sum(lengths) / parts)
+        return size, max(MIN_SPREAD_BATCH_TOKENS, min(tokens, share))
+    return max(1, min(size, math.ceil(len(lengths) / parts))), None
+
+
 def plan_batches(
     lengths: Sequence[int], batch_size: int, max_batch_tokens: int | None = None
 ) -> list[list[int]]:
@@ -121,14 +145,15 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# Below this model width, one thread is faster than several: the matrices are too small
+# Below this model width, one torch thread is faster than several: the matrices are too small
 # for the threads' synchronisation to pay (on 2 cores, the d_model-192 test translator ran
-# 4x faster on one thread, opus-mt's width 512 20 % faster on two; bench notes in README).
+# 4x faster on one thread, opus-mt's width 512 20 % faster on two). The CTranslate2 engine
+# runs one-thread workers instead and needs no such rule.
 SMALL_MODEL_WIDTH = 384
 
 
 def model_threads(d_model: Any) -> int:
-    """Engine threads when none are asked for: all usable cores, or one for a small model."""
+    """torch threads when none are asked for: all usable cores, or one for a small model."""
     if isinstance(d_model, int) and d_model < SMALL_MODEL_WIDTH:
         return 1
     return default_threads()

@@ -25,11 +25,12 @@ from translit.engines.base import (
     EngineOutput,
     check_model_dir,
     decode_limit,
+    default_threads,
     forced_length,
     input_budget,
-    model_threads,
     plan_batches,
     position_limit,
+    spread_batches,
 )
 from translit.errors import ModelError
 from translit.registry import fingerprint
@@ -226,12 +227,14 @@ def load_ct2(
     threads: int | None = None,
     device: str = "auto",
 ) -> CTranslate2Engine:
-    """Load a converted model once per process (``threads``: see :func:`model_threads`)."""
-    if not threads:
-        hf_config = (
-            _read_json(converted / "hf_config.json") if (converted / "hf_config.json").is_file() else {}
-        )
-        threads = model_threads(hf_config.get("d_model"))
+    """Load a converted model once per process.
+
+    ``threads`` defaults to all usable cores, whatever the model's width: on CPU each is a
+    single-threaded worker (see :class:`CTranslate2Engine`), so the small-model rule of
+    :func:`~translit.engines.base.model_threads`, which is about threads inside one matrix
+    product, does not apply.
+    """
+    threads = threads or default_threads()
     key = (str(converted), model_id, compute_type, threads, device)
     with _LOAD_LOCK:
         if key not in _LOADED:
@@ -264,13 +267,18 @@ class CTranslate2Engine:
             raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)") from None
         if device == "auto":
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        # On CPU, one single-threaded worker per thread, sharing the weights: sentence batches
+        # are small, and 2 workers x 1 thread translated the sample article about twice as fast
+        # as 1 worker x 2 threads (bench/engines.py), whose OpenMP threads mostly wait on each
+        # other at these matrix sizes. A GPU runs one worker.
+        self.workers = max(1, threads) if device == "cpu" else 1
         try:
             self.translator: Any = ctranslate2.Translator(
                 str(converted),
                 device=device,
                 compute_type=compute_type,
-                intra_threads=threads,
-                inter_threads=1,
+                intra_threads=1 if device == "cpu" else threads,
+                inter_threads=self.workers,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{converted}: cannot load the CTranslate2 model ({exc})") from None
@@ -302,11 +310,14 @@ class CTranslate2Engine:
         max_length = decode_limit(options, self.generation.get("max_length"), self.limit)
         beams = options.beams or int(self.generation.get("num_beams") or 1)
         sources = [[*self.pieces.encode(t), "</s>"] for t in texts]
+        lengths = [len(s) for s in sources]
+        batch_size, max_batch_tokens = spread_batches(lengths, options, self.workers)
         if options.force_ratio is not None:
-            # Benchmarks: batch like the transformers engine so both do identical work.
+            # Benchmarks: batch like the transformers engine so both do identical work, and
+            # submit every batch at once so that the workers run them in parallel.
             results: list[Any] = [None] * len(sources)
-            lengths = [len(s) for s in sources]
-            for indices in plan_batches(lengths, options.batch_size, options.max_batch_tokens):
+            pending = []
+            for indices in plan_batches(lengths, batch_size, max_batch_tokens):
                 forced = forced_length(options.force_ratio, [lengths[i] for i in indices])
                 batch = self.translator.translate_batch(
                     [sources[i] for i in indices],
@@ -315,9 +326,12 @@ class CTranslate2Engine:
                     min_decoding_length=forced,
                     return_end_token=True,
                     return_scores=True,
+                    asynchronous=True,
                 )
+                pending.append((indices, batch))
+            for indices, batch in pending:
                 for i, result in zip(indices, batch, strict=True):
-                    results[i] = result
+                    results[i] = result.result()
         else:
             guard: dict[str, Any] = {}
             if options.no_repeat_ngram_size:
@@ -331,8 +345,10 @@ class CTranslate2Engine:
                 # transformers' max_length counts the decoder start and </s>; CTranslate2's
                 # limit counts generated tokens including </s>.
                 max_decoding_length=max_length - 1,
-                max_batch_size=options.max_batch_tokens or max(1, options.batch_size),
-                batch_type="tokens" if options.max_batch_tokens else "examples",
+                # CTranslate2 sorts by length, cuts batches of this size and hands them to
+                # its workers in parallel.
+                max_batch_size=max_batch_tokens or batch_size,
+                batch_type="tokens" if max_batch_tokens else "examples",
                 # With the end token returned, a natural ending is told apart from the limit.
                 return_end_token=True,
                 # The mean log-probability per token, </s> included (CTranslate2 divides the
