@@ -80,6 +80,16 @@ def test_missing_abstractive_weights_is_one_line_error() -> None:
     assert result.stderr.count("\n") == 1 and "distilbart-cnn-12-6" in result.stderr
 
 
+def test_summarizer_config_not_an_object_is_one_line_error(tmp_path: Path) -> None:
+    from translit.abstractive import check_summarizer_dir
+
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    for text, problem in (("[1, 2]", "not a JSON object"), ("{oops", "unreadable")):
+        (tmp_path / "config.json").write_text(text, encoding="utf-8")
+        with pytest.raises(ModelError, match=rf"config\.json: {problem}"):
+            check_summarizer_dir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny randomly initialised BART with a byte-level BPE trained here; 64-token limit."""

@@ -8,13 +8,13 @@ summarised again (reduce) until one pass fits.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import warnings
 from pathlib import Path
 from typing import Any
 
+from translit.engines.base import read_json_object
 from translit.errors import ModelError
 from translit.summarize import Summary, split_english_sentences
 
@@ -29,10 +29,8 @@ def check_summarizer_dir(directory: Path) -> None:
         raise ModelError(f"{directory}: not a model folder (missing config.json)")
     if not any((directory / n).is_file() for n in ("model.safetensors", "pytorch_model.bin")):
         raise ModelError(f"{directory}: missing model.safetensors or pytorch_model.bin")
-    try:
-        config = json.loads(config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{config_file}: unreadable ({exc})") from None
+    # A JSON object or one clear line (a list here would otherwise end in a traceback below).
+    config = read_json_object(config_file, required=True)
     if "auto_map" in config:
         raise ModelError(f"{config_file}: asks for remote code (auto_map); translit never runs it")
     if config.get("model_type") == "marian":

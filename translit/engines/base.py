@@ -164,6 +164,22 @@ def pickle_allowed() -> bool:
     return os.environ.get("TRANSLIT_ALLOW_PICKLE", "") not in ("", "0", "false", "no")
 
 
+def read_json_object(file: Path, required: bool = False) -> dict[str, Any]:
+    """A model folder's JSON object, or one clear :class:`ModelError` line naming the file.
+
+    An optional file that is absent gives ``{}``.
+    """
+    if not file.is_file() and not required:
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{file}: unreadable ({str(exc).splitlines()[0][:120]})") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{file}: not a JSON object")
+    return data
+
+
 def check_model_dir(directory: Path) -> None:
     """Fail with one clear line when ``directory`` is not a usable MarianMT folder.
 
@@ -178,12 +194,7 @@ def check_model_dir(directory: Path) -> None:
         missing.append(" or ".join(WEIGHT_FILES))
     if missing:
         raise ModelError(f"{directory}: not a MarianMT model folder (missing {', '.join(missing)})")
-    try:
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{directory / 'config.json'}: unreadable ({exc})") from None
-    if not isinstance(config, dict):
-        raise ModelError(f"{directory / 'config.json'}: not a JSON object")
+    config = read_json_object(directory / "config.json", required=True)
     if "auto_map" in config:
         raise ModelError(
             f"{directory / 'config.json'}: asks for remote code (auto_map); translit never runs it"
@@ -192,14 +203,7 @@ def check_model_dir(directory: Path) -> None:
         raise ModelError(
             f"{directory / 'config.json'}: model_type is {config.get('model_type')!r}, expected 'marian'"
         )
-    generation = directory / "generation_config.json"
-    if generation.is_file():
-        try:
-            settings = json.loads(generation.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelError(f"{generation}: unreadable ({str(exc).splitlines()[0][:120]})") from None
-        if not isinstance(settings, dict):
-            raise ModelError(f"{generation}: not a JSON object")
+    read_json_object(directory / "generation_config.json")
     if not (directory / "model.safetensors").is_file() and not pickle_allowed():
         raise ModelError(
             f"{directory / 'pytorch_model.bin'}: pickled weights are refused; convert them to "

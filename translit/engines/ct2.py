@@ -30,6 +30,7 @@ from translit.engines.base import (
     input_budget,
     plan_batches,
     position_limit,
+    read_json_object,
     spread_batches,
 )
 from translit.errors import ModelError
@@ -181,19 +182,6 @@ def _Float32Converter(*args: Any, **kwargs: Any) -> Any:
     return _float32_converter_class()(*args, **kwargs)
 
 
-def _read_json(file: Path, required: bool = False) -> dict[str, Any]:
-    """A JSON object from a converted model's folder ({} when an optional file is absent)."""
-    if not file.is_file() and not required:
-        return {}
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{file}: unreadable ({str(exc).splitlines()[0][:120]})") from None
-    if not isinstance(data, dict):
-        raise ModelError(f"{file}: not a JSON object")
-    return data
-
-
 class MarianPieces:
     """MarianTokenizer's work without transformers: sentencepiece pieces mapped by vocab.json."""
 
@@ -284,15 +272,15 @@ class CTranslate2Engine:
             raise ModelError(f"{converted}: cannot load the CTranslate2 model ({exc})") from None
         self.model_id = model_id
         self.directory = converted
-        recorded = _read_json(converted / "translit.json").get("source")
+        recorded = read_json_object(converted / "translit.json").get("source")
         # The Hugging Face folder this was converted from (for resume markers).
         self.source_directory = Path(recorded) if isinstance(recorded, str) else converted
         self.device = device
         self.cache_key = f"ctranslate2|{fingerprint(converted)}|{compute_type}|{device}"
         self.pieces = MarianPieces(converted)
-        hf_config = _read_json(converted / "hf_config.json", required=True)
-        tok_config = _read_json(converted / "tokenizer_config.json")
-        self.generation = _read_json(converted / "generation_config.json")
+        hf_config = read_json_object(converted / "hf_config.json", required=True)
+        tok_config = read_json_object(converted / "tokenizer_config.json")
+        self.generation = read_json_object(converted / "generation_config.json")
         self.limit = position_limit(
             tok_config.get("model_max_length", 512), hf_config.get("max_position_embeddings")
         )
