@@ -131,12 +131,13 @@ NORMALIZE = "moses"  # as models.toml says for opus-mt-de-en
 def sample_units(engine) -> list[str]:
     """The model inputs translit makes of the sample article: normalised sentence units."""
     from translit.normalize import get_normalizer
-    from translit.pipeline import UnitSettings
+    from translit.options import Settings
+    from translit.pipeline import unit_budget
     from translit.segment import make_units, parse_article
 
     normalize = get_normalizer(NORMALIZE)
     article = parse_article(SAMPLE.read_text(encoding="utf-8"))
-    budget = UnitSettings("sentence").budget(engine)
+    budget = unit_budget(Settings(), engine)
     units = make_units(article.paragraphs, lambda t: engine.count_tokens(normalize(t)), budget)
     return [normalize(u.text) for u in units if not u.copy]
 

@@ -48,9 +48,9 @@ def main() -> None:
 
     import ray
 
-    from translit.batch import BatchSettings, model_key, plan_batch, run_local
+    from translit import Settings, Translator
+    from translit.batch import BatchSettings, plan_batch, run_local
     from translit.batch.ray_runner import RayOptions, run_on_ray
-    from translit.engines import get_engine
 
     work = Path(tempfile.mkdtemp(prefix="translit-bench-ray-"))
     os.environ["TRANSLIT_CACHE_DIR"] = str(work / "cache")
@@ -60,8 +60,11 @@ def main() -> None:
     for path in files:
         shutil.copy(path, source / path.name)
     documents = len(files)
-    get_engine(str(MODEL))  # converts the copy model for CTranslate2 once, outside the timings
-    settings = BatchSettings(outputs=("translation",), model_key=model_key(str(MODEL), "auto"))
+    translation = Settings(model=str(MODEL), cache=False)
+    _ = Translator(settings=translation).engine  # converts the copy model for CTranslate2 once, outside the timings
+    settings = BatchSettings(
+        outputs=("translation",), translation=translation, model_key=Translator(settings=translation).model_key
+    )
 
     started = time.perf_counter()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
@@ -73,17 +76,17 @@ def main() -> None:
 
     def local(folder: Path, count: int, threads: int | None = None) -> Callable[[Path], None]:
         def run(out: Path) -> None:
-            engine = get_engine(str(MODEL), threads=threads)
-            report = run_local(plan_batch(folder, out, settings), engine, settings)
+            translator = Translator(settings=translation.but(threads=threads))
+            report = run_local(plan_batch(folder, out, settings), translator, settings)
             assert report.count("done") == count, report.failures[:1]
 
         return run
 
     def on_ray(folder: Path, count: int, workers: int) -> Callable[[Path], None]:
-        options = RayOptions(workers=workers, threads_per_worker=1, model=str(MODEL), cache=False)
+        options = RayOptions(workers=workers, threads_per_worker=1)
 
         def run(out: Path) -> None:
-            report = run_on_ray(plan_batch(folder, out, settings), settings, options)
+            report = run_on_ray(plan_batch(folder, out, settings), Translator(settings=translation), settings, options)
             assert report.count("done") == count, report.failures[:1]
 
         return run

@@ -344,7 +344,7 @@ def test_config_file_sets_defaults(copy_model_dir: Path, tmp_path: Path) -> None
     assert code == 0 and out.startswith("- ") and len(out.strip().splitlines()) == 1
     config.write_text('beams = "vier"\n', encoding="utf-8")
     code, _, err = cli("translate", "-t", "x", env=env)
-    assert code == EXIT_INPUT and str(config) in err and "'beams' must be int" in err
+    assert code == EXIT_INPUT and str(config) in err and "'beams' must be a whole number" in err
 
 
 def test_models_list_shows_models_recorded_by_path(copy_model_dir: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from translit import guards
 from translit.engines import DecodeOptions, EngineOutput
 from translit.normalize import get_normalizer
 from translit.pipeline import split_for_retry, split_in_two
-from translit.segment import split_sentences
+from translit.segment import needs_model, split_sentences
 
 from .conftest import SAMPLE
 
@@ -102,7 +102,7 @@ def test_missing_number_is_found() -> None:
 
 @pytest.mark.parametrize("text", ["***", "–", "•", "|", "- - -", "https://example.org/x", "a@b.de"])
 def test_units_without_words_do_not_need_the_model(text: str) -> None:
-    assert not guards.needs_model(text)
+    assert not needs_model(text)
 
 
 # --- the pipeline with damaging doubles ------------------------------------------------------------------
@@ -170,7 +170,7 @@ def test_nothing_without_words_reaches_the_model() -> None:
     engine = DamagingEngine(lambda t: t)
     text = "Erster Absatz.\n\n***\n\n–\n\nZweiter Absatz. • Mehr unter https://example.org/x\n\n|"
     result = translit.translate(text, engine=engine)
-    assert not any(not guards.needs_model(seen) for seen in engine.seen)
+    assert not any(not needs_model(seen) for seen in engine.seen)
     copied = [u.text for u, r in zip(result.units, result.unit_results, strict=True) if r.copied]
     assert copied == ["***", "–", "|"]
     assert result.paragraphs[1:3] == ["***", "–"]

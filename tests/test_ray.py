@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from translit.batch import BatchSettings, model_key, plan_batch, run_local
+from translit import Settings, Translator
+from translit.batch import BatchSettings, plan_batch, run_local
 
 from .conftest import REPO, cache_with_conversions, default_sigint, shared_path
 
@@ -44,11 +45,13 @@ def ray_instance():
     ray.shutdown()
 
 
-def settings_for(model: Path, **kwargs) -> BatchSettings:
+def settings_for(model: Path, engine: str = "auto", **kwargs) -> BatchSettings:
+    translation = Settings(model=str(model), engine=engine, cache=False)
     base = {
         "outputs": ("translation", "brief", "json"),
         "group_size": 2,
-        "model_key": model_key(str(model), "auto"),
+        "translation": translation,
+        "model_key": Translator(settings=translation).model_key,
     }
     return BatchSettings(**{**base, **kwargs})
 
@@ -66,11 +69,12 @@ def test_ray_outputs_are_the_local_outputs_byte_for_byte(
         plan_batch(tmp_path / "in", tmp_path / "local", settings), get_engine(str(copy_model_dir)), settings
     )
     assert local.count("done") == 10
-    options = RayOptions(workers=2, threads_per_worker=1, model=str(copy_model_dir), cache=False)
-    remote = run_on_ray(plan_batch(tmp_path / "in", tmp_path / "ray", settings), settings, options)
+    options = RayOptions(workers=2, threads_per_worker=1)
+    driver = Translator(settings=settings.translation)
+    remote = run_on_ray(plan_batch(tmp_path / "in", tmp_path / "ray", settings), driver, settings, options)
     assert remote.count("done") == 10 and not remote.failures
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
-    again = run_on_ray(plan_batch(tmp_path / "in", tmp_path / "ray", settings), settings, options)
+    again = run_on_ray(plan_batch(tmp_path / "in", tmp_path / "ray", settings), driver, settings, options)
     assert again.count("skipped") == 10, "a second --ray run skips every file"
     # The markers are shared: a local run skips what Ray finished.
     assert (
@@ -88,10 +92,8 @@ def test_a_killed_worker_costs_a_retry_not_a_file(
 
     monkeypatch.setenv("TRANSLIT_CACHE_DIR", cache_with_conversions(tmp_path / "cache"))
     make_tree(tmp_path / "in", 24)
-    settings = settings_for(copy_model_dir, outputs=("translation",))
-    options = RayOptions(
-        workers=2, threads_per_worker=1, model=str(copy_model_dir), engine="transformers", cache=False
-    )
+    settings = settings_for(copy_model_dir, engine="transformers", outputs=("translation",))
+    options = RayOptions(workers=2, threads_per_worker=1)
     finished: list[str] = []
     killed: list[int] = []
 
@@ -107,6 +109,7 @@ def test_a_killed_worker_costs_a_retry_not_a_file(
 
     report = run_on_ray(
         plan_batch(tmp_path / "in", tmp_path / "out", settings),
+        Translator(settings=settings.translation),
         settings,
         options,
         on_result=kill_a_worker_after_two,

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from translit.config import cache_root
+
 log = logging.getLogger("translit")
 
 TABLE = "units_v2"
@@ -32,8 +34,6 @@ TABLE = "units_v2"
 
 def default_cache_path() -> Path:
     """``translations.sqlite3`` in translit's cache folder."""
-    from translit.engines.ct2 import cache_root
-
     return cache_root() / "translations.sqlite3"
 
 

@@ -1,8 +1,10 @@
-"""User defaults from ``config.toml``, and the environment variables translit reads.
+"""User defaults from ``config.toml``, translit's folders, and the environment variables it reads.
 
 The file is ``$TRANSLIT_CONFIG``, else ``$XDG_CONFIG_HOME/translit/config.toml``
 (``~/.config/translit/config.toml``). Every key is optional; an option on the command line
-wins over the file, the file over translit's built-in defaults::
+wins over the file, the file over translit's built-in defaults. The keys are the options of
+:class:`translit.options.Settings` (checked by the same types and ranges as the command
+line), plus ``cache_dir``; brief options may sit under ``[brief]``::
 
     model = "opus-mt-de-en"      # a models.toml name or a folder
     engine = "auto"              # auto | transformers | ctranslate2
@@ -26,12 +28,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from translit.errors import InputError
+from translit.options import OPTION_NAMES, Settings, check_option, option_info
 
 # Every environment variable translit reads (README, "Configuration").
 ENVIRONMENT = {
@@ -47,107 +50,106 @@ ENVIRONMENT = {
     "RAY_ADDRESS": "the Ray cluster that translit batch --ray joins",
 }
 
+# Keys of the config file that are not translation options.
+_PATH_KEYS = ("cache_dir",)
+_BRIEF_TABLE = "brief"
+
 
 @dataclass(frozen=True)
-class Defaults:
-    """Defaults for options not given on the command line."""
+class UserConfig:
+    """What the config file says: option values (only those it sets) and translit's folders."""
 
-    model: str | None = None
-    engine: str = "auto"
-    beams: int | None = None
-    threads: int | None = None
-    unit: str = "sentence"
-    normalize: str = "auto"
-    flag_below: float | None = None
-    cache: bool = True
+    values: dict[str, Any] = field(default_factory=dict)
     cache_dir: str | None = None
-    max_bytes: int = 2 * 1024 * 1024
-    sentences: int = 3
-    words: int | None = None
-    style: str = "paragraph"
-    summarizer: str | None = None
+    source: str | None = None
+
+    def settings(self, **overrides: Any) -> Settings:
+        """The file's options with ``overrides`` (``None``: not given) on top."""
+        try:
+            return Settings.from_values(self.values, overrides)
+        except ValueError as exc:  # an override out of range (the file's own were checked)
+            raise InputError(str(exc)) from None
 
 
-_CHOICES = {
-    "engine": ("auto", "transformers", "ctranslate2"),
-    "unit": ("sentence", "paragraph"),
-    "normalize": ("auto", "moses", "none"),
-    "style": ("paragraph", "bullets"),
-}
-_TYPES: dict[str, tuple[type, ...]] = {
-    "model": (str,),
-    "engine": (str,),
-    "beams": (int,),
-    "threads": (int,),
-    "unit": (str,),
-    "normalize": (str,),
-    "flag_below": (int, float),
-    "cache": (bool,),
-    "cache_dir": (str,),
-    "max_bytes": (int,),
-    "sentences": (int,),
-    "words": (int,),
-    "style": (str,),
-    "summarizer": (str,),
-}
+def config_dir() -> Path:
+    """translit's config folder: ``$XDG_CONFIG_HOME/translit`` (``~/.config/translit``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "translit"
 
 
 def config_path() -> Path:
     """``$TRANSLIT_CONFIG``, else ``config.toml`` in translit's config folder."""
     if os.environ.get("TRANSLIT_CONFIG"):
         return Path(os.environ["TRANSLIT_CONFIG"])
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "translit" / "config.toml"
+    return config_dir() / "config.toml"
 
 
-def _check(key: str, value: Any, where: str) -> Any:
-    kinds = _TYPES[key]
-    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-        names = " or ".join(k.__name__ for k in kinds)
-        raise InputError(f"{where}: '{key}' must be {names}, not {value!r}")
-    if key in _CHOICES and value not in _CHOICES[key]:
-        raise InputError(f"{where}: '{key}' must be one of {', '.join(_CHOICES[key])}, not {value!r}")
-    if isinstance(value, int) and not isinstance(value, bool) and key != "flag_below" and value < 0:
-        raise InputError(f"{where}: '{key}' must not be negative")
-    return float(value) if key == "flag_below" and isinstance(value, int | float) else value
-
-
-def parse_defaults(text: str, where: str) -> Defaults:
-    """Defaults from the text of a config file; one-line :class:`InputError` on a bad key or value."""
+def parse_config(text: str, where: str) -> UserConfig:
+    """The options of a config file's text; one-line :class:`InputError` on a bad key or value."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{where}: invalid TOML ({exc})") from None
-    brief = data.pop("brief", {})
+    brief = data.pop(_BRIEF_TABLE, {})
     if not isinstance(brief, dict):
-        raise InputError(f"{where}: [brief] must be a table")
+        raise InputError(f"{where}: [{_BRIEF_TABLE}] must be a table")
+    for key in brief:
+        if key in OPTION_NAMES and option_info(key).group != "brief":
+            raise InputError(f"{where}: '{key}' belongs at the top, not under [{_BRIEF_TABLE}]")
     flat = {**data, **brief}
-    known = {f.name for f in fields(Defaults)}
-    values = {}
+    values: dict[str, Any] = {}
+    cache_dir = None
     for key, value in flat.items():
-        if key not in known:
-            raise InputError(f"{where}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
-        values[key] = _check(key, value, where)
-    return Defaults(**values)
+        if key in _PATH_KEYS:
+            if not isinstance(value, str):
+                raise InputError(f"{where}: '{key}' must be a folder path (a string), not {value!r}")
+            cache_dir = value
+            continue
+        if key not in OPTION_NAMES:
+            known = ", ".join(sorted(OPTION_NAMES | set(_PATH_KEYS)))
+            raise InputError(f"{where}: unknown setting '{key}' (known: {known})")
+        try:
+            values[key] = check_option(key, value)
+        except ValueError as exc:
+            raise InputError(f"{where}: '{key}' {exc}") from None
+    return UserConfig(values, cache_dir, where)
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> Defaults:
+def _load(path: str, mtime: float) -> UserConfig:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read the config file ({exc})") from None
-    return parse_defaults(text, str(file))
+    return parse_config(text, str(file))
 
 
-def load_defaults() -> Defaults:
-    """The user's defaults (built-in ones when there is no config file)."""
+def load_config() -> UserConfig:
+    """The user's config (empty when there is no config file)."""
     path = config_path()
     try:
         mtime = path.stat().st_mtime
     except OSError:
         if os.environ.get("TRANSLIT_CONFIG"):
             raise InputError(f"{path}: config file not found ($TRANSLIT_CONFIG)") from None
-        return Defaults()
+        return UserConfig()
     return _load(str(path), mtime)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The config file's options with ``overrides`` on top (what the command line uses)."""
+    return load_config().settings(**overrides)
+
+
+def cache_root() -> Path:
+    """translit's cache folder: ``$TRANSLIT_CACHE_DIR``, the config's ``cache_dir``, else
+    ``$XDG_CACHE_HOME/translit``."""
+    if os.environ.get("TRANSLIT_CACHE_DIR"):
+        return Path(os.environ["TRANSLIT_CACHE_DIR"])
+    configured = load_config().cache_dir
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("translit", appauthor=False))

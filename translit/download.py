@@ -15,60 +15,12 @@ Lock file: ``$XDG_CONFIG_HOME/translit/models.lock.json``::
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from translit.errors import ModelError, NetworkError
-from translit.registry import ModelSpec, hf_cache_dir, locate, user_config_path, verify_checksums
-
-
-def lock_path() -> Path:
-    """``models.lock.json`` beside the user's models.toml."""
-    return user_config_path().with_name("models.lock.json")
-
-
-def read_lock() -> dict[str, Any]:
-    """The lock file's models (empty when there is none or it is unreadable)."""
-    try:
-        data = json.loads(lock_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    models = data.get("models") if isinstance(data, dict) else None
-    return models if isinstance(models, dict) else {}
-
-
-def locked_commit(spec: ModelSpec) -> str | None:
-    """The commit a pull recorded for ``spec`` (when its repo still matches)."""
-    entry = read_lock().get(spec.name)
-    if isinstance(entry, dict) and entry.get("repo") == spec.repo and isinstance(entry.get("commit"), str):
-        return str(entry["commit"])
-    return None
-
-
-def _write_lock(models: dict[str, Any]) -> None:
-    path = lock_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
-        "w", encoding="utf-8", dir=path.parent, prefix=".models.lock.", delete=False
-    )
-    with handle:
-        json.dump({"models": models}, handle, indent=1, sort_keys=True)
-        handle.write("\n")
-    os.replace(handle.name, path)
-
-
-def sha256_of(file: Path) -> str:
-    """The sha256 hex digest of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from translit.lockfile import read_lock, write_lock
+from translit.registry import ModelSpec, hf_cache_dir, locate, sha256_of, verify_checksums
 
 
 def _file_digests(folder: Path) -> dict[str, str]:
@@ -140,7 +92,7 @@ def pull(spec: ModelSpec, progress: bool = True) -> Path:
         "files": _file_digests(folder),
         "pulled": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    _write_lock(lock)
+    write_lock(lock)
     return folder
 
 

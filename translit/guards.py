@@ -4,7 +4,8 @@ A translation model fails silently. opus-mt drops whole sentences from long inpu
 still ends cleanly with ``</s>``, loops ("poor, poor, poor …"), and invents sentences for
 bare punctuation. translit therefore
 
-* keeps units without words away from the model (:func:`needs_model`): they are copied;
+* keeps units without words away from the model (:func:`translit.segment.needs_model`):
+  they are copied;
 * re-decodes outputs that loop (:func:`is_degenerate`);
 * checks every output against its source (:func:`omission_flags`): a length ratio outside
   the band that human translations keep, fewer sentences than the source, or a number of
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from translit.segment import split_english_sentences, split_sentences
+
 # Flags a unit can keep after translation (listed per unit in JSON).
 LENGTH_RATIO = "length_ratio"
 SENTENCE_COUNT = "sentence_count"
@@ -31,26 +34,6 @@ NUMBERS = "numbers"
 DEGENERATE = "degenerate"
 LENGTH_LIMIT = "length_limit"
 MARKUP = "markup"  # set by the Markdown reader: the unit's links or emphasis did not survive
-
-# --- what reaches the model ------------------------------------------------------------
-
-_LINK = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+"  # URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*",  # bare domain with a path
-    re.IGNORECASE,
-)
-
-
-def needs_model(text: str) -> bool:
-    """False for text the model must not see: no letter or digit, or only links.
-
-    ``***``, ``–``, ``•`` and ``|`` make translation models hallucinate whole sentences;
-    a bare URL or e-mail address has nothing to translate. Both are copied unchanged.
-    """
-    rest = _LINK.sub(" ", text)
-    return any(ch.isalnum() for ch in rest)
-
 
 # --- loops -----------------------------------------------------------------------------
 
@@ -144,10 +127,6 @@ def length_ratio_ok(source: str, output: str) -> bool:
 
 def sentence_count_ok(source: str, output: str) -> bool:
     """A unit of several sentences must not come back with fewer sentence ends."""
-    # Imported here: the segmenter imports this module for needs_model().
-    from translit.segment.sentences import split_sentences
-    from translit.summarize import split_english_sentences
-
     expected = len(split_sentences(source))
     return expected < 2 or len(split_english_sentences(output)) >= expected
 

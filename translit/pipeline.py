@@ -30,10 +30,11 @@ from translit import guards
 from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
 from translit.normalize import get_normalizer
-from translit.readers import Document
-from translit.results import DEFAULT_FLAG_BELOW, Translation, UnitResult
-from translit.segment import DEFAULT_UNIT_TOKENS, UNIT_MODES, join_units, make_units
-from translit.segment.sentences import sentence_spans
+from translit.options import DEFAULT_FLAG_BELOW, Settings
+from translit.options import Unit as UnitMode
+from translit.readers import Document, rebuild
+from translit.results import Translation, UnitResult
+from translit.segment import DEFAULT_UNIT_TOKENS, Unit, join_units, make_units, sentence_spans
 
 log = logging.getLogger("translit")
 
@@ -46,25 +47,19 @@ GUARD_PENALTY = 1.3
 GUARDS_VERSION = 2
 
 
-@dataclass(frozen=True)
-class UnitSettings:
-    """How articles are cut into units and what the model sees of them."""
+def unit_budget(settings: Settings, engine: TranslationEngine) -> int:
+    """Tokens one unit may have: the option (default 128 for sentences), capped by the model."""
+    wanted = settings.max_unit_tokens or (
+        DEFAULT_UNIT_TOKENS if settings.unit is UnitMode.sentence else engine.max_input_tokens
+    )
+    return max(1, min(wanted, engine.max_input_tokens))
 
-    mode: str = "sentence"
-    max_tokens: int | None = None
-    normalization: str | None = None  # None: the model's own (models.toml)
-    flag_below: float | None = None  # None: the model's own, else DEFAULT_FLAG_BELOW
 
-    def budget(self, engine: TranslationEngine) -> int:
-        """Tokens one unit may have: the option (default 128 for sentences), capped by the model."""
-        if self.mode not in UNIT_MODES:
-            from translit.errors import InputError
-
-            raise InputError(f"unknown unit '{self.mode}' (choose from {', '.join(UNIT_MODES)})")
-        wanted = self.max_tokens or (
-            DEFAULT_UNIT_TOKENS if self.mode == "sentence" else engine.max_input_tokens
-        )
-        return max(1, min(wanted, engine.max_input_tokens))
+def decode_options(settings: Settings) -> DecodeOptions:
+    """The engine's decoding options for ``settings``."""
+    return DecodeOptions(
+        beams=settings.beams, batch_size=settings.batch_size, max_batch_tokens=settings.max_batch_tokens
+    )
 
 
 @dataclass
@@ -196,11 +191,15 @@ def translate_units(engine: TranslationEngine, texts: list[str], options: Decode
     return outcomes
 
 
-def options_key(options: DecodeOptions, settings: UnitSettings, normalization: str) -> str:
-    """Everything besides the engine and the text that shapes a unit's cached translation."""
+def cache_options(settings: Settings, options: DecodeOptions) -> str:
+    """Everything besides the engine and the text that shapes a unit's cached translation.
+
+    ``settings`` must be resolved for the model (:meth:`Settings.for_model`), so that
+    ``normalize=auto`` never stands for two different normalisations.
+    """
     return (
-        f"beams={options.beams}|max_length={options.max_length}|force={options.force_ratio}"
-        f"|unit={settings.mode}|normalize={normalization}|guards={GUARDS_VERSION}"
+        f"{settings.key('unit')}|max_length={options.max_length}|force={options.force_ratio}"
+        f"|guards={GUARDS_VERSION}"
     )
 
 
@@ -251,46 +250,78 @@ def cached_translate(
     return results
 
 
-def translate_articles(
-    articles: Sequence[Document],
+@dataclass
+class Prepared:
+    """Documents cut into units, and the model inputs of the units that reach the model.
+
+    What :func:`translate_articles` does in three steps — :func:`prepare`, translate
+    ``inputs`` (behind the cache), :func:`assemble` — so that a caller may translate the
+    inputs of many requests together (the HTTP service pools them).
+    """
+
+    documents: list[Document]
+    units: list[list[Unit]]
+    inputs: list[str]
+    settings: Settings
+    options: DecodeOptions
+    seconds: float = 0.0
+
+    @property
+    def cache_options(self) -> str:
+        """The options part of the inputs' cache keys."""
+        return cache_options(self.settings, self.options)
+
+
+def prepare(
+    documents: Sequence[Document],
     engine: TranslationEngine,
-    options: DecodeOptions,
-    settings: UnitSettings,
-    cache: TranslationCache | None = None,
-) -> list[Translation]:
-    """Translate several read documents with shared, length-sorted batches."""
+    settings: Settings,
+    options: DecodeOptions | None = None,
+) -> Prepared:
+    """Cut every document into units and normalise what the model will see of them."""
     started = time.perf_counter()
-    normalization = settings.normalization or engine.normalization or "none"
-    normalize = get_normalizer(normalization)
-    flag_below = settings.flag_below
-    if flag_below is None:
-        flag_below = engine.flag_below if engine.flag_below is not None else DEFAULT_FLAG_BELOW
-    budget = settings.budget(engine)
+    settings = settings.for_model(engine.normalization, engine.flag_below)
+    normalize = get_normalizer(settings.normalize.value)
+    budget = unit_budget(settings, engine)
 
     def count(text: str) -> int:
         return engine.count_tokens(normalize(text))
 
-    per_article = [make_units(article.paragraphs, count, budget, settings.mode) for article in articles]
-    segmented = time.perf_counter()
-    model_inputs = [normalize(u.text) for units in per_article for u in units if not u.copy]
-    outcomes = iter(
-        cached_translate(engine, model_inputs, options, cache, options_key(options, settings, normalization))
+    per_document = [make_units(d.paragraphs, count, budget, settings.unit) for d in documents]
+    inputs = [normalize(u.text) for units in per_document for u in units if not u.copy]
+    return Prepared(
+        list(documents),
+        per_document,
+        inputs,
+        settings,
+        options or decode_options(settings),
+        time.perf_counter() - started,
     )
-    translated = time.perf_counter()
-    share = 1 / max(1, len(articles))
+
+
+def assemble(
+    prepared: Prepared, outcomes: Sequence[_Outcome], engine: TranslationEngine, seconds: float = 0.0
+) -> list[Translation]:
+    """One :class:`Translation` per prepared document, from the outcomes of its inputs, in order.
+
+    ``seconds`` is the time the translation of the inputs took (shared out in the timings).
+    """
+    settings = prepared.settings
+    flow = iter(outcomes)
+    share = 1 / max(1, len(prepared.documents))
     results = []
-    for article, units in zip(articles, per_article, strict=True):
+    for document, units in zip(prepared.documents, prepared.units, strict=True):
         unit_results = []
         for unit in units:
             if unit.copy:
                 unit_results.append(UnitResult(unit.text, copied=True))
             else:
-                o = next(outcomes)
+                o = next(flow)
                 unit_results.append(
                     UnitResult(o.text.strip(), o.score, False, tuple(o.flags), tuple(o.redone))
                 )
-        paragraphs = join_units(units, [r.text for r in unit_results], len(article.paragraphs))
-        rebuilt = article.rebuild(paragraphs) if article.rebuild else None
+        paragraphs = join_units(units, [r.text for r in unit_results], len(document.paragraphs))
+        rebuilt = rebuild(document, paragraphs)
         if rebuilt is not None and rebuilt.markup_dropped:
             # The reader could not keep these paragraphs' links or emphasis: flag their units.
             dropped = set(rebuilt.markup_dropped)
@@ -303,27 +334,44 @@ def translate_articles(
         results.append(
             Translation(
                 model=engine.model_id,
-                source_paragraphs=article.paragraphs,
+                source_paragraphs=document.paragraphs,
                 units=units,
                 unit_results=unit_results,
                 paragraphs=paragraphs,
-                removed_boilerplate=article.removed,
-                input_format=article.input_format,
-                metadata=article.metadata,
+                removed_boilerplate=document.removed,
+                input_format=document.input_format,
+                metadata=document.metadata,
                 document=rebuilt.text if rebuilt is not None else None,
-                auxiliary=list(article.auxiliary),
-                unit_mode=settings.mode,
+                auxiliary=list(document.auxiliary),
+                unit_mode=settings.unit.value,
                 engine=getattr(engine, "name", type(engine).__name__),
-                normalization=normalization,
-                flag_below=flag_below,
+                normalization=settings.normalize.value,
+                flag_below=settings.flag_below if settings.flag_below is not None else DEFAULT_FLAG_BELOW,
                 timings={
-                    "segment": round((segmented - started) * share, 4),
-                    "translate": round((translated - segmented) * share, 4),
+                    "segment": round(prepared.seconds * share, 4),
+                    "translate": round(seconds * share, 4),
                 },
             )
         )
     _report(results)
     return results
+
+
+def translate_articles(
+    articles: Sequence[Document],
+    engine: TranslationEngine,
+    settings: Settings,
+    cache: TranslationCache | None = None,
+    options: DecodeOptions | None = None,
+) -> list[Translation]:
+    """Translate several read documents with shared, length-sorted batches.
+
+    ``options`` (advanced, benchmarks) replaces the decoding options made from ``settings``.
+    """
+    prepared = prepare(articles, engine, settings, options)
+    started = time.perf_counter()
+    outcomes = cached_translate(engine, prepared.inputs, prepared.options, cache, prepared.cache_options)
+    return assemble(prepared, outcomes, engine, time.perf_counter() - started)
 
 
 def _report(results: list[Translation]) -> None:

@@ -16,7 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from translit.config import config_dir
 from translit.errors import ModelError, RegistryError
+from translit.lockfile import locked_commit
 
 TASKS = ("translation", "summarization")
 NORMALIZATIONS = ("none", "moses")
@@ -119,8 +121,7 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
 
 def user_config_path() -> Path:
     """``$XDG_CONFIG_HOME/translit/models.toml`` (``~/.config/...`` by default)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "translit" / "models.toml"
+    return config_dir() / "models.toml"
 
 
 def load_registry(extra: str | Path | None = None) -> Registry:
@@ -203,9 +204,7 @@ def locate(spec: ModelSpec) -> Path | None:
     if spec.path is not None and (spec.path / "config.json").is_file():
         return spec.path
     if spec.repo:
-        from translit.download import locked_commit
-
-        commit = locked_commit(spec)
+        commit = locked_commit(spec.name, spec.repo)
         if commit:
             found = cached_snapshot(spec.repo, commit)
             if found is not None:
@@ -289,17 +288,21 @@ def fingerprint(model_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def sha256_of(file: Path) -> str:
+    """The sha256 hex digest of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def verify_checksums(spec: ModelSpec, directory: Path) -> None:
     """Check the files that models.toml pins with sha256; raise :class:`ModelError` on mismatch."""
     for filename, expected in spec.sha256.items():
         file = directory / filename
         if not file.is_file():
             continue
-        digest = hashlib.sha256()
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        if digest.hexdigest() != expected:
-            raise ModelError(
-                f"{file}: sha256 mismatch (expected {expected[:12]}…, got {digest.hexdigest()[:12]}…)"
-            )
+        actual = sha256_of(file)
+        if actual != expected:
+            raise ModelError(f"{file}: sha256 mismatch (expected {expected[:12]}…, got {actual[:12]}…)")

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from translit.results import Brief, Translation
+from translit.segment import join_units, looks_like_headline
 
 FORMATS = ("text", "json", "jsonl", "markdown")
 # Put after a unit a reader should check (a guard flag, or a score below --flag-below), in
@@ -20,8 +21,6 @@ CHECK_MARK = "[?]"
 
 def marked_paragraphs(translation: Translation) -> list[str]:
     """The translated paragraphs with :data:`CHECK_MARK` after each unit to check."""
-    from translit.segment import join_units
-
     if not any(translation.needs_check(i) for i in range(len(translation.unit_results))):
         return list(translation.paragraphs)
     texts = [
@@ -116,11 +115,8 @@ def translation_markdown(
     paragraphs = marked_paragraphs(translation)
     sources = list(translation.source_paragraphs)
     headline = brief.headline if brief else None
-    if headline is None and len(paragraphs) > 1:
-        from translit.api import looks_like_headline
-
-        if looks_like_headline(sources[0]):
-            headline = translation.paragraphs[0]
+    if headline is None and len(paragraphs) > 1 and looks_like_headline(sources[0]):
+        headline = translation.paragraphs[0]
     parts = []
     if headline is not None and paragraphs and translation.paragraphs[0] == headline:
         parts.append(f"{'#' * level} {paragraphs[0]}")

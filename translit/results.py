@@ -9,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from translit.options import DEFAULT_FLAG_BELOW
 from translit.segment import Unit
 from translit.summarize import Summary
 
-# Units whose mean token log-probability is below this are marked for checking when the
-# model's models.toml entry sets no ``flag_below``: the 1st percentile of a real
-# sentence-trained Marian's scores on held-out sentences of its domain, below which every
-# hallucination we provoked fell (bench/calibrate_guards.py --model …; README, "Confidence").
-DEFAULT_FLAG_BELOW = -1.4
+__all__ = ["DEFAULT_FLAG_BELOW", "Brief", "Translation", "UnitResult", "sentence_units"]
 
 
 @dataclass(frozen=True)
@@ -134,13 +131,60 @@ class Translation:
         return data
 
 
+def sentence_units(translation: Translation, sentences: list[str]) -> list[list[int]]:
+    """The units each English sentence was taken from (indexes into ``translation.units``).
+
+    A brief of the extractive summariser is made of the translation's own sentences, so
+    each is found in its paragraph, and the units it overlaps are its sources — usually one,
+    the German sentence it translates. A sentence not found (an abstractive summary's own
+    wording) has none.
+    """
+    texts: dict[int, str] = {}
+    spans: dict[int, list[tuple[int, int, int]]] = {}
+    for p in translation.prose:
+        norm = " ".join(translation.paragraphs[p].split())
+        texts[p] = norm
+        cursor = 0
+        for i, (unit, result) in enumerate(zip(translation.units, translation.unit_results, strict=True)):
+            piece = " ".join(result.text.split())
+            if unit.paragraph != p or not piece:
+                continue
+            at = norm.find(piece, cursor)
+            if at >= 0:
+                spans.setdefault(p, []).append((at, at + len(piece), i))
+                cursor = at + len(piece)
+    found: list[list[int]] = []
+    for sentence in sentences:
+        wanted = " ".join(sentence.split())
+        units: list[int] = []
+        for p, norm in texts.items():
+            at = norm.find(wanted) if wanted else -1
+            if at >= 0:
+                end = at + len(wanted)
+                units = [i for start, stop, i in spans.get(p, []) if start < end and stop > at]
+                break
+        found.append(units)
+    return found
+
+
 @dataclass
 class Brief:
-    """A short English brief of a German article, with the translation it came from."""
+    """A short English brief of a German article, with the translation it came from.
+
+    ``sources`` gives, per brief sentence, the units it was taken from (indexes into
+    ``translation.units``): the German behind every English sentence.
+    """
 
     headline: str | None
     summary: Summary
     translation: Translation
+    sources: list[list[int]] = field(default_factory=list)
+
+    @property
+    def source_texts(self) -> list[str]:
+        """The German behind each brief sentence ("" where it is not known)."""
+        units = self.translation.units
+        return [" ".join(units[i].text for i in found) for found in self.sources]
 
     @property
     def text(self) -> str:
@@ -153,4 +197,8 @@ class Brief:
         data["headline"] = self.headline
         data["brief"] = self.summary.sentences
         data["brief_method"] = self.summary.method
+        data["brief_sources"] = [
+            {"units": found, "source": text}
+            for found, text in zip(self.sources, self.source_texts, strict=True)
+        ]
         return data

@@ -15,8 +15,19 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
+
+from translit.segment import split_english_sentences, split_headline
+
+__all__ = [
+    "ExtractiveSummarizer",
+    "Summarizer",
+    "Summary",
+    "content_words",
+    "split_english_sentences",
+    "summarize_text",
+]
 
 
 @dataclass(frozen=True)
@@ -45,48 +56,6 @@ class Summarizer(Protocol):
     def summarize(self, text: str, sentences: int | None = 3, words: int | None = None) -> Summary:
         """Summarise English ``text`` in at most ``sentences`` sentences and ``words`` words."""
         ...
-
-
-# --- English sentence splitting -----------------------------------------------------------
-
-ENGLISH_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof sr jr st mt ft gen gov sen rep rev col lt sgt capt cmdr adm maj
-    inc ltd co corp dept univ est approx vs etc al fig no nos vol pp ed eds jan feb mar
-    apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun u.s u.k u.n e.g i.e
-    a.m p.m
-    """.split()
-)
-_EN_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)")
-
-
-def split_english_sentences(text: str) -> list[str]:
-    """Split English text into sentences, offline and without data downloads.
-
-    Handles titles (Mr., Dr.), initials, dotted abbreviations (U.S., e.g.), decimals and
-    quotes that close after the final punctuation.
-    """
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        paragraph = " ".join(paragraph.split())
-        start = 0
-        for match in _EN_BOUNDARY.finditer(paragraph):
-            following = paragraph[match.end() :]
-            if not following or not (
-                following[0].isupper() or following[0].isdigit() or following[0] in "\"'“‘("
-            ):
-                continue
-            if match.group(1) == ".":
-                before = paragraph[start : match.start(1)].split()
-                word = before[-1].lower().strip("\"'“‘(") if before else ""
-                if word in ENGLISH_ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word:
-                    continue
-            sentences.append(paragraph[start : match.end(2)].strip())
-            start = match.end()
-        tail = paragraph[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
 
 
 # --- extractive scoring ---------------------------------------------------------------------
@@ -218,3 +187,17 @@ class ExtractiveSummarizer:
             used_words += lengths[best]
         chosen.sort()
         return Summary([all_sentences[i] for i in chosen], chosen, self.name)
+
+
+def summarize_text(
+    text: str, sentences: int | None = 3, *, words: int | None = None, summarizer: Summarizer | None = None
+) -> Summary:
+    """Summarise English text in at most ``sentences`` sentences and ``words`` words.
+
+    The default summariser chooses sentences of the text and keeps them in order. A first
+    line that reads as a headline (short, no end punctuation) is kept out of the choice
+    and returned as the summary's ``headline``.
+    """
+    headline, body = split_headline(text)
+    summary = (summarizer or ExtractiveSummarizer()).summarize(body, sentences, words=words)
+    return replace(summary, headline=headline)

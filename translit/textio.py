@@ -21,17 +21,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translit.errors import InputError
+from translit.options import DEFAULT_MAX_BYTES
+
+__all__ = ["DEFAULT_MAX_BYTES", "BinaryInputError", "SourceText", "decode_bytes", "read_bytes", "read_source"]
 
 log = logging.getLogger("translit")
 
 STDIN_NAME = "-"
-# One news article is tens of kilobytes; anything this big is almost surely a mistake
-# (a dump, a book) that would tie up the machine for hours.
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 # Signatures of common binary formats that may sneak into an article folder.
-_BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF", b"\x1f\x8b")
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a zip archive (a .docx, .odt or .epub is one)",
+    b"\xd0\xcf\x11\xe0": "an old Office document (.doc)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x7fELF": "a program",
+    b"\x1f\x8b": "a gzip archive",
+}
 # A text stays UTF-8 when at most this share of its non-ASCII sequences is invalid.
 MOSTLY_UTF8 = 0.1
+
+
+class BinaryInputError(InputError):
+    """The input is not text at all (a PDF, an image, a program)."""
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a binary input looks like ("a PDF document"), or None for what may be text."""
+    for magic, kind in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data:
+        return "NUL bytes"
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,8 +95,9 @@ def decode_bytes(data: bytes, name: str) -> SourceText:
         return SourceText(name, _strict(data[3:], "utf-8", name), "utf-8-sig")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return SourceText(name, _strict(data, "utf-16", name), "utf-16")
-    if data.startswith(_BINARY_MAGIC) or b"\x00" in data:
-        raise InputError(f"{name}: looks like a binary file, not text")
+    kind = binary_kind(data)
+    if kind is not None:
+        raise BinaryInputError(f"{name}: looks like a binary file ({kind}), not text")
     try:
         return SourceText(name, data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -118,12 +142,12 @@ def _too_big(name: str, size: int, limit: int) -> InputError:
     )
 
 
-def read_source(
+def read_bytes(
     path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, display: str | None = None
-) -> SourceText:
-    """Read and decode one input; ``-`` means standard input. ``max_bytes=None``: no limit.
+) -> tuple[str, bytes]:
+    """``(name for messages, bytes)`` of one input; ``-`` means standard input. ``max_bytes=None``: no limit.
 
-    ``display`` is the name used in messages (default: the path).
+    ``display`` is the name used in messages (default: the path; ``<stdin>`` for ``-``).
     """
     name = display or os.fsencode(str(path)).decode("utf-8", "backslashreplace")
     if str(path) == STDIN_NAME:
@@ -136,7 +160,7 @@ def read_source(
                 f"<stdin>: more than the {human_size(max_bytes)} limit for one article "
                 "(raise it with --max-bytes)"
             )
-        return decode_bytes(data, "<stdin>")
+        return "<stdin>", data
     file = Path(path)
     try:
         mode = file.stat().st_mode
@@ -157,4 +181,12 @@ def read_source(
         data = file.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    return name, data
+
+
+def read_source(
+    path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, display: str | None = None
+) -> SourceText:
+    """Read and decode one input; ``-`` means standard input. ``max_bytes=None``: no limit."""
+    name, data = read_bytes(path, max_bytes, display)
     return decode_bytes(data, name)

@@ -13,7 +13,6 @@ from translit.batch.core import (
     BatchReport,
     BatchSettings,
     DocumentResult,
-    model_key,
     plan_batch,
 )
 from translit.batch.files import DEFAULT_PATTERNS, OUTPUT_KINDS, display_name, output_stem, write_atomic
@@ -27,7 +26,6 @@ __all__ = [
     "BatchSettings",
     "DocumentResult",
     "display_name",
-    "model_key",
     "output_stem",
     "plan_batch",
     "run_batch",

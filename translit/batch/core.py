@@ -2,9 +2,11 @@
 
 A runner (local, or Ray) does three things per group of documents:
 
-1. :func:`read_group` — on the machine that owns the folders: read and check the inputs;
-2. :func:`translate_group` — wherever the model is: translate the group's texts with
-   shared batches, make the briefs, render every output as text;
+1. :func:`read_group` — on the machine that owns the folders: read and check the inputs,
+   once each, into :class:`~translit.readers.Document` objects (plain data);
+2. :func:`translate_group` — wherever the model is: translate the group's Documents with
+   a :class:`~translit.translator.Translator` (shared batches), make the briefs, render
+   every output as text;
 3. :func:`finish_document` — back on the owner: write the outputs atomically, then the
    marker that says they are complete.
 
@@ -33,42 +35,33 @@ from translit.batch.files import (
     write_atomic,
 )
 from translit.errors import TranslitError
+from translit.options import BriefStyle, Settings
+from translit.readers import Document
 from translit.results import Brief, Translation
-from translit.textio import DEFAULT_MAX_BYTES, read_source
+from translit.translator import Translator
 
 log = logging.getLogger("translit")
 
 
 @dataclass(frozen=True)
 class BatchSettings:
-    """What a batch run produces and how.
+    """What a batch run produces and how: the files, and the translation :class:`Settings`.
 
     ``model_key`` identifies the model files and engine for the resume markers; runners
-    fill it from the engine when it is empty.
+    fill it from their translator when it is empty.
     """
 
     outputs: tuple[str, ...] = ("translation",)
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
     force: bool = False
-    sentences: int = 3
-    beams: int | None = None
     group_size: int = 16
-    max_batch_tokens: int | None = 1024
-    strict_lang: bool = False
-    max_bytes: int | None = DEFAULT_MAX_BYTES
-    unit: str = "sentence"
-    max_unit_tokens: int | None = None
-    normalize: str | None = None
-    flag_below: float | None = None
-    input_format: str = "auto"
     follow_links: bool = False
+    translation: Settings = field(default_factory=Settings)
     model_key: str = ""
 
     def signature(self) -> str:
-        """Identity of everything that shapes the outputs: model, engine, options."""
-        parts = [self.model_key, ",".join(self.outputs), str(self.sentences), str(self.beams), self.unit]
-        parts += [str(self.max_unit_tokens), str(self.normalize), str(self.flag_below), self.input_format]
-        return signature(parts)
+        """Identity of everything that shapes the outputs: model, engine, outputs, options."""
+        return signature([self.model_key, ",".join(self.outputs), self.translation.key("document")])
 
 
 @dataclass
@@ -179,82 +172,52 @@ def start(plan: BatchPlan) -> BatchReport:
     return report
 
 
-@dataclass(frozen=True)
-class Job:
-    """One document ready for translation: its text (read on the owner's machine)."""
+def read_group(items: list[InputFile], translator: Translator) -> list[Document | DocumentResult]:
+    """Read and check each input, once: a :class:`Document`, or a failed :class:`DocumentResult`.
 
-    display: str
-    text: str
-    language: str | None = None
-
-
-def read_group(items: list[InputFile], settings: BatchSettings) -> list[Job | DocumentResult]:
-    """Read and check each input: a :class:`Job`, or a failed :class:`DocumentResult`."""
-    from translit.api import document_text
-    from translit.language import check_german
-    from translit.readers import read_document
-
-    read: list[Job | DocumentResult] = []
+    Reading happens on the machine that owns the folders; the Documents themselves travel to
+    wherever the model is.
+    """
+    read: list[Document | DocumentResult] = []
     for item in items:
         try:
-            text = read_source(item.source, settings.max_bytes, display=item.display).text
-            # Read here as well (web pages, Markdown): a page without article text fails on the
-            # owner's machine, and the language is judged on the prose, not on the markup.
-            document = read_document(text, settings.input_format, item.display)
-            language = check_german(document_text(document), item.display, strict=settings.strict_lang)
+            read.append(translator.read(item.source, item.display))
         except TranslitError as exc:
             read.append(DocumentResult(item.relative, item.display, "failed", error=str(exc)))
-            continue
-        if not text.strip():
-            # Not a failure, as in 'translit translate': an empty article translates to nothing.
-            log.warning("%s: empty; nothing to translate", item.display)
-        read.append(Job(item.display, text, language))
     return read
 
 
 def translate_group(
-    engine: Any, jobs: list[Job], settings: BatchSettings, cache: Any = None
+    translator: Translator, documents: list[Document], settings: BatchSettings
 ) -> list[DocumentResult]:
     """Translate a group of documents with shared batches; briefs and outputs rendered as text."""
-    from translit import api
-    from translit.render import document_record, to_json, translation_text
+    from translit.render import document_record, summary_text, to_json, translation_text
 
-    translations = api.translate_many(
-        [job.text for job in jobs],
-        input_format=settings.input_format,
-        names=[job.display for job in jobs],
-        engine=engine,
-        beams=settings.beams,
-        batch_size=max(32, settings.group_size),
-        max_batch_tokens=settings.max_batch_tokens,
-        unit=settings.unit,
-        max_unit_tokens=settings.max_unit_tokens,
-        normalize=settings.normalize,
-        flag_below=settings.flag_below,
-        cache=cache,
-    )
+    briefs = translator.brief_many(documents)
+    bullets = translator.settings.style is BriefStyle.bullets
     results = []
-    for job, translation in zip(jobs, translations, strict=True):
-        brief = api.brief_from_translation(translation, settings.sentences)
+    for document, brief in zip(documents, briefs, strict=True):
+        translation = brief.translation
         rendered = {}
         for kind in settings.outputs:
             if kind == "translation":
                 body = translation_text(translation)
                 rendered[kind] = body if not body or body.endswith("\n") else body + "\n"
             elif kind == "brief":
-                rendered[kind] = brief.text + "\n" if brief.text else ""
+                text = summary_text(brief.summary.sentences, bullets=bullets)
+                rendered[kind] = text + "\n" if text else ""
             else:
-                record = document_record(job.display, translation, brief, timings=False)
+                record = document_record(document.name, translation, brief, timings=False)
                 rendered[kind] = to_json(record) + "\n"
         results.append(
             DocumentResult(
-                Path(job.display),
-                job.display,
+                Path(document.name),
+                document.name,
                 "done",
-                words=len(job.text.split()),
+                words=document.words,
                 paragraphs=len(translation.paragraphs),
                 flagged=len(translation.flagged_units),
-                language=job.language,
+                language=document.language,
                 translation=translation,
                 brief=brief,
                 rendered=rendered,
@@ -311,7 +274,7 @@ def begin_run(
 
 def finish_group(
     group: list[InputFile],
-    read: list[Job | DocumentResult],
+    read: list[Document | DocumentResult],
     translated: list[DocumentResult],
     settings: BatchSettings,
     plan: BatchPlan,
@@ -319,8 +282,8 @@ def finish_group(
 ) -> None:
     """Write a group's outputs, in input order, and report each document.
 
-    ``read`` is :func:`read_group`'s answer (a :class:`Job` or an early result per input);
-    ``translated`` holds the results of the jobs, in order.
+    ``read`` is :func:`read_group`'s answer (a Document or an early result per input);
+    ``translated`` holds the results of the documents, in order.
     """
     results = iter(translated)
     for item, outcome in zip(group, read, strict=True):
@@ -333,26 +296,3 @@ def groups(items: list[InputFile], size: int) -> list[list[InputFile]]:
     """Consecutive groups of at most ``size`` inputs."""
     size = max(1, size)
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def model_key_of(engine: Any) -> str:
-    """A loaded engine's identity for resume markers: model id, model files, engine kind."""
-    from translit.registry import fingerprint
-
-    source = getattr(engine, "source_directory", None)
-    files = fingerprint(source) if source is not None and Path(source).is_dir() else engine.cache_key
-    return f"{engine.model_id}|{files}|{getattr(engine, 'name', type(engine).__name__)}"
-
-
-def model_key(model: str | None, engine: str = "auto", registry: Any = None) -> str:
-    """:func:`model_key_of` for the engine ``engine`` would load, without loading anything.
-
-    The CLI computes it this way for local and Ray runs alike, and the library from the
-    loaded engine; either skips what the other finished.
-    """
-    from translit.engines import ct2
-    from translit.registry import fingerprint, load_registry, resolve_model_dir
-
-    model_id, directory = resolve_model_dir(model, registry or load_registry(), "translation")
-    kind = "transformers" if engine == "transformers" or not ct2.available() else "ctranslate2"
-    return f"{model_id}|{fingerprint(directory)}|{kind}"

@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translit.errors import NOTE, InputError
+from translit.readers import input_extensions, translation_suffix
 
 log = logging.getLogger("translit")
 
 OUTPUT_KINDS = ("translation", "brief", "json")
-DEFAULT_PATTERNS = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm")
-_INPUT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
-_MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Every extension a reader takes (translit.readers.READERS, the one table of formats).
+DEFAULT_PATTERNS = tuple(f"*{extension}" for extension in input_extensions())
 TEMP_SUFFIX = ".translit-tmp"
 # Temporary files of earlier versions: ".NAME.<8 random characters>.tmp".
 _OLD_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
@@ -115,7 +115,7 @@ def output_stem(relative: Path, keep_extension: bool = False) -> Path:
     if keep_extension:
         return relative
     name = relative.name
-    for suffix in _INPUT_SUFFIXES:
+    for suffix in input_extensions():
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             break
@@ -125,8 +125,7 @@ def output_stem(relative: Path, keep_extension: bool = False) -> Path:
 
 
 def _suffixes(relative: Path) -> dict[str, str]:
-    markdown = relative.name.lower().endswith(_MARKDOWN_SUFFIXES)
-    return {"translation": ".en.md" if markdown else ".en.txt", "brief": ".brief.txt", "json": ".json"}
+    return {"translation": translation_suffix(relative.name), "brief": ".brief.txt", "json": ".json"}
 
 
 def _paths(out_dir: Path, relative: Path, kinds: tuple[str, ...], keep: bool) -> tuple[dict[str, Path], Path]:

@@ -12,24 +12,31 @@ from translit.batch.core import (
     BatchPlan,
     BatchReport,
     BatchSettings,
-    Job,
     ResultCallback,
     StartCallback,
     begin_run,
     finish_group,
     groups,
-    model_key_of,
     plan_batch,
     read_group,
     translate_group,
 )
+from translit.readers import Document
+from translit.translator import Translator
 
 log = logging.getLogger("translit")
 
 
+def as_translator(translator: Any, settings: BatchSettings, cache: Any = None) -> Translator:
+    """A :class:`Translator` for a runner: the one given, or one around a loaded engine."""
+    if isinstance(translator, Translator):
+        return translator
+    return Translator(engine=translator, settings=settings.translation, cache=cache or False)
+
+
 def run_local(
     plan: BatchPlan,
-    engine: Any,
+    translator: Translator | Any,
     settings: BatchSettings,
     *,
     cache: Any = None,
@@ -38,20 +45,23 @@ def run_local(
 ) -> BatchReport:
     """Translate the plan's pending inputs here; write outputs under ``plan.out_dir``.
 
-    Documents are processed in groups of ``settings.group_size`` whose units share
-    batches. ``on_result`` is called for each document as soon as it is finished
+    ``translator`` is a :class:`~translit.translator.Translator` (or a loaded engine, with
+    ``cache``). Documents are processed in groups of ``settings.group_size`` whose units
+    share batches. ``on_result`` is called for each document as soon as it is finished
     (streaming output, progress); ``on_start`` gets the number of input files.
     """
+    translator = as_translator(translator, settings, cache)
     if not settings.model_key:
-        settings = replace(settings, model_key=model_key_of(engine))
+        settings = replace(settings, model_key=translator.model_key)
     started = time.perf_counter()
     report, pending, finish = begin_run(plan, settings, on_result, on_start)
+    cache = translator.cache
     hits_before = cache.stats.hits if cache else 0
     misses_before = cache.stats.misses if cache else 0
     for group in groups(pending, settings.group_size):
-        read = read_group(group, settings)
-        jobs = [job for job in read if isinstance(job, Job)]
-        translated = translate_group(engine, jobs, settings, cache) if jobs else []
+        read = read_group(group, translator)
+        documents = [document for document in read if isinstance(document, Document)]
+        translated = translate_group(translator, documents, settings) if documents else []
         finish_group(group, read, translated, settings, plan, finish)
     report.seconds = time.perf_counter() - started
     if cache:
@@ -63,7 +73,7 @@ def run_local(
 def run_batch(
     in_dir: Path,
     out_dir: Path | None,
-    engine: Any,
+    translator: Translator | Any,
     settings: BatchSettings,
     *,
     cache: Any = None,
@@ -72,4 +82,4 @@ def run_batch(
 ) -> BatchReport:
     """Plan and run a local batch in one call (the library's entry point)."""
     plan = plan_batch(in_dir, out_dir, settings)
-    return run_local(plan, engine, settings, cache=cache, on_result=on_result, on_start=on_start)
+    return run_local(plan, translator, settings, cache=cache, on_result=on_result, on_start=on_start)

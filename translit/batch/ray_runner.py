@@ -27,8 +27,7 @@ import logging
 import os
 import time
 from collections import deque
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 from translit.batch.core import (
@@ -36,7 +35,6 @@ from translit.batch.core import (
     BatchReport,
     BatchSettings,
     DocumentResult,
-    Job,
     ResultCallback,
     StartCallback,
     begin_run,
@@ -46,6 +44,8 @@ from translit.batch.core import (
 )
 from translit.batch.shipping import ShippedModel, materialise, prepare_model
 from translit.errors import InputError, ModelError
+from translit.readers import Document
+from translit.translator import Translator
 
 log = logging.getLogger("translit")
 
@@ -64,10 +64,6 @@ class RayOptions:
     workers: int = 2
     threads_per_worker: int = 1
     gpus_per_worker: float = 0.0
-    model: str | None = None
-    engine: str = "auto"
-    models_file: Path | None = None
-    cache: bool = True
 
 
 def _import_ray() -> Any:
@@ -92,32 +88,24 @@ class TranslitWorker:
         self.threads = threads
         self.use_cache = use_cache
         self.engine: Any = None
-        self.cache: Any = None
+        self.translator: Any = None
 
     def _load(self, model_box: list[Any]) -> None:
         import ray
 
+        from translit.engines import open_engine
+
         (model_ref,) = model_box
         model: ShippedModel = model_ref if isinstance(model_ref, ShippedModel) else ray.get(model_ref)
         folder = materialise(model)
-        if model.kind == "ctranslate2":
-            from translit.engines.ct2 import load_ct2
-
-            engine: Any = load_ct2(folder, model.model_id, threads=self.threads)
-        else:
-            import torch
-
-            from translit.engines.marian import load_marian
-
-            torch.set_num_threads(self.threads)
-            engine = load_marian(folder, model.model_id)
-        engine.normalization = model.normalization
-        engine.flag_below = model.flag_below
-        if self.use_cache:
-            from translit.cache import TranslationCache
-
-            self.cache = TranslationCache()
-        self.engine = engine
+        self.engine = open_engine(
+            model.kind,
+            folder,
+            model.model_id,
+            threads=self.threads,
+            normalization=model.normalization,
+            flag_below=model.flag_below,
+        )
 
     def ready(self, model_box: list[Any]) -> int:
         """Load the model now; returns this worker's process id (tests kill it)."""
@@ -126,14 +114,19 @@ class TranslitWorker:
         return os.getpid()
 
     def translate(
-        self, model_box: list[Any], jobs: list[Job], settings: BatchSettings
+        self, model_box: list[Any], documents: list[Document], settings: BatchSettings
     ) -> list[DocumentResult]:
-        """Translate one group of documents (:func:`translit.batch.core.translate_group`)."""
+        """Translate one group of read documents (:func:`translit.batch.core.translate_group`)."""
         from translit.batch.core import translate_group
+        from translit.translator import Translator
 
         if self.engine is None:
             self._load(model_box)
-        return translate_group(self.engine, jobs, settings, self.cache)
+        if self.translator is None or self.translator.settings != settings.translation:
+            self.translator = Translator(
+                engine=self.engine, settings=settings.translation, cache=self.use_cache
+            )
+        return translate_group(self.translator, documents, settings)
 
 
 def connect(options: RayOptions) -> tuple[Any, bool]:
@@ -183,22 +176,29 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
 
 def run_on_ray(
     plan: BatchPlan,
+    translator: Translator,
     settings: BatchSettings,
     options: RayOptions,
     *,
     on_result: ResultCallback | None = None,
     on_start: StartCallback | None = None,
 ) -> BatchReport:
-    """Run a batch on Ray (see the module docstring); the report is the local runner's."""
+    """Run a batch on Ray (see the module docstring); the report is the local runner's.
+
+    ``translator`` stays on the driver: it reads the inputs and names the model (its engine
+    is never loaded here); the workers translate with the model it names.
+    """
+    if not settings.model_key:
+        settings = replace(settings, model_key=translator.model_key)
     started = time.perf_counter()
     report, pending, finish = begin_run(plan, settings, on_result, on_start)
     if not pending:
         report.seconds = time.perf_counter() - started
         return report
-    model = prepare_model(options.model, options.engine, options.models_file)
+    model = prepare_model(translator.choice)
     ray, started_here = connect(options)
     try:
-        _dispatch(ray, model, pending, settings, options, plan, report, finish)
+        _dispatch(ray, model, pending, translator, settings, options, plan, report, finish)
     finally:
         if started_here:
             ray.shutdown()
@@ -210,6 +210,7 @@ def _dispatch(
     ray: Any,
     model: ShippedModel,
     pending: list[Any],
+    reader: Translator,
     settings: BatchSettings,
     options: RayOptions,
     plan: BatchPlan,
@@ -235,7 +236,8 @@ def _dispatch(
         max_task_retries=0,
     )(TranslitWorker)
     model_box = [model_ref]
-    actors = [actor_class.remote(options.threads_per_worker, options.cache) for _ in range(options.workers)]
+    use_cache = settings.translation.cache
+    actors = [actor_class.remote(options.threads_per_worker, use_cache) for _ in range(options.workers)]
     _check_actors_start(ray, actors, model_box)
     load = [0] * len(actors)
     rest_until = [0.0] * len(actors)  # an actor that just died is left alone until then
@@ -250,16 +252,16 @@ def _dispatch(
         free = [i for i in range(len(actors)) if load[i] < 2 and rest_until[i] <= now]
         while queue and free:
             group, deaths, unavailable_since = queue.popleft()
-            read = read_group(group, settings)
-            jobs = [job for job in read if isinstance(job, Job)]
-            if not jobs:
+            read = read_group(group, reader)
+            documents = [document for document in read if isinstance(document, Document)]
+            if not documents:
                 finish_group(group, read, [], settings, plan, finish)
                 continue
             index = min(free, key=lambda i: load[i])
             load[index] += 1
             if load[index] >= 2:
                 free.remove(index)
-            call = actors[index].translate.remote(model_box, jobs, settings)
+            call = actors[index].translate.remote(model_box, documents, settings)
             in_flight[call] = (group, read, deaths, unavailable_since, index)
         if not in_flight:
             # Every actor is resting after a death: wait for the first to be due.

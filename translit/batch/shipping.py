@@ -13,7 +13,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from translit.engines import ModelChoice
 from translit.errors import ModelError
+from translit.registry import fingerprint
 
 log = logging.getLogger("translit")
 
@@ -30,34 +32,30 @@ class ShippedModel:
     flag_below: float | None
 
 
-def prepare_model(model: str | None, engine: str = "auto", models_file: Path | None = None) -> ShippedModel:
-    """Resolve and (for CTranslate2) convert the model on the driver; read its files."""
-    from translit.engines import ct2
-    from translit.registry import fingerprint, load_registry, resolve_model_dir, spec_for_directory
+def prepare_model(choice: ModelChoice) -> ShippedModel:
+    """Prepare the engine's folder on the driver (converting for CTranslate2 once); read its files.
 
-    registry = load_registry(models_file)
-    model_id, directory = resolve_model_dir(model, registry, "translation")
-    spec = registry.models.get(model_id) or spec_for_directory(registry, directory)
-    kind = "transformers"
-    folder = directory
-    if engine != "transformers" and ct2.available():
-        try:
-            converted = ct2.find_converted(directory) or ct2.convert(directory)
-            kind, folder = "ctranslate2", converted
-        except ModelError as exc:
-            if engine == "ctranslate2":
-                raise
-            log.warning("%s; the workers use the transformers engine instead", exc)
-    elif engine == "ctranslate2":
-        raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)")
+    As :func:`translit.engines.load` does, a CTranslate2 conversion that fails under ``auto``
+    is a warning and the workers run the transformers engine.
+    """
+    from translit.engines import engine_folder
+
+    kind, folder = choice.engine, choice.directory
+    try:
+        folder = engine_folder(choice)
+    except ModelError as exc:
+        if choice.required:
+            raise
+        log.warning("%s; the workers use the transformers engine instead", exc)
+        kind = "transformers"
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
     return ShippedModel(
-        model_id=model_id,
+        model_id=choice.model_id,
         kind=kind,
         fingerprint=fingerprint(folder),
         files=files,
-        normalization=spec.normalize if spec else "none",
-        flag_below=spec.flag_below if spec else None,
+        normalization=choice.normalization,
+        flag_below=choice.flag_below,
     )
 
 

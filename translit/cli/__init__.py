@@ -21,7 +21,7 @@ import typer
 
 from translit.cli import batch, cache, documents, eval, models
 from translit.cli.common import EXIT_CODES_HELP, handled, prepare_stdout, state, write
-from translit.config import load_defaults
+from translit.config import load_config
 
 
 def _plain_argument_help() -> None:
@@ -107,9 +107,8 @@ def main_options(
     if allow_pickle:
         os.environ["TRANSLIT_ALLOW_PICKLE"] = "1"
     state.models_file = models_file
-    state.defaults = load_defaults()
-    limit = state.defaults.max_bytes if max_bytes is None else max_bytes
-    state.max_bytes = limit or None
+    state.config = load_config()
+    state.max_bytes = max_bytes
     prepare_stdout()
     _handle_sigterm()
 

@@ -9,23 +9,9 @@ from typing import Annotated
 import typer
 
 from translit import errors, render
-from translit.cli.common import handled, open_cache, pick, registry_, state, write
-from translit.cli.documents import load_engine
-from translit.cli.options import (
-    BeamsOption,
-    CacheOption,
-    EngineOption,
-    FlagBelowOption,
-    InputFormat,
-    InputFormatOption,
-    MaxUnitOption,
-    ModelOption,
-    NormalizeOption,
-    SentencesOption,
-    StrictLangOption,
-    ThreadsOption,
-    UnitOption,
-)
+from translit.cli.common import handled, load_engine, translator_for, write
+from translit.cli.options import with_settings
+from translit.options import Settings
 
 
 class BatchFormat:
@@ -46,6 +32,7 @@ def register(app: typer.Typer) -> None:
 
 
 @handled
+@with_settings("model", "translation", "reading", "brief")
 def batch(
     in_dir: Annotated[
         Path, typer.Argument(help="Folder of German articles (searched recursively).", metavar="IN_DIR")
@@ -67,7 +54,8 @@ def batch(
         list[str] | None,
         typer.Option(
             "--glob",
-            help="File name pattern; repeatable (default *.txt *.md *.markdown *.html *.htm).",
+            help="File name pattern; repeatable (default: every format translit reads, "
+            "*.txt *.html *.htm *.xhtml *.md *.markdown).",
             metavar="PATTERN",
         ),
     ] = None,
@@ -81,26 +69,14 @@ def batch(
             metavar="text|json|jsonl",
         ),
     ] = "text",
-    input_format: InputFormatOption = InputFormat.auto,
     force: Annotated[bool, typer.Option("--force", help="Redo files whose outputs are up to date.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
     follow_links: Annotated[
         bool, typer.Option("--follow-links", help="Also read files whose symbolic links leave IN_DIR.")
     ] = False,
-    model: ModelOption = None,
-    sentences: SentencesOption = None,
-    beams: BeamsOption = None,
-    engine: EngineOption = None,
-    threads: ThreadsOption = None,
     group_size: Annotated[
         int, typer.Option("--group-size", min=1, max=10_000, help="Documents whose units share batches.")
     ] = 16,
-    unit: UnitOption = None,
-    max_unit_tokens: MaxUnitOption = None,
-    normalize: NormalizeOption = None,
-    flag_below: FlagBelowOption = None,
-    use_cache: CacheOption = None,
-    strict_lang: StrictLangOption = False,
     ray: Annotated[
         str | None,
         typer.Option(
@@ -118,6 +94,7 @@ def batch(
     gpus_per_worker: Annotated[
         float, typer.Option("--gpus-per-worker", min=0, max=16, help="Ray: GPUs per actor.")
     ] = 0.0,
+    settings: Settings | None = None,
 ) -> None:
     """Translate every article in a folder tree, resumably.
 
@@ -130,6 +107,7 @@ def batch(
     from translit import batch as batch_mod
     from translit.cli import progress
 
+    assert settings is not None
     if output_format not in BatchFormat.CHOICES:
         raise errors.InputError(f"--format: '{output_format}' is not one of {', '.join(BatchFormat.CHOICES)}")
     kinds = tuple(dict.fromkeys(k.strip() for k in outputs.split(",") if k.strip()))
@@ -141,36 +119,25 @@ def batch(
         )
     if out_dir is None and output_format != "jsonl":
         raise errors.InputError("give an output folder (-o OUT_DIR) or stream with --format jsonl")
-    defaults = state.defaults
-    settings = batch_mod.BatchSettings(
+    run = batch_mod.BatchSettings(
         outputs=kinds,
         patterns=tuple(patterns or batch_mod.DEFAULT_PATTERNS),
         force=force,
-        sentences=pick(sentences, defaults.sentences),
-        beams=pick(beams, defaults.beams),
         group_size=group_size,
-        strict_lang=strict_lang,
-        max_bytes=state.max_bytes,
-        unit=unit.value if unit is not None else defaults.unit,
-        max_unit_tokens=max_unit_tokens,
-        normalize=_normalization(normalize.value if normalize is not None else defaults.normalize),
-        flag_below=pick(flag_below, defaults.flag_below),
-        input_format=input_format.value,
         follow_links=follow_links,
+        translation=settings,
     )
-    plan = batch_mod.plan_batch(in_dir, out_dir, settings)
+    plan = batch_mod.plan_batch(in_dir, out_dir, run)
     if not plan.inputs:
         raise errors.InputError(
-            f"{in_dir}: no files match {' '.join(settings.patterns)} (use --glob to choose others)"
+            f"{in_dir}: no files match {' '.join(run.patterns)} (use --glob to choose others)"
         )
+    translator = translator_for(settings)
     # Markers record the model files and engine asked for, computed the same way for local
-    # and Ray runs, so that either skips what the other finished.
-    engine_choice = engine.value if engine is not None else defaults.engine
-    key = batch_mod.model_key(pick(model, defaults.model), engine_choice, registry_())
-    settings = replace(settings, model_key=key)
-    cache_enabled = pick(use_cache, defaults.cache)
+    # and Ray runs (without loading the model), so that either skips what the other finished.
+    run = replace(run, model_key=translator.model_key)
     stream = output_format == "jsonl"
-    with progress.BatchProgress(enabled=not quiet) as bar:
+    with translator, progress.BatchProgress(enabled=not quiet) as bar:
         streaming = {"open": stream}
 
         def on_result(result: batch_mod.DocumentResult) -> None:
@@ -193,34 +160,24 @@ def batch(
 
             report = run_on_ray(
                 plan,
-                settings,
+                translator,
+                run,
                 RayOptions(
                     address=None if ray in ("local", "auto") else ray,
                     local=ray == "local",
                     workers=workers,
                     threads_per_worker=threads_per_worker,
                     gpus_per_worker=gpus_per_worker,
-                    model=pick(model, defaults.model),
-                    engine=engine_choice,
-                    models_file=state.models_file,
-                    cache=cache_enabled,
                 ),
                 on_result=on_result,
                 on_start=bar.start,
             )
         else:
-            loaded = load_engine(model, engine, threads)
-            with open_cache(cache_enabled) as cache:
-                report = batch_mod.run_local(
-                    plan, loaded, settings, cache=cache, on_result=on_result, on_start=bar.start
-                )
+            load_engine(translator)
+            report = batch_mod.run_local(plan, translator, run, on_result=on_result, on_start=bar.start)
     if not quiet:
         progress.print_summary(report)
     if output_format == "json":
         write(render.to_json(report.to_dict()))
     if report.failures:
         raise typer.Exit(errors.EXIT_PARTIAL)
-
-
-def _normalization(value: str) -> str | None:
-    return None if value == "auto" else value

@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 import typer
 
 from translit import errors, registry
-from translit.config import Defaults
+from translit.config import UserConfig
+from translit.options import Settings
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (a bug: rerun with --debug and report it); "
@@ -40,8 +41,8 @@ class State:
 
     debug: bool = False
     models_file: Path | None = None
-    max_bytes: int | None = 2 * 1024 * 1024
-    defaults: Defaults = field(default_factory=Defaults)
+    max_bytes: int | None = None  # --max-bytes, when given
+    config: UserConfig = field(default_factory=UserConfig)
 
 
 state = State()
@@ -227,41 +228,37 @@ def source_arguments(files: list[str] | None, text: str | None) -> list[str]:
     raise errors.InputError("no input: give a file, '-' for stdin, or --text (see --help)")
 
 
-def check_threads(threads: int | None) -> None:
-    """``--threads`` at most four times the usable cores: more only thrashes (or crashes) the engine."""
-    if threads is None:
-        return
-    from translit.engines.base import default_threads
+def command_settings(given: dict[str, Any]) -> Settings:
+    """A command's Settings: the config file's values, then the global options, then ``given``.
 
-    limit = 4 * default_threads()
-    if threads > limit:
-        raise errors.InputError(
-            f"--threads {threads}: at most {limit} on this machine (4 x {default_threads()} usable cores)"
-        )
+    ``given`` maps Settings fields to command-line values (``None``: not given); a bad value
+    is one error line naming its flag.
+    """
+    from translit.cli.options import checked
 
-
-@contextmanager
-def open_cache(enabled: bool) -> Iterator[Any]:
-    """The translation cache for one command (None with --no-cache), closed at the end."""
-    if not enabled:
-        yield None
-        return
-    from translit.cache import TranslationCache
-
-    cache = TranslationCache()
-    try:
-        yield cache
-    finally:
-        cache.close()
+    overrides = {name: checked(name, value) for name, value in given.items() if value is not None}
+    if state.max_bytes is not None:
+        overrides["max_bytes"] = state.max_bytes
+    return state.config.settings(**overrides)
 
 
-def pick(value: Any, default: Any) -> Any:
-    """An option's value, else the config file's default."""
-    return default if value is None else value
+def translator_for(settings: Settings) -> Any:
+    """The :class:`~translit.translator.Translator` of a command (``--models`` applied)."""
+    from translit.translator import Translator
+
+    return Translator(settings=settings, registry=registry_())
 
 
-def sentence_cap(sentences: int | None, words: int | None) -> int | None:
-    """--sentences defaults to the config's (3), unless only --words limits the brief."""
-    if sentences is None and words is None:
-        return state.defaults.sentences
-    return sentences
+def load_engine(translator: Any, needed: bool = True) -> None:
+    """Load the translator's engine now, with a spinner, so that a missing model fails first."""
+    if needed:
+        with spinner("loading the translation model …"):
+            translator.engine  # noqa: B018 - loading is the point
+
+
+def read_documents(translator: Any, files: list[str] | None, text: str | None) -> list[Any]:
+    """The command's inputs — files, ``-`` (stdin), piped stdin or ``--text`` — read and checked."""
+    if text is not None:
+        source_arguments(files, text)
+        return [translator.read(text, "<text>")]
+    return [translator.read(Path(name)) for name in source_arguments(files, text)]

@@ -3,124 +3,43 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from translit import api, render
+from translit import render
 from translit.cli.common import (
-    check_threads,
     handled,
-    open_cache,
-    pick,
+    load_engine,
+    read_documents,
     registry_,
-    sentence_cap,
     source_arguments,
     spinner,
-    state,
+    translator_for,
     write,
     write_json,
 )
 from translit.cli.options import (
-    BatchOption,
-    BeamsOption,
     BilingualOption,
-    BriefStyle,
-    CacheOption,
     DocFormatOption,
     DocumentFormat,
-    EngineOption,
     FilesArgument,
-    FlagBelowOption,
-    InputFormat,
-    InputFormatOption,
-    MaxUnitOption,
-    ModelOption,
-    NormalizeOption,
     ReportFormat,
     ReportFormatOption,
-    SentencesOption,
-    StrictLangOption,
-    StyleOption,
-    SummarizerOption,
     TextOption,
-    ThreadsOption,
-    UnitOption,
-    WordsOption,
+    with_settings,
 )
-from translit.engines.base import DEFAULT_MAX_BATCH_TOKENS
-from translit.readers import Document
+from translit.options import BriefStyle, Settings
 from translit.textio import SourceText, read_source
 
 log = logging.getLogger("translit")
 
-MaxBatchTokensOption = Annotated[
-    int,
-    typer.Option(
-        "--max-batch-tokens", min=1, max=1_000_000, help="Padded source tokens per batch (default 1024)."
-    ),
-]
 FullOption = Annotated[
     bool, typer.Option("--full", help="Add the full translation under the brief, after a '---' line.")
 ]
 
 # Inputs longer than this get a spinner while they are translated (on a terminal).
 LONG_INPUT_CHARS = 5_000
-
-
-def read_inputs(files: list[str] | None, text: str | None) -> list[SourceText]:
-    """The command's inputs, decoded: files, stdin, or ``--text``."""
-    if text is not None:
-        source_arguments(files, text)
-        return [SourceText("<text>", text, "utf-8")]
-    return [read_source(name, state.max_bytes) for name in source_arguments(files, text)]
-
-
-def read_documents(sources: list[SourceText], input_format: InputFormat, strict_lang: bool) -> list[Document]:
-    """Each input read in its format (a page without article text fails here), its language checked."""
-    documents = []
-    for source in sources:
-        document = api.read(source.text, source.name, input_format.value)
-        if not source.text.strip():
-            log.warning("%s: empty; nothing to translate", source.name)
-        api.check_language(api.document_text(document), source.name, strict=strict_lang)
-        documents.append(document)
-    return documents
-
-
-def load_engine(model: str | None, engine: Any, threads: int | None) -> Any:
-    """The translation engine, from options or config defaults, with a spinner while it loads."""
-    check_threads(threads)
-    defaults = state.defaults
-    name = pick(model, defaults.model)
-    choice = engine.value if engine is not None else defaults.engine
-    with spinner("loading the translation model …"):
-        return api.get_engine(
-            name, engine=choice, threads=pick(threads, defaults.threads), registry=registry_()
-        )
-
-
-def translate_options(
-    beams: int | None,
-    batch_size: int,
-    unit: Any,
-    max_unit_tokens: int | None,
-    normalize: Any,
-    flag_below: float | None,
-    max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
-) -> dict[str, Any]:
-    """Keyword arguments for :func:`translit.translate_documents`, options over config defaults."""
-    defaults = state.defaults
-    normalization = normalize.value if normalize is not None else defaults.normalize
-    return {
-        "beams": pick(beams, defaults.beams),
-        "batch_size": batch_size,
-        "max_batch_tokens": max_batch_tokens,
-        "unit": unit.value if unit is not None else defaults.unit,
-        "max_unit_tokens": max_unit_tokens,
-        "normalize": None if normalization == "auto" else normalization,
-        "flag_below": pick(flag_below, defaults.flag_below),
-    }
 
 
 def _header(name: str, index: int, output_format: DocumentFormat) -> str:
@@ -154,24 +73,13 @@ def register(app: typer.Typer) -> None:
 
 
 @handled
+@with_settings("model", "translation", "reading")
 def translate(
     files: FilesArgument = None,
     text: TextOption = None,
-    model: ModelOption = None,
     output_format: DocFormatOption = DocumentFormat.text,
     bilingual: BilingualOption = False,
-    input_format: InputFormatOption = InputFormat.auto,
-    use_cache: CacheOption = None,
-    strict_lang: StrictLangOption = False,
-    beams: BeamsOption = None,
-    batch_size: BatchOption = 32,
-    unit: UnitOption = None,
-    max_unit_tokens: MaxUnitOption = None,
-    normalize: NormalizeOption = None,
-    flag_below: FlagBelowOption = None,
-    engine: EngineOption = None,
-    threads: ThreadsOption = None,
-    max_batch_tokens: MaxBatchTokensOption = DEFAULT_MAX_BATCH_TOKENS,
+    settings: Settings | None = None,
 ) -> None:
     """Translate German articles to English: one output paragraph per input paragraph.
 
@@ -179,48 +87,32 @@ def translate(
     sentences share length-sorted batches; text output separates the files with
     '==> FILE <==' headers, Markdown with headings, and JSON output is a list.
     """
-    sources = read_inputs(files, text)
-    documents = read_documents(sources, input_format, strict_lang)
-    loaded = load_engine(model, engine, threads) if any(d.paragraphs for d in documents) else None
-    kwargs = translate_options(
-        beams, batch_size, unit, max_unit_tokens, normalize, flag_below, max_batch_tokens
-    )
-    with open_cache(pick(use_cache, state.defaults.cache)) as cache:
-        _translate_and_write(sources, documents, loaded, cache, kwargs, output_format, bilingual)
-
-
-def _translate_and_write(
-    sources: list[SourceText],
-    documents: list[Document],
-    loaded: Any,
-    cache: Any,
-    kwargs: dict[str, Any],
-    output_format: DocumentFormat,
-    bilingual: bool,
-) -> None:
-    def run(indices: list[int]) -> list[api.Translation]:
-        long = sum(len(sources[i].text) for i in indices) > LONG_INPUT_CHARS
+    assert settings is not None
+    with translator_for(settings) as translator:
+        documents = read_documents(translator, files, text)
+        load_engine(translator, any(d.paragraphs for d in documents))
+        long = sum(len(p) for d in documents for p in d.paragraphs) > LONG_INPUT_CHARS
+        if output_format is DocumentFormat.jsonl:
+            # Stream: each document is written (and flushed) as soon as it is translated.
+            for document in documents:
+                with spinner("translating …", enabled=long):
+                    (result,) = translator.translate_many([document])
+                record = render.document_record(document.name, result)
+                if bilingual:
+                    record["pairs"] = [
+                        {"de": p["source"], "en": p["translation"]} for p in record["paragraphs"]
+                    ]
+                write(render.to_jsonl(record))
+            return
         with spinner("translating …", enabled=long):
-            return api.translate_documents(
-                [documents[i] for i in indices], engine=loaded, cache=cache, **kwargs
-            )
-
-    if output_format is DocumentFormat.jsonl:
-        # Stream: each document is written (and flushed) as soon as it is translated.
-        for i, source in enumerate(sources):
-            record = render.document_record(source.name, run([i])[0])
-            if bilingual:
-                record["pairs"] = [{"de": p["source"], "en": p["translation"]} for p in record["paragraphs"]]
-            write(render.to_jsonl(record))
-        return
-    results = list(zip(sources, run(list(range(len(sources)))), strict=True))
+            results = list(zip(documents, translator.translate_many(documents), strict=True))
     if output_format is DocumentFormat.json:
-        docs = [render.translation_json(source.name, result, bilingual) for source, result in results]
+        docs = [render.translation_json(document.name, result, bilingual) for document, result in results]
         write_json(docs[0] if len(docs) == 1 else docs)
         return
-    for i, (source, result) in enumerate(results):
+    for i, (document, result) in enumerate(results):
         if len(results) > 1:
-            write(_header(source.name, i, output_format))
+            write(_header(document.name, i, output_format))
         if not result.paragraphs:
             continue
         if output_format is DocumentFormat.markdown:
@@ -231,69 +123,40 @@ def _translate_and_write(
 
 
 @handled
+@with_settings("model", "translation", "reading", "brief")
 def brief(
     files: FilesArgument = None,
     text: TextOption = None,
-    model: ModelOption = None,
-    sentences: SentencesOption = None,
-    words: WordsOption = None,
-    style: StyleOption = None,
-    summarizer: SummarizerOption = None,
     full: FullOption = False,
     output_format: DocFormatOption = DocumentFormat.text,
-    input_format: InputFormatOption = InputFormat.auto,
-    beams: BeamsOption = None,
-    batch_size: BatchOption = 32,
-    unit: UnitOption = None,
-    max_unit_tokens: MaxUnitOption = None,
-    normalize: NormalizeOption = None,
-    flag_below: FlagBelowOption = None,
-    engine: EngineOption = None,
-    threads: ThreadsOption = None,
-    use_cache: CacheOption = None,
-    strict_lang: StrictLangOption = False,
+    settings: Settings | None = None,
 ) -> None:
     """Translate German articles and write a short English brief of each.
 
     The brief is sentences chosen from the translation, in article order (or an abstractive
     model's summary with --summarizer); the headline stays out of the choice.
     """
-    sources = read_inputs(files, text)
-    documents = read_documents(sources, input_format, strict_lang)
-    defaults = state.defaults
-    words = pick(words, defaults.words)
-    bullets = (style.value if style is not None else defaults.style) == BriefStyle.bullets.value
-    results: list[tuple[SourceText, api.Brief | None]] = [(s, None) for s in sources]
-    if any(d.paragraphs for d in documents):
+    assert settings is not None
+    bullets = settings.style is BriefStyle.bullets
+    with translator_for(settings) as translator:
+        documents = read_documents(translator, files, text)
         # Both models load before any work, so a missing one fails fast.
-        loaded = load_engine(model, engine, threads)
-        chosen = api.get_summarizer(pick(summarizer, defaults.summarizer), registry=registry_())
-        kwargs = translate_options(beams, batch_size, unit, max_unit_tokens, normalize, flag_below)
-        long = sum(len(s.text) for s in sources) > LONG_INPUT_CHARS
-        with spinner("translating …", enabled=long), open_cache(pick(use_cache, defaults.cache)) as cache:
-            translations = api.translate_documents(documents, engine=loaded, cache=cache, **kwargs)
-        results = [
-            (s, api.brief_from_translation(t, sentence_cap(sentences, words), words=words, summarizer=chosen))
-            for s, t in zip(sources, translations, strict=True)
-        ]
+        load_engine(translator, any(d.paragraphs for d in documents))
+        long = sum(len(p) for d in documents for p in d.paragraphs) > LONG_INPUT_CHARS
+        with spinner("translating …", enabled=long):
+            briefs = translator.brief_many(documents)
+    results = list(zip(documents, briefs, strict=True))
     if output_format is DocumentFormat.json:
-        docs = [
-            {"path": s.name, **(b.to_dict() if b else {"brief": [], "translations": []})} for s, b in results
-        ]
+        docs = [{"path": d.name, **b.to_dict()} for d, b in results]
         write_json(docs[0] if len(docs) == 1 else docs)
         return
-    for i, (source, result) in enumerate(results):
+    for i, (document, result) in enumerate(results):
         if output_format is DocumentFormat.jsonl:
-            record = (
-                render.document_record(source.name, result.translation, result)
-                if result
-                else {"path": source.name, "brief": [], "paragraphs": []}
-            )
-            write(render.to_jsonl(record))
+            write(render.to_jsonl(render.document_record(document.name, result.translation, result)))
             continue
         if len(results) > 1:
-            write(_header(source.name, i, output_format))
-        if result is None:
+            write(_header(document.name, i, output_format))
+        if not result.translation.paragraphs:
             continue
         if output_format is DocumentFormat.markdown:
             level = 2 if len(results) > 1 else 1
@@ -302,29 +165,37 @@ def brief(
             write(render.brief_text(result, full, bullets=bullets))
 
 
+def _read_english(files: list[str] | None, text: str | None, limit: int | None) -> list[SourceText]:
+    if text is not None:
+        source_arguments(files, text)
+        return [SourceText("<text>", text, "utf-8")]
+    return [read_source(name, limit) for name in source_arguments(files, text)]
+
+
 @handled
+@with_settings("brief")
 def summarize(
     files: FilesArgument = None,
     text: TextOption = None,
-    sentences: SentencesOption = None,
-    words: WordsOption = None,
-    style: StyleOption = None,
-    summarizer: SummarizerOption = None,
     output_format: ReportFormatOption = ReportFormat.text,
+    settings: Settings | None = None,
 ) -> None:
     """Write a short brief of English text: sentences chosen from it, in order.
 
     A first line without end punctuation is taken as the headline and left out of the choice.
     """
-    sources = read_inputs(files, text)
-    defaults = state.defaults
-    words = pick(words, defaults.words)
-    bullets = (style.value if style is not None else defaults.style) == BriefStyle.bullets.value
+    from translit.summarize import summarize_text
+    from translit.translator import get_summarizer
+
+    assert settings is not None
+    sources = _read_english(files, text, settings.byte_limit)
+    bullets = settings.style is BriefStyle.bullets
     chosen = None
     if any(s.text.strip() for s in sources):
-        chosen = api.get_summarizer(pick(summarizer, defaults.summarizer), registry=registry_())
+        chosen = get_summarizer(settings.summarizer, registry=registry_())
     summaries = [
-        api.summarize(s.text, sentence_cap(sentences, words), words=words, summarizer=chosen) for s in sources
+        summarize_text(s.text, settings.brief_sentences, words=settings.words, summarizer=chosen)
+        for s in sources
     ]
     if output_format is ReportFormat.json:
         docs = [

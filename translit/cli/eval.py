@@ -8,19 +8,10 @@ from typing import Annotated
 
 import typer
 
-from translit import api, errors
-from translit.cli.common import handled, sentence_cap, write, write_json
-from translit.cli.documents import load_engine
-from translit.cli.options import (
-    BeamsOption,
-    EngineOption,
-    ModelOption,
-    ReportFormat,
-    ReportFormatOption,
-    SentencesOption,
-    ThreadsOption,
-    WordsOption,
-)
+from translit import errors
+from translit.cli.common import handled, load_engine, translator_for, write, write_json
+from translit.cli.options import ReportFormat, ReportFormatOption, with_settings
+from translit.options import Settings
 
 app = typer.Typer(
     help="Measure quality: ROUGE of briefs against lead baselines, BLEU/chrF of translations.",
@@ -39,6 +30,7 @@ LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="Only th
     "  head -50 data.jsonl | translit eval summary - --format json",
 )
 @handled
+@with_settings("brief")
 def eval_summary(
     data: Annotated[
         str,
@@ -46,17 +38,18 @@ def eval_summary(
             help="JSON Lines with 'article' and 'summary' per row; '-' reads stdin.", metavar="FILE|-"
         ),
     ],
-    sentences: SentencesOption = None,
-    words: WordsOption = None,
     limit: LimitOption = None,
     output_format: ReportFormatOption = ReportFormat.text,
+    settings: Settings | None = None,
 ) -> None:
     """ROUGE-1/2/Lsum (F1, stemmed) of translit's summariser, lead-1 and lead-3, in one run."""
     from translit import evaluate
+    from translit.translator import get_summarizer
 
-    cap = sentence_cap(sentences, words)
+    assert settings is not None
+    cap, words = settings.brief_sentences, settings.words
     result = evaluate.evaluate_summarizer(
-        data, api.get_summarizer(), sentences=cap or 3, words=words, limit=limit
+        data, get_summarizer(), sentences=cap or 3, words=words, limit=limit
     )
     if output_format is ReportFormat.json:
         write_json(result.to_dict())
@@ -79,17 +72,15 @@ def eval_summary(
     "../shared/data/parallel/newstest2020-deen.en --model opus-mt-de-en",
 )
 @handled
+@with_settings("model", "translation")
 def eval_translate(
     source: Annotated[Path, typer.Argument(help="German test set, one segment per line.", metavar="SOURCE")],
     reference: Annotated[
         Path, typer.Argument(help="English reference, line-aligned with SOURCE.", metavar="REFERENCE")
     ],
-    model: ModelOption = None,
-    beams: BeamsOption = None,
-    engine: EngineOption = None,
-    threads: ThreadsOption = None,
     limit: LimitOption = None,
     output_format: ReportFormatOption = ReportFormat.text,
+    settings: Settings | None = None,
 ) -> None:
     """BLEU and chrF (sacrebleu) of translit's translation of SOURCE against REFERENCE.
 
@@ -98,13 +89,18 @@ def eval_translate(
     """
     from translit import evaluate
 
+    assert settings is not None
     sources = evaluate.read_lines(source)[:limit]
     references = evaluate.read_lines(reference)[:limit]
     if len(sources) != len(references):
         raise errors.InputError(f"{source} has {len(sources)} lines but {reference} has {len(references)}")
-    loaded = load_engine(model, engine, threads)
+    # Each line is plain text, whatever the config's input format says.
+    translator = translator_for(settings.but(input_format="text", cache=False))
+    load_engine(translator)
+    loaded = translator.engine
     started = time.perf_counter()
-    translations = api.translate_many(sources, beams=beams, engine=loaded)
+    with translator:
+        translations = translator.translate_many(sources)
     hypotheses = [" ".join(t.paragraphs) for t in translations]
     bleu, chrf = evaluate.score_translations(hypotheses, references)
     scores = [r.score for t in translations for r in t.unit_results if r.score is not None]

@@ -1,11 +1,26 @@
-"""The options and arguments several commands share: one definition, one help text."""
+"""Command-line options: each translation option's flag, declared once, and the shared ones.
+
+The options of :class:`translit.options.Settings` are declared in :data:`SETTING_FLAGS`
+(flag names and metavar; type, range, choices and help text come from the Settings field).
+A command takes them with :func:`with_settings`, which adds the flags of the groups it names
+to the command and hands it one ``settings`` object: the config file's values with the
+command line's on top, checked by the same rules. So a new option is a Settings field, a row
+here, and the code that uses it.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+
+from translit.errors import InputError
+from translit.options import Group, Settings, check_option, number_text, option_info, option_type
 
 
 class DocumentFormat(StrEnum):
@@ -24,54 +39,107 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-class EngineChoice(StrEnum):
-    """Which translation backend runs the model."""
+@dataclass(frozen=True)
+class Flag:
+    """How one Settings field is spelled on the command line."""
 
-    auto = "auto"
-    transformers = "transformers"
-    ctranslate2 = "ctranslate2"
-
-
-class UnitChoice(StrEnum):
-    """What the model translates at a time."""
-
-    sentence = "sentence"
-    paragraph = "paragraph"
+    names: tuple[str, ...]
+    metavar: str | None = None
 
 
-class NormalizeChoice(StrEnum):
-    """Input normalisation for the model."""
+# Settings field -> its flags. ``max_bytes`` is a global option (``translit --max-bytes``).
+SETTING_FLAGS: dict[str, Flag] = {
+    "model": Flag(("--model", "-m"), "NAME|PATH"),
+    "engine": Flag(("--engine", "-e")),
+    "threads": Flag(("--threads",), "N"),
+    "beams": Flag(("--beams",), "N"),
+    "batch_size": Flag(("--batch-size",), "N"),
+    "max_batch_tokens": Flag(("--max-batch-tokens",), "N"),
+    "unit": Flag(("--unit",)),
+    "max_unit_tokens": Flag(("--max-unit-tokens",), "N"),
+    "normalize": Flag(("--normalize",)),
+    "flag_below": Flag(("--flag-below",), "SCORE"),
+    "input_format": Flag(("--input-format", "-i")),
+    "strict_lang": Flag(("--strict-lang",)),
+    "cache": Flag(("--cache/--no-cache",)),
+    "sentences": Flag(("--sentences", "-n"), "N"),
+    "words": Flag(("--words", "-w"), "N"),
+    "style": Flag(("--style",)),
+    "summarizer": Flag(("--summarizer",), "NAME|PATH"),
+}
+GLOBAL_SETTINGS = ("max_bytes",)
 
-    auto = "auto"
-    moses = "moses"
-    none = "none"
+
+def flag_name(name: str) -> str:
+    """The long flag of Settings field ``name`` (``--max-unit-tokens``)."""
+    return SETTING_FLAGS[name].names[0].split("/")[0]
 
 
-class InputFormat(StrEnum):
-    """What the input is."""
-
-    auto = "auto"
-    text = "text"
-    html = "html"
-    markdown = "markdown"
-
-
-class BriefStyle(StrEnum):
-    """How a brief is laid out as text."""
-
-    paragraph = "paragraph"
-    bullets = "bullets"
+def _annotation(name: str) -> Any:
+    kinds = [k for k in option_type(name) if k is not type(None)]
+    kind = kinds[0] if kinds else str
+    info = option_info(name)
+    help_text = info.help
+    upper = info.upper()
+    if info.minimum is not None and upper is not None and kind in (int, float):
+        help_text += f" [{number_text(info.minimum)}-{number_text(upper)}]"
+    flag = SETTING_FLAGS[name]
+    option = typer.Option(*flag.names, help=help_text, metavar=flag.metavar, show_default=False)
+    return Annotated[kind | None, option]
 
 
-ModelOption = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        "-m",
-        help="Model name from models.toml, or a folder with a Hugging Face MarianMT model.",
-        metavar="NAME|PATH",
-    ),
-]
+def setting_names(groups: tuple[Group, ...]) -> list[str]:
+    """The Settings fields of ``groups`` that the command line sets per command."""
+    return [
+        f.name for f in fields(Settings) if option_info(f.name).group in groups and f.name in SETTING_FLAGS
+    ]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_settings(*groups: Group) -> Callable[[F], F]:
+    """Give a command the flags of ``groups`` and one ``settings: Settings`` argument.
+
+    The command's own ``settings`` parameter is replaced by one parameter per option; the
+    values given (``None``: not given) go over the config file's through ``build``, a
+    function ``overrides -> Settings`` the command module provides (see
+    :func:`translit.cli.common.command_settings`).
+    """
+
+    def decorate(func: F) -> F:
+        names = setting_names(groups)
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "settings"]
+        added = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_annotation(n))
+            for n in names
+        ]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from translit.cli.common import command_settings
+
+            given = {n: kwargs.pop(n, None) for n in names}
+            return func(*args, settings=command_settings(given), **kwargs)
+
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        del wrapper.__wrapped__  # typer must see this signature, not the function's
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def checked(name: str, value: Any) -> Any:
+    """A command-line value for Settings field ``name``, or one :class:`InputError` naming the flag."""
+    try:
+        return check_option(name, value)
+    except ValueError as exc:
+        raise InputError(f"{flag_name(name)}: {exc}") from None
+
+
 DocFormatOption = Annotated[
     DocumentFormat,
     typer.Option(
@@ -83,102 +151,8 @@ BilingualOption = Annotated[
     bool,
     typer.Option("--bilingual", help="German beside English: pairs (text/json), a table (markdown)."),
 ]
-StrictLangOption = Annotated[
-    bool, typer.Option("--strict-lang", help="Refuse input that is not German (default: warn).")
-]
-CacheOption = Annotated[
-    bool | None,
-    typer.Option("--cache/--no-cache", help="Use the persistent translation cache [default: cache]."),
-]
-BeamsOption = Annotated[
-    int | None,
-    typer.Option("--beams", min=1, max=64, help="Beam size, 1-64 (default: the model's generation_config)."),
-]
-BatchOption = Annotated[
-    int, typer.Option("--batch-size", min=1, max=4096, help="Units translated together (1-4096).")
-]
-EngineOption = Annotated[
-    EngineChoice | None,
-    typer.Option(
-        "--engine",
-        "-e",
-        help="auto (default): CTranslate2, converting the model once on first use; "
-        "transformers: the reference engine; ctranslate2: CTranslate2 or fail.",
-    ),
-]
-ThreadsOption = Annotated[
-    int | None,
-    typer.Option("--threads", min=1, help="CPU threads for the engine (default: all usable cores)."),
-]
-UnitOption = Annotated[
-    UnitChoice | None,
-    typer.Option(
-        "--unit",
-        help="sentence (default): one sentence at a time, as the model was trained; "
-        "paragraph: whole paragraphs, packed up to the model's limit.",
-    ),
-]
-MaxUnitOption = Annotated[
-    int | None,
-    typer.Option(
-        "--max-unit-tokens",
-        min=1,
-        max=100_000,
-        help="Longest unit in model tokens; longer sentences are cut at clauses "
-        "(default 128 for sentences, the model's limit for paragraphs).",
-        metavar="N",
-    ),
-]
-NormalizeOption = Annotated[
-    NormalizeChoice | None,
-    typer.Option(
-        "--normalize",
-        help="Normalise what goes into the model: auto (as models.toml says for the model), moses, none.",
-    ),
-]
-FlagBelowOption = Annotated[
-    float | None,
-    typer.Option(
-        "--flag-below",
-        help="Mark units whose mean token log-probability is below this "
-        "(default: the model's flag_below in models.toml, else -1.4).",
-        metavar="SCORE",
-    ),
-]
-InputFormatOption = Annotated[
-    InputFormat,
-    typer.Option(
-        "--input-format",
-        "-i",
-        help="auto: by file extension (.html, .htm, .md, .markdown), then by content.",
-    ),
-]
 TextOption = Annotated[
     str | None, typer.Option("--text", "-t", help="Use this text instead of files.", metavar="TEXT")
-]
-SentencesOption = Annotated[
-    int | None, typer.Option("--sentences", "-n", min=1, max=1000, help="Sentences in the brief (default 3).")
-]
-WordsOption = Annotated[
-    int | None,
-    typer.Option(
-        "--words",
-        "-w",
-        min=1,
-        max=100_000,
-        help="At most this many words, but always at least one whole sentence.",
-    ),
-]
-SummarizerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--summarizer",
-        help="extractive (built in, default), a summarization model from models.toml, or a model folder.",
-        metavar="NAME|PATH",
-    ),
-]
-StyleOption = Annotated[
-    BriefStyle | None, typer.Option("--style", help="One paragraph (default), or one bullet per sentence.")
 ]
 FilesArgument = Annotated[
     list[str] | None,

@@ -1,4 +1,4 @@
-"""Translation engines: one protocol, two implementations, and the choice between them.
+"""Translation engines: one protocol, two implementations, and the one place that chooses.
 
 * :mod:`translit.engines.base` — the :class:`TranslationEngine` protocol, decoding options,
   and what both engines share (model-folder checks, length limits, batching).
@@ -6,13 +6,21 @@
 * :mod:`translit.engines.ct2` — the fast one: a CTranslate2 conversion (int8 on CPU), which
   needs neither torch nor transformers at run time.
 
-:func:`get_engine` picks and loads one for a model name or folder.
+Choosing is two steps, both here and nowhere else: :func:`resolve` finds a model on disk and
+decides which engine will run it, without loading anything (a batch's resume markers need
+only that); :func:`load` prepares the engine's folder (converting for CTranslate2 once) and
+opens it through :data:`LOADERS`, the table from engine name to loader. An engine gets the
+model's normalisation and confidence threshold when it is built and is never changed later
+(engines are cached and shared process-wide).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from translit.engines.base import (
     DEFAULT_MAX_BATCH_TOKENS,
@@ -22,20 +30,166 @@ from translit.engines.base import (
     check_model_dir,
 )
 from translit.errors import NOTE, InputError, ModelError
-from translit.registry import Registry, load_registry, resolve_model_dir, spec_for_directory, verify_checksums
+from translit.options import Engine
+from translit.registry import (
+    Registry,
+    fingerprint,
+    load_registry,
+    resolve_model_dir,
+    spec_for_directory,
+    verify_checksums,
+)
 
 __all__ = [
     "DEFAULT_MAX_BATCH_TOKENS",
     "ENGINES",
+    "LOADERS",
     "DecodeOptions",
     "EngineOutput",
+    "ModelChoice",
     "TranslationEngine",
     "get_engine",
+    "load",
+    "open_engine",
+    "resolve",
 ]
 
 log = logging.getLogger("translit")
 
-ENGINES = ("auto", "transformers", "ctranslate2")
+ENGINES = tuple(choice.value for choice in Engine)
+
+
+def _open_transformers(folder: Path, model_id: str, threads: int | None, **model: Any) -> TranslationEngine:
+    from translit.engines.marian import load_marian
+
+    return load_marian(folder, model_id, threads=threads, **model)
+
+
+def _open_ctranslate2(folder: Path, model_id: str, threads: int | None, **model: Any) -> TranslationEngine:
+    from translit.engines.ct2 import load_ct2
+
+    return load_ct2(folder, model_id, threads=threads, **model)
+
+
+Loader = Callable[..., TranslationEngine]
+LOADERS: dict[str, Loader] = {
+    Engine.transformers.value: _open_transformers,
+    Engine.ctranslate2.value: _open_ctranslate2,
+}
+"""Engine name → loader of a folder in that engine's own format (a converted one for CTranslate2)."""
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A translation model found on disk, and the engine that will run it; nothing loaded.
+
+    ``engine`` is ``transformers`` or ``ctranslate2`` (``auto`` decided); ``required`` is
+    True when the user asked for CTranslate2 by name (no fallback). ``normalization`` and
+    ``flag_below`` are the model's own, from models.toml.
+    """
+
+    model_id: str
+    directory: Path
+    engine: str
+    required: bool = False
+    normalization: str = "none"
+    flag_below: float | None = None
+
+    @property
+    def key(self) -> str:
+        """The model files and engine, for resume markers (local and Ray runs compute it alike)."""
+        return f"{self.model_id}|{fingerprint(self.directory)}|{self.engine}"
+
+
+def resolve(
+    model: str | Path | None = None, engine: str = "auto", registry: Registry | None = None
+) -> ModelChoice:
+    """Find ``model`` (a registry name or a folder) and decide its engine, loading nothing.
+
+    ``auto`` means CTranslate2 when the package is installed, else transformers. Fails with
+    one clear line when the model is missing, no MarianMT folder, or fails its checksums.
+    """
+    if str(engine) not in ENGINES:
+        raise InputError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+    engine = str(engine)
+    registry = registry or load_registry()
+    model_id, directory = resolve_model_dir(model, registry, "translation")
+    check_model_dir(directory)  # a folder that is no MarianMT model fails here, once, clearly
+    spec = registry.models.get(model_id) or spec_for_directory(registry, directory)
+    if spec is not None:
+        verify_checksums(spec, directory)
+    from translit.engines import ct2
+
+    if engine == Engine.ctranslate2 and not ct2.available():
+        raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)")
+    kind = Engine.transformers if engine == Engine.transformers or not ct2.available() else Engine.ctranslate2
+    return ModelChoice(
+        model_id,
+        directory,
+        kind.value,
+        required=engine == Engine.ctranslate2,
+        normalization=spec.normalize if spec else "none",
+        flag_below=spec.flag_below if spec else None,
+    )
+
+
+def engine_folder(choice: ModelChoice, quantization: str = "int8") -> Path:
+    """The folder ``choice.engine`` loads: the model's own, or its CTranslate2 conversion.
+
+    A model is converted once, on first use, with a note on stderr; later runs reuse it.
+    """
+    if choice.engine != Engine.ctranslate2:
+        return choice.directory
+    import time
+
+    from translit.engines import ct2
+
+    converted = ct2.find_converted(choice.directory, quantization)
+    if converted is None:
+        started = time.perf_counter()
+        converted = ct2.convert(choice.directory, quantization)
+        log.log(
+            NOTE,
+            "converted %s for the CTranslate2 engine (%s) in %.1f s; later runs reuse it "
+            "(--engine transformers skips it)",
+            choice.model_id,
+            quantization,
+            time.perf_counter() - started,
+        )
+    return converted
+
+
+def open_engine(kind: str, folder: Path, model_id: str, *, threads: int | None = None, **model: Any) -> Any:
+    """Open ``folder`` (in engine ``kind``'s own format) with the loader of :data:`LOADERS`.
+
+    ``model`` are the model's ``normalization`` and ``flag_below``.
+    """
+    return LOADERS[kind](folder, model_id, threads, **model)
+
+
+def load(choice: ModelChoice, threads: int | None = None, quantization: str = "int8") -> TranslationEngine:
+    """Load (once per process) the engine ``choice`` names.
+
+    With ``auto``, a CTranslate2 conversion or load that fails is a warning, and the
+    transformers engine runs instead; with ``ctranslate2`` asked for, it is an error.
+    """
+    model = {"normalization": choice.normalization, "flag_below": choice.flag_below}
+    if choice.engine == Engine.ctranslate2:
+        try:
+            folder = engine_folder(choice, quantization)
+            engine: TranslationEngine = open_engine(
+                choice.engine, folder, choice.model_id, threads=threads, **model
+            )
+            return engine
+        except ModelError as exc:
+            if choice.required:
+                raise
+            reason = str(exc)
+        # A model that transformers cannot load either is reported by transformers' own error.
+        engine = open_engine(Engine.transformers, choice.directory, choice.model_id, threads=threads, **model)
+        log.warning("%s; using the transformers engine instead", reason)
+        return engine
+    return open_engine(choice.engine, choice.directory, choice.model_id, threads=threads, **model)
 
 
 def get_engine(
@@ -55,69 +209,4 @@ def get_engine(
     ``engine="transformers"`` is the reference engine.
     The model's input normalisation and confidence threshold come from models.toml.
     """
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
-    registry = registry or load_registry()
-    model_id, directory = resolve_model_dir(model, registry, "translation")
-    check_model_dir(directory)  # a folder that is no MarianMT model fails here, once, clearly
-    spec = registry.models.get(model_id) or spec_for_directory(registry, directory)
-    if spec is not None:
-        verify_checksums(spec, directory)
-    loaded: TranslationEngine | None = None
-    if engine in ("auto", "ctranslate2"):
-        loaded = _load_ctranslate2(
-            model_id, directory, quantization, threads, required=engine == "ctranslate2"
-        )
-    if loaded is None:
-        from translit.engines.marian import load_marian
-
-        loaded = load_marian(directory, model_id, threads=threads)
-        reason = _FALLBACK_REASONS.pop(str(directory), None)
-        if reason:
-            log.warning("%s; using the transformers engine instead", reason)
-    if spec is not None:
-        loaded.normalization = spec.normalize
-        loaded.flag_below = spec.flag_below
-    return loaded
-
-
-def _load_ctranslate2(
-    model_id: str, directory: Path, quantization: str, threads: int | None, required: bool
-) -> TranslationEngine | None:
-    """The CTranslate2 engine, converting the model on first use.
-
-    With ``required`` (``--engine ctranslate2``) a failure is an error; otherwise (``auto``)
-    it is a warning, and the caller falls back to transformers.
-    """
-    import time
-
-    from translit.engines import ct2
-
-    if not ct2.available():
-        if required:
-            raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)")
-        return None
-    try:
-        converted = ct2.find_converted(directory, quantization)
-        if converted is None:
-            started = time.perf_counter()
-            converted = ct2.convert(directory, quantization)
-            log.log(
-                NOTE,
-                "converted %s for the CTranslate2 engine (%s) in %.1f s; later runs reuse it "
-                "(--engine transformers skips it)",
-                model_id,
-                quantization,
-                time.perf_counter() - started,
-            )
-        return ct2.load_ct2(converted, model_id, threads=threads)
-    except ModelError as exc:
-        if required:
-            raise
-        _FALLBACK_REASONS[str(directory)] = str(exc)
-        return None
-
-
-# Why auto fell back to transformers, reported once the fallback has loaded (a model that
-# transformers cannot load either is reported by transformers' own error alone).
-_FALLBACK_REASONS: dict[str, str] = {}
+    return load(resolve(model, engine, registry), threads, quantization)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from translit.errors import ModelError
+from translit.options import usable_cores
 
 log = logging.getLogger("translit")
 
@@ -139,10 +140,7 @@ class TranslationEngine(Protocol):
 
 def default_threads() -> int:
     """Cores this process may use (respects CPU affinity and cgroup-style pinning)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 # Below this model width, one torch thread is faster than several: the matrices are too small

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from translit.config import cache_root
 from translit.engines.base import (
     DecodeOptions,
     EngineOutput,
@@ -54,21 +55,6 @@ def available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("ctranslate2") is not None
-
-
-def cache_root() -> Path:
-    """translit's cache folder: ``$TRANSLIT_CACHE_DIR``, the config's ``cache_dir``, else
-    ``$XDG_CACHE_HOME/translit``."""
-    if os.environ.get("TRANSLIT_CACHE_DIR"):
-        return Path(os.environ["TRANSLIT_CACHE_DIR"])
-    from translit.config import load_defaults
-
-    configured = load_defaults().cache_dir
-    if configured:
-        return Path(configured).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("translit", appauthor=False))
 
 
 def converted_dir(model_dir: Path, quantization: str) -> Path:
@@ -204,7 +190,7 @@ class MarianPieces:
 
 
 _LOAD_LOCK = threading.Lock()
-_LOADED: dict[tuple[str, str, str, int, str], CTranslate2Engine] = {}
+_LOADED: dict[tuple[str, str, str, int, str, str, float | None], CTranslate2Engine] = {}
 
 
 def load_ct2(
@@ -214,6 +200,8 @@ def load_ct2(
     compute_type: str = "default",
     threads: int | None = None,
     device: str = "auto",
+    normalization: str = "none",
+    flag_below: float | None = None,
 ) -> CTranslate2Engine:
     """Load a converted model once per process.
 
@@ -223,11 +211,17 @@ def load_ct2(
     product, does not apply.
     """
     threads = threads or default_threads()
-    key = (str(converted), model_id, compute_type, threads, device)
+    key = (str(converted), model_id, compute_type, threads, device, normalization, flag_below)
     with _LOAD_LOCK:
         if key not in _LOADED:
             _LOADED[key] = CTranslate2Engine(
-                converted, model_id, compute_type=compute_type, threads=threads, device=device
+                converted,
+                model_id,
+                compute_type=compute_type,
+                threads=threads,
+                device=device,
+                normalization=normalization,
+                flag_below=flag_below,
             )
         return _LOADED[key]
 
@@ -236,8 +230,6 @@ class CTranslate2Engine:
     """MarianMT through CTranslate2 (a converted folder from :func:`convert`)."""
 
     name = "ctranslate2"
-    normalization = "none"
-    flag_below: float | None = None
 
     def __init__(
         self,
@@ -247,8 +239,12 @@ class CTranslate2Engine:
         compute_type: str = "default",
         threads: int = 1,
         device: str = "auto",
+        normalization: str = "none",
+        flag_below: float | None = None,
     ) -> None:
         started = time.perf_counter()
+        self.normalization = normalization
+        self.flag_below = flag_below
         try:
             import ctranslate2
         except ImportError:

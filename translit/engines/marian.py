@@ -28,21 +28,35 @@ from translit.errors import ModelError
 from translit.registry import fingerprint
 
 _LOAD_LOCK = threading.Lock()
-_LOADED: dict[tuple[str, str, str], MarianEngine] = {}
+_LOADED: dict[tuple[str, str, str, str, float | None], MarianEngine] = {}
 
 
 def load_marian(
-    directory: Path, model_id: str | None = None, device: str | None = None, threads: int | None = None
+    directory: Path,
+    model_id: str | None = None,
+    device: str | None = None,
+    threads: int | None = None,
+    *,
+    normalization: str = "none",
+    flag_below: float | None = None,
 ) -> MarianEngine:
     """Load a MarianMT folder once per process (later calls reuse it).
 
     ``threads`` sets torch's CPU threads; without it, small models get one thread
-    (see :func:`translit.engines.base.model_threads`).
+    (see :func:`translit.engines.base.model_threads`). ``normalization`` and ``flag_below``
+    are the model's own (models.toml), fixed when the engine is built.
     """
-    key = (str(directory.resolve()), model_id or str(directory), device or "auto")
+    key = (str(directory.resolve()), model_id or str(directory), device or "auto", normalization, flag_below)
     with _LOAD_LOCK:
         if key not in _LOADED:
-            _LOADED[key] = MarianEngine(directory, model_id or str(directory), device, threads)
+            _LOADED[key] = MarianEngine(
+                directory,
+                model_id or str(directory),
+                device,
+                threads,
+                normalization=normalization,
+                flag_below=flag_below,
+            )
         if threads:
             import torch
 
@@ -54,13 +68,20 @@ class MarianEngine:
     """MarianMT through Hugging Face ``transformers``, loaded offline from a local folder."""
 
     name = "transformers"
-    normalization = "none"
-    flag_below: float | None = None
 
     def __init__(
-        self, directory: Path, model_id: str, device: str | None = None, threads: int | None = None
+        self,
+        directory: Path,
+        model_id: str,
+        device: str | None = None,
+        threads: int | None = None,
+        *,
+        normalization: str = "none",
+        flag_below: float | None = None,
     ) -> None:
         check_model_dir(directory)
+        self.normalization = normalization
+        self.flag_below = flag_below
         started = time.perf_counter()
         import torch
         from transformers import MarianMTModel, MarianTokenizer

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document
+from translit.readers.base import Document, Rebuilt
+from translit.textio import decode_bytes
 
 # Blocks of trafilatura's XML that are translated as paragraphs.
 BLOCKS = frozenset({"p", "head", "item", "quote", "cell", "code"})
@@ -67,8 +68,10 @@ class HtmlReader:
 
     name = "html"
 
-    def read(self, text: str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document:
         """The page's main text as paragraphs, its title first; metadata from trafilatura."""
+        decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
+        text = decoded.text if decoded else str(data)
         trafilatura = _import_trafilatura()
         extracted = trafilatura.bare_extraction(
             text, include_tables=True, include_comments=False, with_metadata=True, favor_precision=False
@@ -80,4 +83,8 @@ class HtmlReader:
         title = metadata.get("title")
         if isinstance(title, str) and title and paragraphs[0] != title:
             paragraphs.insert(0, title)
-        return Document(paragraphs, [], "html", metadata)
+        return Document(paragraphs, [], "html", metadata, encoding=decoded.encoding if decoded else "utf-8")
+
+    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
+        """A page's translation is its text; the page itself is not rebuilt."""
+        return None

@@ -32,6 +32,7 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, Rebuilt
+from translit.textio import decode_bytes
 
 _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z))", re.S)
 # What would start a new block if a translation began with it at the start of a line.
@@ -66,6 +67,7 @@ class Span:
     opening: str  # "**", "*", "~~", "[" …
     closing: str  # "**", "*", "~~", "](https://…)" …
     items: list[str | Span] = field(default_factory=list)
+    paragraph: int = -1  # the document paragraph that holds the span's text, for its translation
 
     def plain(self) -> str:
         """The span's text without markup."""
@@ -85,6 +87,7 @@ class Image:
 
     alt: str
     destination: str  # "](src "title")"
+    paragraph: int = -1  # the document paragraph that holds the alt text
 
 
 Piece = str | Span | Protected | Image
@@ -227,7 +230,7 @@ def _project(text: str, spans: list[Span], translations: dict[int, str], dropped
     cursor = 0
     lower = text.lower()
     for span in spans:
-        inner = " ".join(translations.get(id(span), "").split())
+        inner = " ".join(translations.get(span.paragraph, "").split())
         at = lower.find(inner.lower(), cursor) if inner else -1
         if at < 0:
             dropped[0] = True
@@ -287,17 +290,28 @@ def _escape_pipes(text: str) -> str:
     return re.sub(r"(?<!\\)\|", r"\\|", text)
 
 
+@dataclass
+class _Layout:
+    """Where a document's translatable text sits: front matter, source lines, blocks."""
+
+    front: str
+    lines: list[str]
+    blocks: list[_Block]
+
+
 class MarkdownReader:
     """Markdown documents: notes, CMS and static-site exports."""
 
     name = "markdown"
 
-    def read(self, text: str, source: str) -> Document:
-        """The prose of the document as paragraphs, and a way to write their translations back.
+    def read(self, data: bytes | str, source: str) -> Document:
+        """The prose of the document as paragraphs, and where each one goes back.
 
         Paragraphs are the runs of prose of every block, then the texts of its marked spans
         and image alt texts (these are auxiliary: translated to put markup back).
         """
+        decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
+        text = decoded.text if decoded else str(data)
         parser = _parser()
         match = _FRONT_MATTER.match(text)
         front = match.group(1) if match else ""
@@ -308,7 +322,6 @@ class MarkdownReader:
         paragraphs: list[str] = []
         auxiliary: list[int] = []
         cursor: dict[int, int] = {}
-        span_paragraph: dict[int, int] = {}
         for i, token in enumerate(tokens):
             if (
                 token.type != "inline"
@@ -327,49 +340,60 @@ class MarkdownReader:
                     paragraphs.append(" ".join(_plain(run).split()))
             for run in runs:
                 if isinstance(run, Image):
-                    span_paragraph[id(run)] = len(paragraphs)
+                    run.paragraph = len(paragraphs)
                     auxiliary.append(len(paragraphs))
                     paragraphs.append(" ".join(run.alt.split()))
                 elif isinstance(run, list):
                     for span in _spans(run):
-                        span_paragraph[id(span)] = len(paragraphs)
+                        span.paragraph = len(paragraphs)
                         auxiliary.append(len(paragraphs))
                         paragraphs.append(" ".join(span.plain().split()))
             blocks.append(block)
+        return Document(
+            paragraphs,
+            [],
+            "markdown",
+            {},
+            auxiliary,
+            layout=_Layout(front, lines, blocks),
+            encoding=decoded.encoding if decoded else "utf-8",
+        )
 
-        def rebuild(translated: list[str]) -> Rebuilt:
-            def get(index: int) -> str:
-                return " ".join(translated[index].split()) if index < len(translated) else paragraphs[index]
+    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
+        """The document with every block's text replaced by its translation, markup put back."""
+        layout: _Layout = document.layout
+        paragraphs = document.paragraphs
 
-            out = list(lines)
-            dropped_paragraphs: list[int] = []
-            # Bottom to top, right to left: earlier lines and columns stay valid.
-            for block in sorted(blocks, key=lambda b: (b.line, b.start), reverse=True):
-                parts = []
-                next_run = block.first_paragraph
-                dropped = [False]
-                for run in block.runs:
-                    if isinstance(run, Protected):
-                        parts.append(run.raw)
-                    elif isinstance(run, Image):
-                        parts.append("![" + escape(get(span_paragraph[id(run)])) + run.destination)
-                    else:
-                        spans = _spans(run)
-                        translations = {id(s): get(span_paragraph[id(s)]) for s in spans}
-                        top = [item for item in run if isinstance(item, Span)]
-                        plain = _plain(run)
-                        # Keep the spaces that separated this run from a code span or image.
-                        lead = " " if plain[:1].isspace() else ""
-                        trail = " " if plain[-1:].isspace() and len(plain.strip()) else ""
-                        parts.append(lead + _project(get(next_run), top, translations, dropped) + trail)
-                        next_run += 1
-                text = "".join(parts)
-                text = _escape_pipes(text) if block.in_table else _escape_block_start(text)
-                if dropped[0]:
-                    dropped_paragraphs.extend(range(block.first_paragraph, next_run))
-                tail = out[block.last_line][block.end :]
-                out[block.line] = out[block.line][: block.start] + text + tail
-                del out[block.line + 1 : block.last_line + 1]
-            return Rebuilt(front + "\n".join(out), sorted(dropped_paragraphs))
+        def get(index: int) -> str:
+            return " ".join(translated[index].split()) if index < len(translated) else paragraphs[index]
 
-        return Document(paragraphs, [], "markdown", {}, rebuild, auxiliary)
+        out = list(layout.lines)
+        dropped_paragraphs: list[int] = []
+        # Bottom to top, right to left: earlier lines and columns stay valid.
+        for block in sorted(layout.blocks, key=lambda b: (b.line, b.start), reverse=True):
+            parts = []
+            next_run = block.first_paragraph
+            dropped = [False]
+            for run in block.runs:
+                if isinstance(run, Protected):
+                    parts.append(run.raw)
+                elif isinstance(run, Image):
+                    parts.append("![" + escape(get(run.paragraph)) + run.destination)
+                else:
+                    spans = _spans(run)
+                    translations = {s.paragraph: get(s.paragraph) for s in spans}
+                    top = [item for item in run if isinstance(item, Span)]
+                    plain = _plain(run)
+                    # Keep the spaces that separated this run from a code span or image.
+                    lead = " " if plain[:1].isspace() else ""
+                    trail = " " if plain[-1:].isspace() and len(plain.strip()) else ""
+                    parts.append(lead + _project(get(next_run), top, translations, dropped) + trail)
+                    next_run += 1
+            text = "".join(parts)
+            text = _escape_pipes(text) if block.in_table else _escape_block_start(text)
+            if dropped[0]:
+                dropped_paragraphs.extend(range(block.first_paragraph, next_run))
+            tail = out[block.last_line][block.end :]
+            out[block.line] = out[block.line][: block.start] + text + tail
+            del out[block.line + 1 : block.last_line + 1]
+        return Rebuilt(layout.front + "\n".join(out), sorted(dropped_paragraphs))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from translit.readers.base import Document
+from translit.readers.base import Document, Rebuilt
 from translit.segment import parse_article
+from translit.textio import decode_bytes
 
 
 class TextReader:
@@ -11,7 +12,14 @@ class TextReader:
 
     name = "text"
 
-    def read(self, text: str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document:
         """The article's body paragraphs, boilerplate removed."""
-        article = parse_article(text)
-        return Document(article.paragraphs, article.removed, "text")
+        decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
+        article = parse_article(decoded.text if decoded else str(data))
+        return Document(
+            article.paragraphs, article.removed, "text", encoding=decoded.encoding if decoded else "utf-8"
+        )
+
+    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
+        """Plain text keeps no structure beyond its paragraphs."""
+        return None

@@ -5,17 +5,25 @@
 * :mod:`translit.segment.sentences` — the German sentence splitter.
 * :mod:`translit.segment.units` — translation units (sentences by default) under a token
   budget, and joining their translations back into paragraphs.
+* :mod:`translit.segment.links` — what never reaches the model as prose (links, wordless units).
+* :mod:`translit.segment.english` — the English sentence splitter, for the output side.
+
+The lowest room of the house: it imports nothing of translit's but itself.
 """
 
 from translit.segment.clean import (
     Article,
     is_breadcrumb,
     is_tag_line,
+    looks_like_headline,
     normalize_text,
     parse_article,
+    split_headline,
     split_paragraphs,
     strip_boilerplate,
 )
+from translit.segment.english import split_english_sentences
+from translit.segment.links import needs_model
 from translit.segment.sentences import sentence_spans, split_sentences
 from translit.segment.units import (
     DEFAULT_UNIT_TOKENS,
@@ -36,11 +44,15 @@ __all__ = [
     "is_breadcrumb",
     "is_tag_line",
     "join_units",
+    "looks_like_headline",
     "make_units",
+    "needs_model",
     "normalize_text",
     "paragraph_spans",
     "parse_article",
     "sentence_spans",
+    "split_english_sentences",
+    "split_headline",
     "split_paragraphs",
     "split_sentences",
     "strip_boilerplate",

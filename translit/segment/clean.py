@@ -82,6 +82,21 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+def looks_like_headline(paragraph: str) -> bool:
+    """A short first paragraph without final punctuation reads as a headline."""
+    stripped = paragraph.strip()
+    return 0 < len(stripped.split()) <= 20 and not stripped.endswith((".", "!", "?", ":", "…", "“", '"'))
+
+
+def split_headline(text: str) -> tuple[str | None, str]:
+    """``(headline, rest)`` when the first line of ``text`` is a headline, else ``(None, text)``."""
+    stripped = text.strip()
+    first, _, rest = stripped.partition("\n")
+    if rest.strip() and looks_like_headline(first):
+        return first.strip(), rest
+    return None, text
+
+
 def parse_article(text: str) -> Article:
     """Normalise, strip boilerplate and split an article into its body paragraphs."""
     body, removed = strip_boilerplate(normalize_text(text))

@@ -21,13 +21,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from translit.guards import needs_model
+from translit.options import Unit as UnitMode
+from translit.segment.links import needs_model
 from translit.segment.sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
 """Counts the model tokens of a text, without the end-of-sentence token."""
 
-UNIT_MODES = ("sentence", "paragraph")
+UNIT_MODES = tuple(mode.value for mode in UnitMode)
 DEFAULT_UNIT_TOKENS = 128
 
 
@@ -116,12 +117,13 @@ def _pack(text: str, spans: list[Span], count: TokenCounter, budget: int) -> lis
     return packed
 
 
-def paragraph_spans(paragraph: str, count: TokenCounter, budget: int, mode: str = "sentence") -> list[Span]:
+def paragraph_spans(
+    paragraph: str, count: TokenCounter, budget: int, mode: str | UnitMode = "sentence"
+) -> list[Span]:
     """The unit spans of one paragraph (see the module docstring for the two modes)."""
     if budget < 1:
         raise ValueError(f"token budget must be positive, got {budget}")
-    if mode not in UNIT_MODES:
-        raise ValueError(f"unknown unit mode {mode!r} (choose from {', '.join(UNIT_MODES)})")
+    mode = UnitMode(mode)
     stripped = paragraph.strip()
     if not stripped:
         return []
@@ -143,7 +145,9 @@ def paragraph_spans(paragraph: str, count: TokenCounter, budget: int, mode: str 
     ]
 
 
-def make_units(paragraphs: list[str], count: TokenCounter, budget: int, mode: str = "sentence") -> list[Unit]:
+def make_units(
+    paragraphs: list[str], count: TokenCounter, budget: int, mode: str | UnitMode = "sentence"
+) -> list[Unit]:
     """Cut every paragraph into units of at most ``budget`` tokens, in paragraph order."""
     units: list[Unit] = []
     for index, paragraph in enumerate(paragraphs):

@@ -1,0 +1,112 @@
+"""The house's floor plan: which room may import which, checked on every import translit has.
+
+A *room* is a top-level module or package of ``translit`` (``segment``, ``engines`` …). Rooms
+sit on floors, lowest first; a room may import only rooms on lower floors — never one on its
+own floor (a sideways arrow) or above (an arrow back up) — so the import graph has no circle.
+Imports inside functions count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .conftest import REPO
+
+PACKAGE = REPO / "translit"
+
+FLOORS: list[set[str]] = [
+    {"errors"},
+    {"options"},
+    {"config"},
+    {"lockfile", "segment", "normalize", "textio", "language"},
+    {"registry", "guards", "summarize", "cache", "readers", "glossary"},
+    {"download", "engines", "evaluate"},
+    {"abstractive", "results"},
+    {"pipeline", "render"},
+    {"translator"},
+    {"api"},
+    {"batch", "serve"},
+    {"__init__"},
+    {"cli"},
+    {"__main__"},
+]
+
+
+def room_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def is_room(name: str) -> bool:
+    return (PACKAGE / name).is_dir() or (PACKAGE / f"{name}.py").is_file() or name == "__init__"
+
+
+def imports() -> dict[tuple[str, str], list[str]]:
+    """(importing room, imported room) -> where (file:line), for every cross-room import."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(REPO).with_suffix("")
+        parts = list(relative.parts)
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+                targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            for target in targets:
+                if not target.startswith("translit."):
+                    continue
+                source, room = room_of(module), room_of(target)
+                if room != source and is_room(room):
+                    where = f"{relative}.py:{node.lineno}"
+                    if where not in found.setdefault((source, room), []):
+                        found[(source, room)].append(where)
+    return found
+
+
+def floor(room: str) -> int:
+    for number, rooms in enumerate(FLOORS):
+        if room in rooms:
+            return number
+    raise AssertionError(f"translit/{room} is on no floor of tests/test_architecture.py: give it one")
+
+
+def test_every_room_has_a_floor() -> None:
+    rooms = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    rooms.discard("__pycache__")
+    rooms.discard("data")
+    for room in rooms:
+        floor(room)
+
+
+def test_no_import_runs_sideways_or_back_up() -> None:
+    wrong = [
+        f"{source} (floor {floor(source)}) imports {room} (floor {floor(room)}) at {', '.join(where)}"
+        for (source, room), where in sorted(imports().items())
+        if floor(room) >= floor(source)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_import_graph_has_no_circle() -> None:
+    graph: dict[str, set[str]] = {}
+    for source, room in imports():
+        graph.setdefault(source, set()).add(room)
+    state: dict[str, int] = {}
+
+    def visit(room: str, path: list[str]) -> None:
+        state[room] = 1
+        for nxt in graph.get(room, ()):
+            assert state.get(nxt) != 1, " -> ".join([*path, room, nxt])
+            if nxt not in state:
+                visit(nxt, [*path, room])
+        state[room] = 2
+
+    for room in list(graph):
+        if room not in state:
+            visit(room, [])

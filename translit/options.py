@@ -1,0 +1,373 @@
+"""Every translation option in one place: :class:`Settings`, the choices, their ranges.
+
+One frozen dataclass holds what shapes a run — the model and engine, how articles are cut
+and decoded, how doubtful units are marked, how briefs are made. Each option is declared
+once, here, with its type, default, range and meaning; the command line (``translit.cli``),
+the config file (:mod:`translit.config`) and the library all read and validate it from this
+declaration. Adding an option means a field here, its CLI declaration in
+:mod:`translit.cli.options`, and the code that uses it.
+
+``scope`` says what an option shapes, so that one :meth:`Settings.key` serves both the
+translation cache (``"unit"``: what shapes one unit's translation) and the batch resume
+markers (``"document"``: what shapes a document's outputs).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any, Literal
+
+Scope = Literal["unit", "document"]
+Group = Literal["model", "translation", "reading", "brief"]
+
+DEFAULT_FLAG_BELOW = -1.4
+"""Units scoring below this are marked for checking when the model's entry sets no threshold.
+
+The 1st percentile of a real sentence-trained Marian's scores on held-out sentences of its
+domain, below which every hallucination we provoked fell (``bench/calibrate_guards.py``).
+"""
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+"""One news article is tens of kilobytes; anything this big is almost surely a mistake."""
+DEFAULT_BRIEF_SENTENCES = 3
+
+
+class Engine(StrEnum):
+    """Which backend runs the model."""
+
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
+class Unit(StrEnum):
+    """What the model translates at a time."""
+
+    sentence = "sentence"
+    paragraph = "paragraph"
+
+
+class Normalization(StrEnum):
+    """Normalisation of the model's input (``auto``: what models.toml says for the model)."""
+
+    auto = "auto"
+    moses = "moses"
+    none = "none"
+
+
+class InputFormat(StrEnum):
+    """What an input is (``auto``: by file extension, then by content)."""
+
+    auto = "auto"
+    text = "text"
+    html = "html"
+    markdown = "markdown"
+
+
+class BriefStyle(StrEnum):
+    """How a brief is laid out as text."""
+
+    paragraph = "paragraph"
+    bullets = "bullets"
+
+
+def usable_cores() -> int:
+    """Cores this process may use (respects CPU affinity and cgroup-style pinning)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def max_threads() -> int:
+    """At most four threads per usable core: more only thrashes (or crashes) an engine."""
+    return 4 * usable_cores()
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    """What :class:`Settings` knows about one of its fields."""
+
+    help: str
+    group: Group
+    scope: Scope | None = None
+    minimum: float | None = None
+    maximum: float | Callable[[], float] | None = None
+
+    def upper(self) -> float | None:
+        """The largest allowed value (computed for machine-dependent limits)."""
+        return self.maximum() if callable(self.maximum) else self.maximum
+
+
+def _option(
+    default: Any,
+    help: str,
+    group: Group,
+    scope: Scope | None = None,
+    minimum: float | None = None,
+    maximum: float | Callable[[], float] | None = None,
+) -> Any:
+    return field(default=default, metadata={"option": OptionInfo(help, group, scope, minimum, maximum)})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of a translation run; see the module docstring.
+
+    Values are checked when the object is made: a wrong type, an unknown choice or a value
+    out of range raises ``ValueError`` naming the option (the CLI and the config reader turn
+    that into one line naming the flag or the file).
+    """
+
+    model: str | None = _option(
+        None, "Model name from models.toml, or a folder with a Hugging Face MarianMT model.", "model"
+    )
+    engine: Engine = _option(
+        Engine.auto,
+        "auto (default): CTranslate2, converting the model once on first use; "
+        "transformers: the reference engine; ctranslate2: CTranslate2 or fail.",
+        "model",
+    )
+    threads: int | None = _option(
+        None, "CPU threads for the engine (default: all usable cores).", "model", None, 1, max_threads
+    )
+    beams: int | None = _option(
+        None, "Beam size (default: the model's generation_config).", "translation", "unit", 1, 64
+    )
+    batch_size: int = _option(32, "Units translated together.", "translation", None, 1, 4096)
+    max_batch_tokens: int = _option(
+        1024, "Padded source tokens per batch.", "translation", None, 1, 1_000_000
+    )
+    unit: Unit = _option(
+        Unit.sentence,
+        "sentence (default): one sentence at a time, as the model was trained; "
+        "paragraph: whole paragraphs, packed up to the model's limit.",
+        "translation",
+        "unit",
+    )
+    max_unit_tokens: int | None = _option(
+        None,
+        "Longest unit in model tokens; longer sentences are cut at clauses "
+        "(default 128 for sentences, the model's limit for paragraphs).",
+        "translation",
+        "document",
+        1,
+        100_000,
+    )
+    normalize: Normalization = _option(
+        Normalization.auto,
+        "Normalise what goes into the model: auto (as models.toml says for the model), moses, none.",
+        "translation",
+        "unit",
+    )
+    flag_below: float | None = _option(
+        None,
+        "Mark units whose mean token log-probability is below this "
+        f"(default: the model's flag_below in models.toml, else {DEFAULT_FLAG_BELOW}).",
+        "translation",
+        "document",
+    )
+    input_format: InputFormat = _option(
+        InputFormat.auto,
+        "auto: by file extension (.html, .htm, .md, .markdown), then by content.",
+        "reading",
+        "document",
+    )
+    strict_lang: bool = _option(False, "Refuse input that is not German (default: warn).", "reading")
+    max_bytes: int | None = _option(
+        DEFAULT_MAX_BYTES,
+        "Largest input accepted, in bytes (0 or None: no limit; default 2 MiB).",
+        "reading",
+        None,
+        0,
+        1 << 40,
+    )
+    cache: bool = _option(True, "Use the persistent translation cache.", "translation")
+    sentences: int | None = _option(
+        None,
+        f"Sentences in the brief (default {DEFAULT_BRIEF_SENTENCES}, unless only words limit it).",
+        "brief",
+        "document",
+        1,
+        1000,
+    )
+    words: int | None = _option(
+        None,
+        "At most this many words, but always at least one whole sentence.",
+        "brief",
+        "document",
+        1,
+        100_000,
+    )
+    style: BriefStyle = _option(
+        BriefStyle.paragraph, "One paragraph (default), or one bullet per sentence.", "brief", "document"
+    )
+    summarizer: str | None = _option(
+        None,
+        "extractive (built in, default), a summarization model from models.toml, or a model folder.",
+        "brief",
+        "document",
+    )
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            object.__setattr__(self, item.name, check_option(item.name, getattr(self, item.name)))
+
+    # --- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_values(cls, *layers: Mapping[str, Any]) -> Settings:
+        """Settings from layers of values, later layers winning; ``None`` in a layer means "not given".
+
+        The config file is one layer, the command line the next.
+        """
+        values: dict[str, Any] = {}
+        for layer in layers:
+            unknown = sorted(set(layer) - OPTION_NAMES)
+            if unknown:
+                raise ValueError(f"unknown option {unknown[0]!r}")
+            values.update({k: v for k, v in layer.items() if v is not None})
+        return cls(**values)
+
+    def but(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (``None`` values are ignored: "not given")."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given) if given else self
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def brief_sentences(self) -> int | None:
+        """The brief's sentence cap: the option, else 3 — unless only ``words`` limits the brief."""
+        if self.sentences is None and self.words is None:
+            return DEFAULT_BRIEF_SENTENCES
+        return self.sentences
+
+    @property
+    def byte_limit(self) -> int | None:
+        """``max_bytes`` with 0 meaning no limit."""
+        return self.max_bytes or None
+
+    def for_model(self, normalization: str, flag_below: float | None) -> Settings:
+        """Settings with ``auto`` choices resolved for a model's own normalisation and threshold."""
+        changes: dict[str, Any] = {}
+        if self.normalize is Normalization.auto:
+            changes["normalize"] = Normalization(normalization or "none")
+        if self.flag_below is None:
+            changes["flag_below"] = DEFAULT_FLAG_BELOW if flag_below is None else flag_below
+        return replace(self, **changes) if changes else self
+
+    def key(self, scope: Scope = "document") -> str:
+        """The identity of the options that shape ``scope``.
+
+        ``"unit"``: what shapes one unit's translation (part of the translation cache key);
+        ``"document"``: what shapes a document's outputs, the unit options included (part of
+        the batch resume markers). Options of neither scope (threads, batch sizes) are left
+        out: they change how fast, not what.
+        """
+        wanted = ("unit",) if scope == "unit" else ("unit", "document")
+        parts = []
+        for item in fields(self):
+            if option_info(item.name).scope in wanted:
+                value = getattr(self, item.name)
+                parts.append(f"{item.name}={value}")
+        return "|".join(parts)
+
+
+def option_info(name: str) -> OptionInfo:
+    """The declaration of option ``name``."""
+    info: OptionInfo = _FIELDS[name].metadata["option"]
+    return info
+
+
+_FIELDS = {item.name: item for item in fields(Settings)}
+OPTION_NAMES = frozenset(_FIELDS)
+
+
+def option_default(name: str) -> Any:
+    """The built-in default of option ``name``."""
+    default = _FIELDS[name].default
+    return None if default is MISSING else default
+
+
+def option_type(name: str) -> tuple[type, ...]:
+    """The Python types an option's value may have (``NoneType`` when it may be unset)."""
+    annotation = str(_FIELDS[name].type)
+    return tuple(_TYPE_NAMES.get(part.strip(), str) for part in annotation.split("|"))
+
+
+# The names in the fields' annotations (strings: this module postpones annotations).
+_TYPE_NAMES: dict[str, type] = {
+    "None": type(None),
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "Engine": Engine,
+    "Unit": Unit,
+    "Normalization": Normalization,
+    "InputFormat": InputFormat,
+    "BriefStyle": BriefStyle,
+}
+
+
+def choices(name: str) -> tuple[str, ...] | None:
+    """The allowed values of a choice option (``None`` for a free value)."""
+    for kind in option_type(name):
+        if isinstance(kind, type) and issubclass(kind, StrEnum):
+            return tuple(member.value for member in kind)
+    return None
+
+
+def number_text(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "") if float(value).is_integer() else f"{value:g}"
+
+
+def check_option(name: str, value: Any) -> Any:
+    """``value`` as option ``name`` takes it (a choice as its enum member), or ``ValueError``.
+
+    The message says what is wrong, without naming the option: callers add the flag or
+    the config key.
+    """
+    kinds = option_type(name)
+    if value is None:
+        if type(None) in kinds:
+            return None
+        raise ValueError("must be given")
+    enum = next((k for k in kinds if isinstance(k, type) and issubclass(k, StrEnum)), None)
+    if enum is not None:
+        try:
+            return enum(value.value if isinstance(value, StrEnum) else value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            raise ValueError(f"must be one of {allowed}, not {value!r}") from None
+    if bool in kinds:
+        if not isinstance(value, bool):
+            raise ValueError(f"must be true or false, not {value!r}")
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {value!r}")
+    if float in kinds and isinstance(value, int | float):
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number, not {value}")
+    elif int in kinds:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int):
+            raise ValueError(f"must be a whole number, not {value!r}")
+    elif str in kinds:
+        if not isinstance(value, str):
+            raise ValueError(f"must be a string, not {value!r}")
+        return value
+    info = option_info(name)
+    upper = info.upper()
+    if (info.minimum is not None and value < info.minimum) or (upper is not None and value > upper):
+        low = number_text(info.minimum) if info.minimum is not None else "-inf"
+        high = number_text(upper) if upper is not None else "inf"
+        extra = f" on this machine (4 x {usable_cores()} usable cores)" if name == "threads" else ""
+        raise ValueError(f"{number_text(value)} is out of range: {low}-{high}{extra}")
+    return value
