@@ -345,14 +345,16 @@ def test_failed_conversion_falls_back_to_transformers(
 def test_interrupted_conversion_leaves_no_half_model(
     copy_model_dir: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    from translit.engines import ct2
+    from translit.engines import conversion, ct2
 
     monkeypatch.setenv("TRANSLIT_CACHE_DIR", str(tmp_path))
 
     def interrupted(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ct2, "_Float32Converter", lambda *a, **k: type("C", (), {"convert": interrupted})())
+    monkeypatch.setattr(
+        conversion, "_converter_class", lambda: lambda *a, **k: type("C", (), {"convert": interrupted})()
+    )
     with pytest.raises(KeyboardInterrupt):
         ct2.convert(copy_model_dir)
     assert ct2.find_converted(copy_model_dir) is None

@@ -46,6 +46,10 @@ class DecodeOptions:
     force_ratio: float | None = None
     no_repeat_ngram_size: int | None = None
     repetition_penalty: float | None = None
+    hypotheses: int = 1
+    """How many hypotheses to return (the best first); the beam is widened to hold them."""
+    suppress: tuple[str, ...] = ()
+    """Words the output must not contain (as a word of their own or glued to the one before)."""
 
 
 def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:
@@ -115,6 +119,8 @@ class EngineOutput:
     tokens: int
     hit_limit: bool
     score: float | None = None
+    alternatives: tuple[str, ...] = ()
+    """The other hypotheses, best first, when more than one was asked for."""
 
 
 class TranslationEngine(Protocol):
@@ -234,3 +240,63 @@ def input_budget(limit: int) -> int:
     long as its input (plus the decoder's start token) still fits the decoder.
     """
     return max(1, limit - 2)
+
+
+Alignment = list[tuple[int, int, int, int]]
+"""Aligned pieces of one (source, target) pair: source start, end, target start, end, in characters."""
+
+
+def piece_spans(processor: Any, text: str) -> list[tuple[str, int, int]]:
+    """The SentencePiece pieces of ``text`` with the characters each covers (space excluded)."""
+    proto = processor.encode(text, return_type="proto")
+    char_of_byte = {}
+    position = 0
+    for index, ch in enumerate(text):
+        char_of_byte[position] = index
+        position += len(ch.encode("utf-8"))
+    char_of_byte[position] = len(text)
+    spans = []
+    for piece in proto.pieces:
+        start = char_of_byte.get(piece.begin, 0)
+        end = char_of_byte.get(piece.end, len(text))
+        while start < end and text[start].isspace():
+            start += 1
+        spans.append((piece.piece, start, end))
+    return spans
+
+
+def alignment_from_attention(
+    attention: Sequence[Sequence[float]],
+    source: list[tuple[str, int, int]],
+    target: list[tuple[str, int, int]],
+) -> Alignment:
+    """Each target piece aligned to the source piece it attends to most (``</s>`` left out)."""
+    aligned: Alignment = []
+    for row, (_piece, t_start, t_end) in zip(attention, target, strict=False):
+        weights = list(row[: len(source)])
+        if not weights or t_end <= t_start:
+            continue
+        best = max(range(len(weights)), key=weights.__getitem__)
+        _p, s_start, s_end = source[best]
+        if s_end > s_start:
+            aligned.append((s_start, s_end, t_start, t_end))
+    return aligned
+
+
+def suppressed_pieces(processor: Any, vocab: Any, words: Sequence[str]) -> list[list[str]]:
+    """Target piece sequences for ``words``: each word as a word of its own and glued on.
+
+    A sequence with a piece missing from ``vocab`` is left out (it cannot be generated).
+    """
+    sequences: list[list[str]] = []
+    for word in words:
+        pieces = [str(p) for p in processor.encode(word.strip(), out_type=str)]
+        if not pieces:
+            continue
+        variants = [pieces]
+        if pieces[0].startswith("\u2581") and len(pieces[0]) > 1:
+            variants.append([pieces[0][1:], *pieces[1:]])
+        for variant in variants:
+            if all(piece in vocab for piece in variant) and variant not in sequences:
+                sequences.append(variant)
+    return sequences

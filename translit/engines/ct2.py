@@ -8,46 +8,47 @@ the source folder's identity and the quantisation, so later runs find it again.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from translit.config import cache_root
 from translit.engines.base import (
+    Alignment,
     DecodeOptions,
     EngineOutput,
-    check_model_dir,
+    alignment_from_attention,
     decode_limit,
     default_threads,
     forced_length,
     input_budget,
+    piece_spans,
     plan_batches,
     position_limit,
     read_json_object,
     spread_batches,
+    suppressed_pieces,
 )
+from translit.engines.conversion import QUANTIZATIONS, convert, converted_dir, find_converted
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
-log = logging.getLogger("translit")
+__all__ = [
+    "QUANTIZATIONS",
+    "CTranslate2Engine",
+    "MarianPieces",
+    "available",
+    "convert",
+    "converted_dir",
+    "find_converted",
+    "load_ct2",
+]
 
-QUANTIZATIONS = ("int8", "int16", "float32", "int8_float32")
-# Files copied next to the converted weights so the engine needs nothing else.
-_TOKENIZER_FILES = (
-    "source.spm",
-    "target.spm",
-    "vocab.json",
-    "tokenizer_config.json",
-    "generation_config.json",
-)
+log = logging.getLogger("translit")
 
 
 def available() -> bool:
@@ -55,117 +56,6 @@ def available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("ctranslate2") is not None
-
-
-def converted_dir(model_dir: Path, quantization: str) -> Path:
-    """Where the CTranslate2 conversion of ``model_dir`` at ``quantization`` lives."""
-    slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_dir.resolve().name)
-    return cache_root() / "ctranslate2" / f"{slug}-{fingerprint(model_dir)}-{quantization}"
-
-
-def find_converted(model_dir: Path, preferred: str = "int8") -> Path | None:
-    """An existing conversion of ``model_dir``, preferring ``preferred`` quantisation."""
-    for quantization in (preferred, *QUANTIZATIONS):
-        candidate = converted_dir(model_dir, quantization)
-        if (candidate / "model.bin").is_file():
-            return candidate
-    return None
-
-
-def convert(model_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
-    """Convert a Hugging Face MarianMT folder for CTranslate2 (once; atomically).
-
-    The conversion is built in a temporary folder and renamed into place, under a lock, so
-    a failed or interrupted one leaves nothing behind and two processes converting the
-    same model at once do the work once.
-    """
-    if quantization not in QUANTIZATIONS:
-        raise ModelError(f"unknown quantization '{quantization}' (choose from {', '.join(QUANTIZATIONS)})")
-    check_model_dir(model_dir)
-    target = converted_dir(model_dir, quantization)
-    if (target / "model.bin").is_file() and not force:
-        return target
-    if not available():
-        raise ModelError("the ctranslate2 package is not installed (pip install ctranslate2)")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ModelError(f"{target.parent}: cannot create the conversion folder ({exc.strerror})") from None
-    with _conversion_lock(target):
-        if (target / "model.bin").is_file() and not force:
-            return target  # another process converted it while we waited
-        return _convert_locked(model_dir, quantization, target)
-
-
-@contextlib.contextmanager
-def _conversion_lock(target: Path) -> Iterator[None]:
-    """An exclusive lock on ``target``'s conversion, shared by all translit processes."""
-    import fcntl
-
-    with open(target.parent / f".{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _convert_locked(model_dir: Path, quantization: str, target: Path) -> Path:
-    staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-    try:
-        import warnings
-
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-        converter = _Float32Converter(str(model_dir), low_cpu_mem_usage=True)
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            converter.convert(str(staging / "model"), quantization=quantization, force=True)
-        for name in _TOKENIZER_FILES:
-            if (model_dir / name).is_file():
-                shutil.copy(model_dir / name, staging / "model" / name)
-        shutil.copy(model_dir / "config.json", staging / "model" / "hf_config.json")
-        (staging / "model" / "translit.json").write_text(
-            json.dumps({"source": str(model_dir.resolve()), "quantization": quantization}) + "\n"
-        )
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging / "model", target)  # atomic: a half-written conversion is never found
-    except ModelError:
-        raise
-    except Exception as exc:
-        raise ModelError(
-            f"{model_dir}: conversion to CTranslate2 failed ({type(exc).__name__}: {exc})"
-        ) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
-def _float32_converter_class() -> type:
-    """CTranslate2's converter, loading the model in float32 whatever its checkpoint's dtype.
-
-    The converter loads a model in the dtype its config names; for a float16 checkpoint the
-    sinusoidal position encodings would then be computed in float16 and stored so, and
-    CTranslate2's outputs would drift from transformers' (which computes them in float32).
-    Weights are upcast exactly; quantisation happens afterwards, as asked.
-    """
-    import ctranslate2.converters
-    import torch
-
-    class Float32Converter(ctranslate2.converters.TransformersConverter):
-        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
-            kwargs["dtype"] = torch.float32
-            return super().load_model(model_class, model_name_or_path, **kwargs)
-
-    return Float32Converter
-
-
-def _Float32Converter(*args: Any, **kwargs: Any) -> Any:
-    return _float32_converter_class()(*args, **kwargs)
 
 
 class MarianPieces:
@@ -182,7 +72,11 @@ class MarianPieces:
 
     def encode(self, text: str) -> list[str]:
         """Source pieces of ``text`` (unknown pieces become ``<unk>``), without ``</s>``."""
-        return [p if p in self.vocab else "<unk>" for p in self.source.encode(text, out_type=str)]
+        return self.known(self.source.encode(text, out_type=str))
+
+    def known(self, pieces: Iterable[str]) -> list[str]:
+        """``pieces`` with those missing from the vocabulary as ``<unk>``."""
+        return [p if p in self.vocab else "<unk>" for p in pieces]
 
     def decode(self, pieces: Sequence[str]) -> str:
         """Text of target pieces, special tokens dropped."""
@@ -274,6 +168,10 @@ class CTranslate2Engine:
         self.device = device
         self.cache_key = f"ctranslate2|{fingerprint(converted)}|{compute_type}|{device}"
         self.pieces = MarianPieces(converted)
+        # A conversion that kept the decoder's start token (<pad>) must never generate it,
+        # as transformers does not (its generation_config bans it).
+        start = read_json_object(converted / "translit.json").get("start")
+        self.banned: list[list[str]] = [["<pad>"]] if start == "token" else []
         hf_config = read_json_object(converted / "hf_config.json", required=True)
         tok_config = read_json_object(converted / "tokenizer_config.json")
         self.generation = read_json_object(converted / "generation_config.json")
@@ -286,6 +184,40 @@ class CTranslate2Engine:
     def count_tokens(self, text: str) -> int:
         """Source tokens of ``text``, without ``</s>``."""
         return len(self.pieces.encode(text))
+
+    def align(self, pairs: Sequence[tuple[str, str]]) -> list[Alignment]:
+        """Which source piece each target piece came from, by the decoder's attention.
+
+        The target is forced as a prefix (``target_prefix``) and CTranslate2 returns the
+        attention of its alignment heads for every step (see :func:`convert`).
+        """
+        found: list[Alignment] = [[] for _ in pairs]
+        batch, where, spans = [], [], []
+        for index, (source, target) in enumerate(pairs):
+            src = piece_spans(self.pieces.source, source)
+            tgt = piece_spans(self.pieces.target, target)
+            if src and tgt and len(src) + 1 <= self.limit and len(tgt) + 1 <= self.limit:
+                batch.append(
+                    (
+                        [*self.pieces.known(p for p, _, _ in src), "</s>"],
+                        self.pieces.known(p for p, _, _ in tgt),
+                    )
+                )
+                where.append(index)
+                spans.append((src, tgt))
+        if not batch:
+            return found
+        results = self.translator.translate_batch(
+            [source for source, _ in batch],
+            target_prefix=[prefix for _, prefix in batch],
+            beam_size=1,
+            max_decoding_length=max(len(prefix) for _, prefix in batch) + 1,
+            return_attention=True,
+        )
+        for index, result, (src, tgt) in zip(where, results, spans, strict=True):
+            attention = result.attention[0] if result.attention else []
+            found[index] = alignment_from_attention(attention, src, tgt)
+        return found
 
     def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
         """Translate ``texts`` in order; CTranslate2 sorts by length inside its own batches."""
@@ -322,6 +254,12 @@ class CTranslate2Engine:
                 guard["no_repeat_ngram_size"] = options.no_repeat_ngram_size
             if options.repetition_penalty:
                 guard["repetition_penalty"] = options.repetition_penalty
+            if options.hypotheses > 1:
+                guard["num_hypotheses"] = options.hypotheses
+                beams = max(beams, options.hypotheses)
+            banned = self._banned(options)
+            if banned:
+                guard["suppress_sequences"] = banned
             results = self.translator.translate_batch(
                 sources,
                 **guard,
@@ -339,6 +277,49 @@ class CTranslate2Engine:
                 # cumulated log-probability by the length).
                 return_scores=True,
             )
+        return self._outputs(results, options)
+
+    def translate_with_prefix(
+        self, texts: Sequence[str], prefixes: Sequence[str], options: DecodeOptions
+    ) -> list[EngineOutput]:
+        """Translate each text with its output forced to begin with its prefix (``target_prefix``)."""
+        if not texts:
+            return []
+        max_length = decode_limit(options, self.generation.get("max_length"), self.limit)
+        beams = options.beams or int(self.generation.get("num_beams") or 1)
+        extra: dict[str, Any] = {}
+        banned = self._banned(options)
+        if banned:
+            extra["suppress_sequences"] = banned
+        results = self.translator.translate_batch(
+            [[*self.pieces.encode(t), "</s>"] for t in texts],
+            target_prefix=[self.pieces.known(self.pieces.target.encode(p, out_type=str)) for p in prefixes],
+            beam_size=beams,
+            max_decoding_length=max_length - 1,
+            return_end_token=True,
+            return_scores=True,
+            **extra,
+        )
+        outputs = self._outputs(results, options)
+        # CTranslate2 scores only what it generated after the prefix; the confidence of a unit
+        # is its whole output's, as everywhere else.
+        targets = [[p for p in r.hypotheses[0] if p != "</s>"] for r in results]
+        scored = self.translator.score_batch([[*self.pieces.encode(t), "</s>"] for t in texts], targets)
+        return [
+            replace(out, score=sum(s.log_probs) / max(1, len(s.log_probs)) if s.log_probs else out.score)
+            for out, s in zip(outputs, scored, strict=True)
+        ]
+
+    def _banned(self, options: DecodeOptions) -> list[list[str]]:
+        """Token sequences the output may not contain: the kept start token, the suppressed words."""
+        words = (
+            suppressed_pieces(self.pieces.target, self.pieces.vocab, options.suppress)
+            if options.suppress
+            else []
+        )
+        return self.banned + words
+
+    def _outputs(self, results: Any, options: DecodeOptions) -> list[EngineOutput]:
         outputs = []
         for result in results:
             hypothesis = result.hypotheses[0]
@@ -346,5 +327,8 @@ class CTranslate2Engine:
             tokens = hypothesis[:-1] if ended else hypothesis
             hit = not ended and options.force_ratio is None
             score = float(result.scores[0]) if result.scores else None
-            outputs.append(EngineOutput(self.pieces.decode(tokens), len(tokens), hit, score))
+            others = tuple(
+                self.pieces.decode(h[:-1] if h and h[-1] == "</s>" else h) for h in result.hypotheses[1:]
+            )
+            outputs.append(EngineOutput(self.pieces.decode(tokens), len(tokens), hit, score, others))
         return outputs

@@ -16,16 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from translit.engines.base import (
+    Alignment,
     DecodeOptions,
     EngineOutput,
+    alignment_from_attention,
     check_model_dir,
     decode_limit,
     forced_length,
     input_budget,
+    piece_spans,
     position_limit,
+    suppressed_pieces,
 )
 from translit.errors import ModelError
 from translit.registry import fingerprint
+
+# The decoder layer whose cross-attention aligns target pieces with source pieces (for tags
+# put back into translated HTML); chosen on mt-de-en-small (bench/html_tags.py).
+ALIGNMENT_LAYER = -1
 
 _LOAD_LOCK = threading.Lock()
 _LOADED: dict[tuple[str, str, str, str, float | None], MarianEngine] = {}
@@ -129,6 +137,7 @@ class MarianEngine:
         self.cache_key = f"transformers|{fingerprint(directory)}|{self.device}"
         self.load_seconds = time.perf_counter() - started
         self._torch = torch
+        self._attention = "default"
 
     def count_tokens(self, text: str) -> int:
         """Source tokens of ``text`` (sentencepiece pieces), without ``</s>``."""
@@ -149,7 +158,20 @@ class MarianEngine:
                 results[index] = output
         return [r for r in results if r is not None]
 
-    def _generate(self, texts: list[str], options: DecodeOptions) -> list[EngineOutput]:
+    def translate_with_prefix(
+        self, texts: Sequence[str], prefixes: Sequence[str], options: DecodeOptions
+    ) -> list[EngineOutput]:
+        """Translate each text with its output forced to begin with its prefix (one at a time)."""
+        vocab, unk = self.tokenizer.encoder, self.tokenizer.unk_token_id
+        outputs = []
+        for text, prefix in zip(texts, prefixes, strict=True):
+            ids = [vocab.get(piece, unk) for piece in self.tokenizer.spm_target.encode(prefix, out_type=str)]
+            outputs.extend(self._generate([text], options, prefix=ids))
+        return outputs
+
+    def _generate(
+        self, texts: list[str], options: DecodeOptions, prefix: list[int] | None = None
+    ) -> list[EngineOutput]:
         torch = self._torch
         max_length = decode_limit(options, getattr(self.generation_config, "max_length", None), self.limit)
         # No forced </s> at the limit: an output that runs into it must stay recognisable.
@@ -160,6 +182,21 @@ class MarianEngine:
             kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
         if options.repetition_penalty:
             kwargs["repetition_penalty"] = options.repetition_penalty
+        if options.suppress:
+            vocab = self.tokenizer.encoder
+            banned = [
+                [vocab[piece] for piece in sequence]
+                for sequence in suppressed_pieces(self.tokenizer.spm_target, vocab, options.suppress)
+            ]
+            kwargs["bad_words_ids"] = [
+                *(getattr(self.generation_config, "bad_words_ids", None) or []),
+                *banned,
+            ]
+        wanted = max(1, options.hypotheses)
+        if wanted > 1:
+            beams = kwargs.get("num_beams") or getattr(self.generation_config, "num_beams", 1) or 1
+            kwargs["num_beams"] = max(int(beams), wanted)
+            kwargs["num_return_sequences"] = wanted
         if options.force_ratio is not None:
             forced = forced_length(options.force_ratio, [self.count_tokens(t) + 1 for t in texts])
             kwargs = {**kwargs, "max_length": None, "min_new_tokens": forced, "max_new_tokens": forced}
@@ -169,10 +206,25 @@ class MarianEngine:
             width = batch["input_ids"].shape[1]
             if width > self.limit:
                 raise ModelError(f"internal: a unit of {width} tokens exceeds the model's limit {self.limit}")
+            if prefix is not None:
+                start = self.model.config.decoder_start_token_id
+                kwargs["decoder_input_ids"] = torch.tensor([[start, *prefix]], device=self.device)
             with torch.inference_mode():
                 generated = self.model.generate(**batch, **kwargs)
         eos = self.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos])
+        alternatives: list[tuple[str, ...]] = [()] * len(texts)
+        if wanted > 1:
+            # Rows come grouped per input, best first: the best are the outputs, the rest alternatives.
+            grouped = generated.tolist()
+            alternatives = [
+                tuple(
+                    self.tokenizer.decode(row, skip_special_tokens=True)
+                    for row in grouped[i * wanted + 1 : (i + 1) * wanted]
+                )
+                for i in range(len(texts))
+            ]
+            generated = generated[::wanted]
         rows = generated.tolist()
         # row[0] is the decoder start token; the content runs to the first </s> (included).
         used = []
@@ -181,11 +233,50 @@ class MarianEngine:
             used.append((len(row) if end is None else end + 1, end is not None))
         scores = self._mean_log_probs(batch, generated, [n for n, _ in used])
         outputs = []
-        for row, (length, ended), score in zip(rows, used, scores, strict=True):
+        for row, (length, ended), score, others in zip(rows, used, scores, alternatives, strict=True):
             text = self.tokenizer.decode(row[:length], skip_special_tokens=True)
             hit = not ended and options.force_ratio is None
-            outputs.append(EngineOutput(text=text, tokens=length - 2, hit_limit=hit, score=score))
+            outputs.append(EngineOutput(text, length - 2, hit, score, others))
         return outputs
+
+    def start_row_norm(self) -> float:
+        """The length of the decoder-start token's embedding (0 in opus-mt's own export)."""
+        start = self.model.config.decoder_start_token_id
+        weights = self.model.get_decoder().embed_tokens.weight
+        return float(weights[start].detach().float().norm())
+
+    def align(self, pairs: Sequence[tuple[str, str]], layer: int = ALIGNMENT_LAYER) -> list[Alignment]:
+        """Which source piece each target piece came from, by the cross-attention of ``layer``.
+
+        The target is forced through the decoder (teacher forcing); each target piece is
+        aligned to the source piece its prediction attended to most, heads averaged.
+        """
+        torch = self._torch
+        vocab = self.tokenizer.encoder
+        unk, eos = self.tokenizer.unk_token_id, self.tokenizer.eos_token_id
+        start = self.model.config.decoder_start_token_id
+        found: list[Alignment] = []
+        if self._attention != "eager":
+            # Fused attention (sdpa) returns no weights; alignment needs them.
+            self.model.set_attn_implementation("eager")
+            self._attention = "eager"
+        for source, target in pairs:
+            src = piece_spans(self.tokenizer.spm_source, source)
+            tgt = piece_spans(self.tokenizer.spm_target, target)
+            if not src or not tgt or len(src) + 1 > self.limit or len(tgt) + 1 > self.limit:
+                found.append([])
+                continue
+            src_ids = [vocab.get(piece, unk) for piece, _, _ in src] + [eos]
+            tgt_ids = [start] + [vocab.get(piece, unk) for piece, _, _ in tgt]
+            with torch.inference_mode():
+                out = self.model(
+                    input_ids=torch.tensor([src_ids], device=self.device),
+                    decoder_input_ids=torch.tensor([tgt_ids], device=self.device),
+                    output_attentions=True,
+                )
+            weights = out.cross_attentions[layer][0].float().mean(0)[: len(tgt)]
+            found.append(alignment_from_attention(weights.tolist(), src, tgt))
+        return found
 
     def _mean_log_probs(self, batch: Any, generated: Any, lengths: list[int]) -> list[float]:
         """Mean log-probability of each generated sequence's tokens (``</s>`` included).
