@@ -61,9 +61,12 @@ def main() -> None:
         shutil.copy(path, source / path.name)
     documents = len(files)
     translation = Settings(model=str(MODEL), cache=False)
-    _ = Translator(settings=translation).engine  # converts the copy model for CTranslate2 once, outside the timings
+    # Converts the copy model for CTranslate2 once, outside the timings.
+    _ = Translator(settings=translation).engine
     settings = BatchSettings(
-        outputs=("translation",), translation=translation, model_key=Translator(settings=translation).model_key
+        outputs=("translation",),
+        translation=translation,
+        model_key=Translator(settings=translation).model_key,
     )
 
     started = time.perf_counter()
@@ -86,7 +89,9 @@ def main() -> None:
         options = RayOptions(workers=workers, threads_per_worker=1)
 
         def run(out: Path) -> None:
-            report = run_on_ray(plan_batch(folder, out, settings), Translator(settings=translation), settings, options)
+            report = run_on_ray(
+                plan_batch(folder, out, settings), Translator(settings=translation), settings, options
+            )
             assert report.count("done") == count, report.failures[:1]
 
         return run

@@ -112,6 +112,10 @@ def parse_config(text: str, where: str) -> UserConfig:
             values[key] = check_option(key, value)
         except ValueError as exc:
             raise InputError(f"{where}: '{key}' {exc}") from None
+        if option_info(key).files:
+            # File names in the config file are relative to the config file's folder.
+            base = Path(where).parent
+            values[key] = tuple(str(base / Path(name).expanduser()) for name in values[key])
     return UserConfig(values, cache_dir, where)
 
 

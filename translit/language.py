@@ -81,6 +81,14 @@ def guess_language(text: str) -> LanguageGuess:
     return LanguageGuess(language, float(probability), float(german))
 
 
+def rank_languages(text: str, top: int = 3) -> list[tuple[str, float]]:
+    """The ``top`` likeliest languages of ``text`` with their probabilities (any length of text)."""
+    sample = text[:SAMPLE_CHARS]
+    if not _LETTER.search(sample):
+        return []
+    return [(code, float(p)) for code, p in _identifier().rank(sample)[:top]]
+
+
 def check_german(text: str, name: str, *, strict: bool = False) -> str | None:
     """Warn (or, with ``strict``, refuse) when ``text`` is clearly not German.
 

@@ -14,6 +14,7 @@ markers (``"document"``: what shapes a document's outputs).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -96,6 +97,7 @@ class OptionInfo:
     scope: Scope | None = None
     minimum: float | None = None
     maximum: float | Callable[[], float] | None = None
+    files: bool = False  # the value names files whose contents shape the output (keys hash them)
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""
@@ -109,8 +111,10 @@ def _option(
     scope: Scope | None = None,
     minimum: float | None = None,
     maximum: float | Callable[[], float] | None = None,
+    files: bool = False,
 ) -> Any:
-    return field(default=default, metadata={"option": OptionInfo(help, group, scope, minimum, maximum)})
+    info = OptionInfo(help, group, scope, minimum, maximum, files)
+    return field(default=default, metadata={"option": info})
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,21 @@ class Settings:
         1 << 40,
     )
     cache: bool = _option(True, "Use the persistent translation cache.", "translation")
+    glossary: tuple[str, ...] = _option(
+        (),
+        "Glossary file: source<TAB>target (.tsv) or source,target (.csv, DeepL's too); a one-column "
+        "line is never translated. Repeatable; later files win.",
+        "translation",
+        "document",
+        files=True,
+    )
+    keep: tuple[str, ...] = _option(
+        (),
+        "File of terms never to translate (names, brands), one per line. Repeatable.",
+        "translation",
+        "document",
+        files=True,
+    )
     sentences: int | None = _option(
         None,
         f"Sentences in the brief (default {DEFAULT_BRIEF_SENTENCES}, unless only words limit it).",
@@ -271,10 +290,23 @@ class Settings:
         wanted = ("unit",) if scope == "unit" else ("unit", "document")
         parts = []
         for item in fields(self):
-            if option_info(item.name).scope in wanted:
+            info = option_info(item.name)
+            if info.scope in wanted:
                 value = getattr(self, item.name)
-                parts.append(f"{item.name}={value}")
+                parts.append(f"{item.name}={_file_digests(value) if info.files else value}")
         return "|".join(parts)
+
+
+def _file_digests(paths: tuple[str, ...]) -> str:
+    """What the files of an option say (not where they are): a digest of each one's bytes."""
+    digests = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                digests.append(hashlib.sha256(handle.read()).hexdigest()[:16])
+        except OSError:
+            digests.append(f"missing:{path}")
+    return ",".join(digests)
 
 
 def option_info(name: str) -> OptionInfo:
@@ -302,6 +334,7 @@ def option_type(name: str) -> tuple[type, ...]:
 # The names in the fields' annotations (strings: this module postpones annotations).
 _TYPE_NAMES: dict[str, type] = {
     "None": type(None),
+    "tuple[str, ...]": tuple,
     "str": str,
     "int": int,
     "float": float,
@@ -337,6 +370,11 @@ def check_option(name: str, value: Any) -> Any:
         if type(None) in kinds:
             return None
         raise ValueError("must be given")
+    if tuple in kinds:
+        items = (value,) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) and i for i in items):
+            raise ValueError(f"must be a list of file names, not {value!r}")
+        return tuple(items)
     enum = next((k for k in kinds if isinstance(k, type) and issubclass(k, StrEnum)), None)
     if enum is not None:
         try:

@@ -25,16 +25,19 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from translit import guards
 from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
+from translit.glossary import Glossary, TermUse
 from translit.normalize import get_normalizer
 from translit.options import DEFAULT_FLAG_BELOW, Settings
 from translit.options import Unit as UnitMode
 from translit.readers import Document, rebuild
 from translit.results import Translation, UnitResult
 from translit.segment import DEFAULT_UNIT_TOKENS, Unit, join_units, make_units, sentence_spans
+from translit.terms import enforce_terms
 
 log = logging.getLogger("translit")
 
@@ -63,21 +66,28 @@ def decode_options(settings: Settings) -> DecodeOptions:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
+    """What became of one model input: its translation, score, remaining flags and retries.
+
+    ``alternatives`` are other hypotheses of the engine (only when asked for; never cached).
+    """
+
     text: str
     score: float | None
     tokens: int
     flags: list[str] = field(default_factory=list)
     redone: list[str] = field(default_factory=list)
+    alternatives: tuple[str, ...] = ()
+    terms: list[TermUse] = field(default_factory=list)
 
 
-def _merge(parts: list[_Outcome]) -> _Outcome:
+def _merge(parts: list[Outcome]) -> Outcome:
     """The outcomes of a unit's parts as one; the score is the token-weighted mean of the parts'."""
     score = None
     if all(p.score is not None for p in parts):
         weights = [p.tokens + 1 for p in parts]
         score = sum((p.score or 0.0) * w for p, w in zip(parts, weights, strict=True)) / sum(weights)
-    return _Outcome(
+    return Outcome(
         text=" ".join(p.text.strip() for p in parts if p.text.strip()),
         score=score,
         tokens=sum(p.tokens for p in parts),
@@ -128,7 +138,7 @@ def _split_sentence_in_two(text: str) -> tuple[str, str] | None:
 
 def _decode(
     engine: TranslationEngine, texts: list[str], options: DecodeOptions, depth: int = 0
-) -> list[_Outcome]:
+) -> list[Outcome]:
     """Translate ``texts``, redoing loops and outputs cut off by the length limit."""
     if not texts:
         return []
@@ -144,7 +154,9 @@ def _decode(
             ):
                 outputs[i] = output
                 redone[i].append("loop")
-    outcomes = [_Outcome(o.text, o.score, o.tokens, [], redone[i]) for i, o in enumerate(outputs)]
+    outcomes = [
+        Outcome(o.text, o.score, o.tokens, [], redone[i], o.alternatives) for i, o in enumerate(outputs)
+    ]
     for i, outcome in enumerate(outcomes):
         if "loop" in outcome.redone and guards.is_degenerate(texts[i], outcome.text):
             outcome.flags.append(guards.DEGENERATE)
@@ -164,8 +176,10 @@ def _decode(
     return outcomes
 
 
-def translate_units(engine: TranslationEngine, texts: list[str], options: DecodeOptions) -> list[_Outcome]:
-    """Translate model inputs behind every guard (see the module docstring)."""
+def translate_units(
+    engine: TranslationEngine, texts: list[str], options: DecodeOptions, glossary: Glossary | None = None
+) -> list[Outcome]:
+    """Translate model inputs behind every guard (see the module docstring), glossary terms imposed."""
     outcomes = _decode(engine, texts, options)
     if options.force_ratio is not None:
         return outcomes  # benchmarks: forced lengths say nothing about omissions
@@ -188,6 +202,8 @@ def translate_units(engine: TranslationEngine, texts: list[str], options: Decode
             outcomes[i].redone = sorted({*outcomes[i].redone, "omission"})
     for i, found in suspects.items():
         outcomes[i].flags = sorted({*outcomes[i].flags, *found})
+    if glossary:
+        enforce_terms(engine, texts, outcomes, options, glossary)
     return outcomes
 
 
@@ -203,51 +219,87 @@ def cache_options(settings: Settings, options: DecodeOptions) -> str:
     )
 
 
+def unit_keys(
+    engine: TranslationEngine, key_options: str, texts: Sequence[str], glossary: Glossary | None = None
+) -> dict[str, str]:
+    """The cache key of each text; a text with glossary terms adds its matched entries."""
+    if not glossary:
+        return {text: unit_key(engine.cache_key, key_options, text) for text in texts}
+    return {text: unit_key(engine.cache_key, key_options + glossary.key_for(text), text) for text in texts}
+
+
+def cache_lookup(
+    engine: TranslationEngine,
+    cache: TranslationCache | None,
+    key_options: str,
+    texts: Sequence[str],
+    glossary: Glossary | None = None,
+) -> dict[str, Outcome]:
+    """The cached outcomes of those of ``texts`` (distinct model inputs) that the cache has."""
+    if cache is None or not texts:
+        return {}
+    keys = unit_keys(engine, key_options, texts, glossary)
+    found = cache.get_many(keys.values())
+    outcomes = {}
+    for text, key in keys.items():
+        entry = found.get(key)
+        if entry is not None:
+            outcomes[text] = Outcome(
+                entry["text"],
+                entry.get("score"),
+                int(entry.get("tokens") or 0),
+                list(entry.get("flags") or []),
+                list(entry.get("redone") or []),
+                terms=[TermUse.from_dict(t) for t in entry.get("terms") or []],
+            )
+    return outcomes
+
+
+def cache_store(
+    engine: TranslationEngine,
+    cache: TranslationCache | None,
+    key_options: str,
+    fresh: dict[str, Outcome],
+    glossary: Glossary | None = None,
+) -> None:
+    """Keep fresh outcomes in the cache (alternatives are not kept)."""
+    if cache is None or not fresh:
+        return
+    keys = unit_keys(engine, key_options, list(fresh), glossary)
+    entries = {}
+    for text, o in fresh.items():
+        entry: dict[str, Any] = {
+            "text": o.text,
+            "score": o.score,
+            "tokens": o.tokens,
+            "flags": o.flags,
+            "redone": o.redone,
+        }
+        if o.terms:
+            entry["terms"] = [t.to_dict() for t in o.terms]
+        entries[keys[text]] = entry
+    cache.put_many(entries)
+
+
 def cached_translate(
     engine: TranslationEngine,
     texts: list[str],
     options: DecodeOptions,
     cache: TranslationCache | None,
     key_options: str,
-) -> list[_Outcome]:
+    glossary: Glossary | None = None,
+) -> list[Outcome]:
     """:func:`translate_units` behind the persistent cache; each distinct text is translated once."""
     unique = list(dict.fromkeys(texts))
-    keys = {text: unit_key(engine.cache_key, key_options, text) for text in unique}
-    found = cache.get_many(keys.values()) if cache is not None else {}
-    missing = [text for text in unique if keys[text] not in found]
-    fresh = dict(zip(missing, translate_units(engine, missing, options), strict=True))
+    found = cache_lookup(engine, cache, key_options, unique, glossary)
+    missing = [text for text in unique if text not in found]
+    fresh = dict(zip(missing, translate_units(engine, missing, options, glossary), strict=True))
+    cache_store(engine, cache, key_options, fresh, glossary)
     if cache is not None:
-        cache.put_many(
-            {
-                keys[text]: {
-                    "text": o.text,
-                    "score": o.score,
-                    "tokens": o.tokens,
-                    "flags": o.flags,
-                    "redone": o.redone,
-                }
-                for text, o in fresh.items()
-            }
-        )
-        served = sum(1 for text in texts if keys[text] in found)
+        served = sum(1 for text in texts if text in found)
         cache.stats.hits += served
         cache.stats.misses += len(texts) - served
-    results = []
-    for text in texts:
-        if text in fresh:
-            results.append(fresh[text])
-        else:
-            entry = found[keys[text]]
-            results.append(
-                _Outcome(
-                    entry["text"],
-                    entry.get("score"),
-                    int(entry.get("tokens") or 0),
-                    list(entry.get("flags") or []),
-                    list(entry.get("redone") or []),
-                )
-            )
-    return results
+    return [fresh[text] if text in fresh else found[text] for text in texts]
 
 
 @dataclass
@@ -265,6 +317,7 @@ class Prepared:
     settings: Settings
     options: DecodeOptions
     seconds: float = 0.0
+    glossary: Glossary | None = None
 
     @property
     def cache_options(self) -> str:
@@ -277,6 +330,7 @@ def prepare(
     engine: TranslationEngine,
     settings: Settings,
     options: DecodeOptions | None = None,
+    glossary: Glossary | None = None,
 ) -> Prepared:
     """Cut every document into units and normalise what the model will see of them."""
     started = time.perf_counter()
@@ -296,11 +350,12 @@ def prepare(
         settings,
         options or decode_options(settings),
         time.perf_counter() - started,
+        glossary or None,
     )
 
 
 def assemble(
-    prepared: Prepared, outcomes: Sequence[_Outcome], engine: TranslationEngine, seconds: float = 0.0
+    prepared: Prepared, outcomes: Sequence[Outcome], engine: TranslationEngine, seconds: float = 0.0
 ) -> list[Translation]:
     """One :class:`Translation` per prepared document, from the outcomes of its inputs, in order.
 
@@ -318,7 +373,9 @@ def assemble(
             else:
                 o = next(flow)
                 unit_results.append(
-                    UnitResult(o.text.strip(), o.score, False, tuple(o.flags), tuple(o.redone))
+                    UnitResult(
+                        o.text.strip(), o.score, False, tuple(o.flags), tuple(o.redone), tuple(o.terms)
+                    )
                 )
         paragraphs = join_units(units, [r.text for r in unit_results], len(document.paragraphs))
         rebuilt = rebuild(document, paragraphs)
@@ -363,14 +420,17 @@ def translate_articles(
     settings: Settings,
     cache: TranslationCache | None = None,
     options: DecodeOptions | None = None,
+    glossary: Glossary | None = None,
 ) -> list[Translation]:
     """Translate several read documents with shared, length-sorted batches.
 
     ``options`` (advanced, benchmarks) replaces the decoding options made from ``settings``.
     """
-    prepared = prepare(articles, engine, settings, options)
+    prepared = prepare(articles, engine, settings, options, glossary)
     started = time.perf_counter()
-    outcomes = cached_translate(engine, prepared.inputs, prepared.options, cache, prepared.cache_options)
+    outcomes = cached_translate(
+        engine, prepared.inputs, prepared.options, cache, prepared.cache_options, prepared.glossary
+    )
     return assemble(prepared, outcomes, engine, time.perf_counter() - started)
 
 

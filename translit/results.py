@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from translit.glossary import TermUse
 from translit.options import DEFAULT_FLAG_BELOW
 from translit.segment import Unit
 from translit.summarize import Summary
@@ -23,7 +24,8 @@ class UnitResult:
     ``score`` is the model's mean token log-probability (None for copied units);
     ``flags`` are the guard findings that remained after the unit was redone
     (``length_ratio``, ``sentence_count``, ``numbers``, ``degenerate``, ``length_limit``);
-    ``redone`` says why it was translated again (``loop``, ``limit``, ``omission``).
+    ``redone`` says why it was translated again (``loop``, ``limit``, ``omission``,
+    ``glossary``); ``terms`` the glossary terms of its source and whether each was honoured.
     """
 
     text: str
@@ -31,6 +33,7 @@ class UnitResult:
     copied: bool = False
     flags: tuple[str, ...] = ()
     redone: tuple[str, ...] = ()
+    terms: tuple[TermUse, ...] = ()
 
 
 @dataclass
@@ -107,6 +110,7 @@ class Translation:
                     "flags": list(result.flags),
                     "redone": list(result.redone),
                     "check": self.needs_check(i),
+                    **({"terms": [t.to_dict() for t in result.terms]} if result.terms else {}),
                 }
             )
         data = {

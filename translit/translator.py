@@ -26,9 +26,11 @@ from typing import Any
 from translit.cache import TranslationCache
 from translit.engines import DecodeOptions, ModelChoice, TranslationEngine, load, resolve
 from translit.errors import InputError
+from translit.glossary import Glossary, load_glossary
 from translit.language import check_german
+from translit.markup import HtmlResult, html_input, render_html
 from translit.options import Settings
-from translit.pipeline import translate_articles
+from translit.pipeline import Outcome, Prepared, assemble, cached_translate, prepare
 from translit.readers import Document, format_of_name, read_document, rebuild
 from translit.registry import Registry, fingerprint, load_registry, resolve_model_dir
 from translit.results import Brief, Translation, sentence_units
@@ -86,6 +88,7 @@ class Translator:
         cache: TranslationCache | bool | None = None,
         registry: Registry | None = None,
         summarizer: Summarizer | None = None,
+        glossary: Glossary | None = None,
         **options: Any,
     ) -> None:
         if model is not None:
@@ -98,6 +101,7 @@ class Translator:
         self._registry = registry
         self._choice: ModelChoice | None = None
         self._summarizer = summarizer
+        self._glossary = glossary
         self._own_cache = False
         if isinstance(cache, TranslationCache):
             self._cache: TranslationCache | None = cache
@@ -146,6 +150,13 @@ class Translator:
         if self._cache is None and self._own_cache:
             self._cache = TranslationCache()
         return self._cache
+
+    @property
+    def glossary(self) -> Glossary:
+        """The glossary and do-not-translate terms (``settings.glossary`` and ``keep``, read once)."""
+        if self._glossary is None:
+            self._glossary = load_glossary(self.settings.glossary, self.settings.keep)
+        return self._glossary
 
     @property
     def summarizer(self) -> Summarizer:
@@ -226,13 +237,52 @@ class Translator:
         if not any(d.paragraphs for d in documents):
             return [self._empty(d) for d in documents]
         engine = self.engine
-        results = translate_articles(documents, engine, self.settings, self.cache, options)
+        prepared = self.prepare(documents, options)
+        began = time.perf_counter()
+        outcomes = cached_translate(
+            engine, prepared.inputs, prepared.options, self.cache, prepared.cache_options, prepared.glossary
+        )
+        results = self.assemble(prepared, outcomes, time.perf_counter() - began)
         share = 1 / max(1, len(results))
         for result in results:
             result.timings["load"] = round(self._load_seconds * share, 4)
             result.timings["total"] = round((time.perf_counter() - started) * share, 4)
         self._load_seconds = 0.0  # reported once, with the call that loaded the model
         return results
+
+    def prepare(self, documents: Sequence[Document], options: DecodeOptions | None = None) -> Prepared:
+        """Documents cut into units, with the model inputs to translate (step 1 of 3).
+
+        :meth:`translate_many` is :meth:`prepare`, the inputs translated behind the cache,
+        and :meth:`assemble`; the HTTP service translates the inputs of many requests
+        together in between.
+        """
+        return prepare(documents, self.engine, self.settings, options, self.glossary)
+
+    def assemble(
+        self, prepared: Prepared, outcomes: Sequence[Outcome], seconds: float = 0.0
+    ) -> list[Translation]:
+        """One Translation per prepared document, from the outcomes of its inputs (step 3 of 3)."""
+        return assemble(prepared, outcomes, self.engine, seconds)
+
+    def with_settings(self, **changes: Any) -> Translator:
+        """A translator with ``changes`` to the settings, sharing this one's engine and cache."""
+        twin = Translator(
+            settings=self.settings.but(**changes),
+            engine=self._engine,
+            cache=self.cache or False,
+            registry=self._registry,
+            summarizer=self._summarizer,
+            glossary=self._glossary if not {"glossary", "keep"} & set(changes) else None,
+        )
+        twin._choice = self._choice
+        return twin
+
+    def with_glossary(self, glossary: Glossary) -> Translator:
+        """A translator with this glossary instead, sharing this one's engine and cache."""
+        twin = self.with_settings()
+        twin._glossary = glossary
+        return twin
 
     def _empty(self, document: Document) -> Translation:
         rebuilt = rebuild(document, [])
@@ -249,6 +299,18 @@ class Translator:
             metadata=document.metadata,
             document=rebuilt.text if rebuilt is not None else None,
         )
+
+    def translate_html(self, markup: str, name: str = "<html>") -> HtmlResult:
+        """Translate HTML keeping its markup: block structure, attributes, untouched elements.
+
+        Sentences are translated whole, not cut at inline tags; each inline tag goes back
+        around the words the model aligned with the words it wrapped, or around its whole
+        sentence (flagged ``markup``) when no alignment is found. See :mod:`translit.markup`.
+        """
+        source = html_input(markup, name)
+        if not source.documents:
+            return render_html(source, [], None)
+        return render_html(source, self.translate_many(source.documents), self.engine)
 
     # --- briefs ----------------------------------------------------------------------------------
 

@@ -114,7 +114,7 @@ class TranslitWorker:
         return os.getpid()
 
     def translate(
-        self, model_box: list[Any], documents: list[Document], settings: BatchSettings
+        self, model_box: list[Any], documents: list[Document], settings: BatchSettings, glossary: Any = None
     ) -> list[DocumentResult]:
         """Translate one group of read documents (:func:`translit.batch.core.translate_group`)."""
         from translit.batch.core import translate_group
@@ -261,7 +261,7 @@ def _dispatch(
             load[index] += 1
             if load[index] >= 2:
                 free.remove(index)
-            call = actors[index].translate.remote(model_box, documents, settings)
+            call = actors[index].translate.remote(model_box, documents, settings, reader.glossary)
             in_flight[call] = (group, read, deaths, unavailable_since, index)
         if not in_flight:
             # Every actor is resting after a death: wait for the first to be due.

@@ -4,9 +4,11 @@ One module per command group, each readable top to bottom on its own:
 
 * :mod:`translit.cli.documents` — ``translate``, ``brief``, ``summarize``
 * :mod:`translit.cli.batch` — ``batch`` (local or on Ray)
+* :mod:`translit.cli.serve` — ``serve`` (the HTTP service)
 * :mod:`translit.cli.models` — ``models list|path|pull|verify|convert``
 * :mod:`translit.cli.cache` — ``cache info|clear``
 * :mod:`translit.cli.eval` — ``eval summary|translate``
+* :mod:`translit.cli.glossary` — ``glossary check``
 * :mod:`translit.cli.common` — global options, defaults, output, errors, shared option types
 """
 
@@ -19,7 +21,7 @@ from typing import Annotated
 
 import typer
 
-from translit.cli import batch, cache, documents, eval, models
+from translit.cli import batch, cache, documents, eval, glossary, models, serve
 from translit.cli.common import EXIT_CODES_HELP, handled, prepare_stdout, state, write
 from translit.config import load_config
 
@@ -127,9 +129,11 @@ def _handle_sigterm() -> None:
 
 documents.register(app)
 batch.register(app)
+serve.register(app)
 app.add_typer(models.app, name="models")
 app.add_typer(cache.app, name="cache")
 app.add_typer(eval.app, name="eval")
+app.add_typer(glossary.app, name="glossary")
 
 # Global options and how many values each takes, so they may also follow the subcommand.
 GLOBAL_OPTIONS = {"--debug": 0, "--allow-pickle": 0, "--models": 1, "--max-bytes": 1}

@@ -66,6 +66,8 @@ SETTING_FLAGS: dict[str, Flag] = {
     "words": Flag(("--words", "-w"), "N"),
     "style": Flag(("--style",)),
     "summarizer": Flag(("--summarizer",), "NAME|PATH"),
+    "glossary": Flag(("--glossary", "-g"), "FILE"),
+    "keep": Flag(("--keep",), "FILE"),
 }
 GLOBAL_SETTINGS = ("max_bytes",)
 
@@ -85,6 +87,8 @@ def _annotation(name: str) -> Any:
         help_text += f" [{number_text(info.minimum)}-{number_text(upper)}]"
     flag = SETTING_FLAGS[name]
     option = typer.Option(*flag.names, help=help_text, metavar=flag.metavar, show_default=False)
+    if kind is tuple:  # a repeatable option
+        return Annotated[list[str] | None, option]
     return Annotated[kind | None, option]
 
 

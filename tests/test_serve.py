@@ -1,0 +1,452 @@
+"""``translit serve``: the real server on a loopback socket, driven by real clients.
+
+uvicorn runs in a thread (or, for shutdown, the real command in a subprocess) with the copy
+model and the small real translator; clients are httpx and LibreTranslate's own
+``libretranslatepy``. Every loop here is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+uvicorn = pytest.importorskip("uvicorn")
+
+import translit  # noqa: E402
+from translit.engines import DecodeOptions, EngineOutput  # noqa: E402
+from translit.serve import ServeConfig, create_app  # noqa: E402
+from translit.serve.scheduler import Scheduler  # noqa: E402
+
+from .conftest import COPY_MODEL, REPO, SAMPLE, run_translit  # noqa: E402
+
+SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+CAPTIONS = [
+    "Ein Mann fährt mit einem Fahrrad über eine Straße.",
+    "Zwei Kinder spielen im Sand am Strand.",
+    "Eine Frau in einem roten Kleid singt auf einer Bühne.",
+    "Ein Hund rennt über eine grüne Wiese.",
+    "Mehrere Männer arbeiten an einem Haus.",
+]
+
+
+@dataclass
+class Running:
+    url: str
+    app: object
+    translator: translit.Translator
+
+    def client(self, **kwargs) -> httpx.Client:
+        kwargs.setdefault("timeout", 60)
+        return httpx.Client(base_url=self.url, **kwargs)
+
+
+@contextmanager
+def running(model: Path = COPY_MODEL, config: ServeConfig | None = None, **settings) -> Iterator[Running]:
+    """The service in a thread on 127.0.0.1 (a free port), stopped at the end."""
+    translator = translit.Translator(model, cache=False, **settings)
+    app = create_app(translator, config or ServeConfig())
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield Running(f"http://127.0.0.1:{port}", app, translator)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        app.state.service.scheduler.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def copy_server() -> Iterator[Running]:
+    # No limit on characters: saved web pages are large (their markup counts).
+    with running(config=ServeConfig(char_limit=0, body_limit=8 << 20)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def small_server() -> Iterator[Running]:
+    with running(SMALL) as server:
+        yield server
+
+
+def test_libretranslate_s_own_client_works_unchanged(small_server: Running) -> None:
+    from libretranslatepy import LibreTranslateAPI
+
+    client = LibreTranslateAPI(small_server.url)
+    english = client.translate(CAPTIONS[0], "de", "en")
+    assert english == small_server.translator.translate(CAPTIONS[0]).text
+    assert "bike" in english or "bicycle" in english
+    detected = client.detect("Ein Mann fährt mit einem Fahrrad über eine Straße.")
+    assert detected[0]["language"] == "de" and 0 <= detected[0]["confidence"] <= 100
+    languages = client.languages()
+    assert {"code": "de", "name": "German", "targets": ["en"]} in languages
+
+
+def test_translate_shapes_as_libretranslate_answers(small_server: Running) -> None:
+    with small_server.client() as client:
+        one = client.post("/translate", json={"q": CAPTIONS[1], "source": "de", "target": "en"}).json()
+        assert set(one) == {"translatedText"} and isinstance(one["translatedText"], str)
+        many = client.post(
+            "/translate", json={"q": CAPTIONS[:2], "source": "auto", "target": "en", "alternatives": 2}
+        ).json()
+        assert set(many) == {"translatedText", "detectedLanguage", "alternatives"}
+        assert len(many["translatedText"]) == 2 and all(
+            d["language"] == "de" for d in many["detectedLanguage"]
+        )
+        assert all(isinstance(a, list) and len(a) <= 2 for a in many["alternatives"])
+        assert any(many["alternatives"]), "the n-best list gives other renderings"
+        # Asking for alternatives never changes the translation itself.
+        assert many["translatedText"][1] == one["translatedText"]
+        form = client.post("/translate", data={"q": CAPTIONS[1], "source": "de", "target": "en"}).json()
+        assert form == one
+        multipart = client.post(
+            "/translate", files={"q": (None, CAPTIONS[1]), "source": (None, "de"), "target": (None, "en")}
+        ).json()
+        assert multipart == one
+
+
+def test_translit_extras_are_opt_in(small_server: Running, copy_server: Running) -> None:
+    with copy_server.client() as client:
+        markdown = client.post(
+            "/translate",
+            json={
+                "q": "# Titel\n\nEin **Hund** rennt.",
+                "source": "de",
+                "target": "en",
+                "format": "markdown",
+            },
+        ).json()["translatedText"]
+        assert markdown == "# Titel\n\nEin **Hund** rennt."
+        page = (REPO.parent / "shared" / "data" / "html" / "focus.de.leasen.html").read_text(encoding="utf-8")
+        text = client.post("/translate", json={"q": page, "source": "de", "target": "en", "format": "page"})
+        assert text.status_code == 200 and "<" not in text.json()["translatedText"]
+    with small_server.client() as client:
+        answer = client.post(
+            "/translate", json={"q": " ".join(CAPTIONS[:3]), "source": "de", "target": "en", "details": True}
+        ).json()
+        details = answer["translit"]
+        assert [u["source"] for u in details["units"]] == CAPTIONS[:3]
+        assert all(isinstance(u["score"], float) and "flags" in u and "redone" in u for u in details["units"])
+        brief = client.post("/brief", json={"q": "\n\n".join(CAPTIONS), "sentences": 2}).json()
+        assert len(brief["brief"]) == 2
+        assert [s["source"] for s in brief["sources"]] and all(
+            s["source"] in CAPTIONS for s in brief["sources"]
+        )
+        assert client.get("/health").json()["status"] == "ok"
+        settings = client.get("/frontend/settings").json()
+        assert settings["language"]["source"]["code"] == "de" and settings["charLimit"] == 20_000
+        assert client.get("/openapi.json").json()["paths"]["/translate"]
+        assert client.get("/docs").status_code == 200
+
+
+def test_concurrent_requests_return_the_cli_s_bytes(small_server: Running, tmp_path: Path) -> None:
+    texts = [" ".join(CAPTIONS[i:] + CAPTIONS[:i]) for i in range(5)] + CAPTIONS + [CAPTIONS[0]] * 4
+
+    def ask(text: str) -> str:
+        with small_server.client() as client:
+            return client.post("/translate", json={"q": text, "source": "de", "target": "en"}).json()[
+                "translatedText"
+            ]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, texts))
+    expected = [small_server.translator.translate(text).text for text in texts]
+    assert answers == expected
+    proc = run_translit("translate", "--no-cache", "--model", str(SMALL), "-t", texts[0])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("utf-8").rstrip("\n") == answers[0]
+    stats = small_server.app.state.service.scheduler.stats  # type: ignore[attr-defined]
+    assert stats.rounds < stats.inputs, "units of different requests shared engine calls"
+
+
+def test_html_keeps_its_markup(small_server: Running) -> None:
+    html = (
+        '<div class="story" data-id="7"><h2 id="t">Ein Hund</h2>'
+        '<p>Ein <b>Mann</b> fährt mit einem <a href="https://example.org/rad" title="Rad">Fahrrad</a>.</p>'
+        '<p translate="no">Ein Mann bleibt.</p><pre>Ein Hund</pre><p>Der Befehl <code>ls -l</code> zählt.</p>'
+        "<script>var s = 'Ein Hund';</script><style>p { color: red }</style></div>"
+    )
+    with small_server.client() as client:
+        answer = client.post(
+            "/translate", json={"q": html, "source": "de", "target": "en", "format": "html"}
+        ).json()
+    out = answer["translatedText"]
+    for kept in (
+        '<div class="story" data-id="7">',
+        '<h2 id="t">',
+        '<a href="https://example.org/rad" title="Rad">',
+        '<p translate="no">Ein Mann bleibt.</p>',
+        "<pre>Ein Hund</pre>",
+        "<code>ls -l</code>",
+        "<script>var s = 'Ein Hund';</script>",
+        "<style>p { color: red }</style>",
+    ):
+        assert kept in out, kept
+    assert "<b>man</b>" in out.lower() or "<b>a man</b>" in out.lower()
+    assert out.count("<b>") == out.count("</b>") == 1 and out.count("</a>") == 1
+    assert "Mann fährt" not in out
+
+
+ERRORS = [
+    ({"source": "de", "target": "en"}, 400, "missing q"),
+    ({"q": "Hallo", "target": "en"}, 400, "missing source"),
+    ({"q": "Hallo", "source": "de"}, 400, "missing target"),
+    ({"q": "Hallo", "source": "fr", "target": "en"}, 400, "not supported"),
+    ({"q": "Hallo", "source": "de", "target": "es"}, 400, "not supported"),
+    ({"q": "Hallo", "source": "de", "target": "en", "format": "pdf"}, 400, "format is not supported"),
+    ({"q": "Hallo", "source": "de", "target": "en", "alternatives": "viele"}, 400, "not a number"),
+    ({"q": "Hallo", "source": "de", "target": "en", "alternatives": 99}, 400, "alternatives"),
+    ({"q": [1, 2], "source": "de", "target": "en"}, 400, "list of strings"),
+    ({"q": "x" * 30, "source": "de", "target": "en"}, 400, "exceeds text limit"),
+    ({"q": ["a"] * 5, "source": "de", "target": "en"}, 400, "exceeds text limit"),
+]
+
+
+def test_every_error_is_one_json_line_and_the_server_keeps_serving() -> None:
+    config = ServeConfig(char_limit=20, batch_limit=4, body_limit=2000, alternatives_limit=3)
+    with running(config=config) as server, server.client() as client:
+        for body, status, needle in ERRORS:
+            reply = client.post("/translate", json=body)
+            assert reply.status_code == status, (body, reply.text)
+            assert set(reply.json()) == {"error"} and needle in reply.json()["error"], (body, reply.text)
+        raw_cases = [
+            (b"{not json", "application/json"),
+            (b"[1, 2]", "application/json"),
+            (b"\xff\xfe\x00garbage", "application/x-www-form-urlencoded"),
+            (b"q=" + b"a" * 5000, "application/x-www-form-urlencoded"),
+            (b"", "application/json"),
+            (b"--x\r\nbroken", "multipart/form-data; boundary=x"),
+        ]
+        for payload, kind in raw_cases:
+            reply = client.post("/translate", content=payload, headers={"content-type": kind})
+            assert reply.status_code == 400, (payload[:20], reply.text)
+            assert "error" in reply.json() and "Traceback" not in reply.text
+        assert client.get("/nowhere").json() == {"error": "Not Found"}
+        assert client.put("/translate").status_code == 405
+        assert "error" in client.put("/translate").json()
+        ok = client.post("/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"})
+        assert ok.status_code == 200 and ok.json() == {"translatedText": "Ein Satz."}
+
+
+def test_our_fault_is_500_logged_never_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    with running() as server, server.client() as client:
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("engine on fire")
+
+        monkeypatch.setattr(server.translator, "prepare", broken)
+        reply = client.post("/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"})
+        assert reply.status_code == 500 and set(reply.json()) == {"error"}
+        assert "Traceback" not in reply.text and "engine on fire" not in reply.text
+        monkeypatch.undo()
+        assert (
+            client.post("/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"}).status_code
+            == 200
+        )
+
+
+def test_api_keys_and_rates(tmp_path: Path) -> None:
+    config = ServeConfig(keys=frozenset({"geheim-1", "geheim-2"}), rate=3)
+    body = {"q": "Ein Satz.", "source": "de", "target": "en"}
+    with running(config=config) as server, server.client() as client:
+        assert client.post("/translate", json=body).status_code == 403
+        assert client.post("/translate", json={**body, "api_key": "falsch"}).json() == {
+            "error": "Invalid API key"
+        }
+        assert client.post("/translate", json={**body, "api_key": "geheim-1"}).status_code == 200
+        assert client.post("/translate", data={**body, "api_key": "geheim-1"}).status_code == 200
+        bearer = {"Authorization": "Bearer geheim-1"}
+        assert client.post("/translate", json=body, headers=bearer).status_code == 200
+        limited = client.post("/translate", json=body, headers=bearer)
+        assert limited.status_code == 429 and "Slowdown" in limited.json()["error"]
+        # The rate is per key: another key is still served.
+        assert client.post("/translate", json={**body, "api_key": "geheim-2"}).status_code == 200
+        assert client.get("/languages").status_code == 200  # no key needed to ask what is offered
+        assert client.get("/frontend/settings").json()["keyRequired"] is True
+
+
+def test_a_short_request_gets_into_the_next_round() -> None:
+    """The scheduler's order, with an engine double that records its calls: no head-of-line blocking."""
+
+    class Recorder:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "r", 500, "r", "none", None
+        name = "recorder"
+
+        def __init__(self) -> None:
+            self.calls: list[list[str]] = []
+            self.gate = threading.Event()
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            self.calls.append(list(texts))
+            self.gate.wait(5)
+            return [EngineOutput(t, len(t.split()), False, -0.1) for t in texts]
+
+    engine = Recorder()
+    scheduler = Scheduler(engine, window=0.0, round_tokens=40)
+    options = DecodeOptions()
+    article = [f"Satz Nummer {i} des langen Artikels hier." for i in range(30)]  # 8 tokens each
+    long = scheduler.submit(article, options, "k")
+    deadline = time.monotonic() + 5
+    while not engine.calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    short = scheduler.submit(["Ein kurzer Satz."], options, "k")
+    engine.gate.set()
+    assert short.result(10)[0].text == "Ein kurzer Satz."
+    assert long.result(10)[-1].text == article[-1]
+    second = engine.calls[1]
+    assert "Ein kurzer Satz." in second, "the short request waited for no more than one round"
+    assert all(sum(len(t.split()) + 1 for t in call) <= 40 for call in engine.calls)
+    scheduler.close()
+
+
+def test_a_client_that_leaves_costs_nothing() -> None:
+    class Slow:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "s", 500, "s", "none", None
+        name = "slow"
+
+        def __init__(self) -> None:
+            self.translated = 0
+
+        def count_tokens(self, text: str) -> int:
+            return 8
+
+        def translate_batch(self, texts, options):
+            time.sleep(0.2)
+            self.translated += len(texts)
+            return [EngineOutput(t, 8, False, -0.1) for t in texts]
+
+    engine = Slow()
+    scheduler = Scheduler(engine, window=0.0, round_tokens=16)
+    future = scheduler.submit([f"Satz {i}." for i in range(40)], DecodeOptions(), "k")
+    time.sleep(0.3)
+    scheduler.cancel(future)
+    time.sleep(0.6)
+    assert engine.translated <= 8, "after the client left, at most the round in flight was translated"
+    assert scheduler.pending_inputs() == 0
+    scheduler.close()
+
+
+def test_a_disconnected_http_client_leaves_no_work_behind(copy_server: Running) -> None:
+    text = "\n\n".join([SAMPLE.read_text(encoding="utf-8")] * 3)
+    with pytest.raises(httpx.TimeoutException), copy_server.client(timeout=0.05) as client:
+        client.post("/translate", json={"q": text, "source": "de", "target": "en"})
+    deadline = time.monotonic() + 30
+    with copy_server.client() as client:
+        while client.get("/health").json()["pending_units"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert client.get("/health").json()["pending_units"] == 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_shutdown_finishes_requests_in_flight_and_exits_0(signum: int, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "translit",
+            "serve",
+            "--model",
+            str(COPY_MODEL),
+            "--port",
+            str(port),
+            "--no-cache",
+            "--char-limit",
+            "0",
+        ],
+        cwd=REPO,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            try:
+                httpx.get(url + "/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.2)
+        text = "\n\n".join([SAMPLE.read_text(encoding="utf-8")] * 6)
+        result: dict = {}
+
+        def ask() -> None:
+            reply = httpx.post(
+                url + "/translate", json={"q": text, "source": "de", "target": "en"}, timeout=120
+            )
+            result["status"] = reply.status_code
+            result["text"] = reply.json().get("translatedText", "")
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        time.sleep(0.5)
+        proc.send_signal(signum)
+        asker.join(timeout=120)
+        assert result.get("status") == 200, result
+        assert result["text"].startswith("Kampf um Kontrolle") or len(result["text"]) > 1000
+        assert proc.wait(timeout=60) == 0
+        stderr = proc.stderr.read().decode() if proc.stderr else ""
+        assert "Traceback" not in stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_serve_refuses_a_busy_port_and_warns_about_open_hosts(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        proc = run_translit("serve", "--model", str(COPY_MODEL), "--port", str(port), "--no-cache")
+    assert proc.returncode == 2
+    lines = proc.stderr.decode().strip().splitlines()
+    assert lines[-1].startswith("translit: error:") and str(port) in lines[-1]
+    keys = tmp_path / "keys"
+    keys.write_text("# none\n\n", encoding="utf-8")
+    proc = run_translit("serve", "--model", str(COPY_MODEL), "--api-keys", str(keys))
+    assert proc.returncode == 2 and "no API keys" in proc.stderr.decode()
+
+
+def test_the_readme_client_example_is_libretranslate_s(copy_server: Running) -> None:
+    """README's libretranslatepy example, run against the server."""
+    from libretranslatepy import LibreTranslateAPI
+
+    assert LibreTranslateAPI(copy_server.url).translate("Der Bundestag tagt heute.", "de", "en") == (
+        "Der Bundestag tagt heute."
+    )
+    assert json.loads(json.dumps(LibreTranslateAPI(copy_server.url).languages()))

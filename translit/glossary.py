@@ -1,0 +1,368 @@
+"""Names and terms: a glossary of fixed renderings and a do-not-translate list.
+
+A newsroom fixes how names, institutions and terms are rendered ("Bundesnetzagentur" →
+"Federal Network Agency") and which are never translated (people, brands, "Bundestag": an
+entry whose target is itself). This module reads glossaries, finds their terms in German
+text and checks English output for their targets; :mod:`translit.pipeline` imposes the
+terms a model did not use.
+
+**Files.** One entry per line: ``source<TAB>target`` (``.tsv``), ``source,target`` (``.csv``;
+DeepL's glossary CSV with ``source,target,de,en`` columns too), or a single column — a
+do-not-translate term. ``#`` starts a comment line; a header line ``source,target`` is
+skipped. A ``--keep`` file has one term per line.
+
+**Matching** is on whole words and case-sensitive (German nouns are capitalised; "Rat" the
+council is not "rat"). Inflected forms are found by a suffix rule rather than a lemmatiser:
+German noun and adjective inflection is suffixal — genitive ``-s``/``-es``, dative and
+plural ``-n``/``-en``, plurals ``-e``/``-er``/``-ern``, feminine ``-innen``, weak adjectives
+``-e``/``-en``/``-er``/``-es`` — and a plural may umlaut its last vowel (Mann → Männer,
+Stadt → Städte). No lemmatiser that installs offline knows the names and compounds of a
+newsroom's glossary ("Bundesnetzagentur"), and the rule is predictable: an entry of four
+letters or more takes the suffixes; a shorter one matches only as written, and explicit
+forms can be given as entries of their own (``Männer → gentlemen``), which win over an
+inflected match. Multi-word terms inflect word by word ("Europäischen Zentralbank");
+overlapping matches are resolved longest first.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from translit.errors import InputError
+
+# Suffixes an entry of at least MIN_INFLECTED letters may take (see the module docstring).
+SUFFIXES = ("s", "es", "n", "en", "e", "er", "ern", "ens", "nen", "innen")
+UMLAUT_SUFFIXES = ("", "e", "er", "ern", "en")
+MIN_INFLECTED = 4
+_UMLAUTS = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary line: a German term and its fixed English rendering (itself: never translated)."""
+
+    source: str
+    target: str
+    where: str = ""  # "FILE:LINE", for messages
+
+    @property
+    def keep(self) -> bool:
+        """A do-not-translate term."""
+        return self.source == self.target
+
+
+@dataclass(frozen=True)
+class Match:
+    """A glossary term found in a text: where, as what form, and which entry."""
+
+    start: int
+    end: int
+    form: str
+    entry: Entry
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Entries, each source once (a later entry replaces an earlier one)."""
+
+    entries: tuple[Entry, ...] = ()
+    _index: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        for entry in self.entries:
+            words = tuple(w.group(0) for w in _WORD.finditer(entry.source))
+            if words:
+                index.setdefault(_stem_key(words[0]), []).append((words, entry))
+        self._index.update(index)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    @property
+    def digest(self) -> str:
+        """The identity of the entries (for cache keys and resume markers)."""
+        text = "\n".join(f"{e.source}\t{e.target}" for e in self.entries)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def merged(self, other: Glossary) -> Glossary:
+        """This glossary with ``other``'s entries added, ``other`` winning for the same source."""
+        sources = {e.source for e in other.entries}
+        return Glossary(tuple(e for e in self.entries if e.source not in sources) + other.entries)
+
+    def find(self, text: str) -> list[Match]:
+        """The terms in ``text``, left to right; overlapping candidates resolved longest first."""
+        if not self.entries:
+            return []
+        words = list(_WORD.finditer(text))
+        candidates: list[tuple[int, int, Match]] = []
+        for i, word in enumerate(words):
+            for term, entry in self._index.get(_stem_key(word.group(0)), ()):
+                if i + len(term) > len(words):
+                    continue
+                span = words[i : i + len(term)]
+                # The words of a multi-word term stand next to each other (space or hyphen between).
+                if any(text[a.end() : b.start()] not in (" ", "-", "\u00a0") for a, b in pairwise(span)):
+                    continue
+                exact = all(w.group(0) == t for w, t in zip(span, term, strict=True))
+                if exact or all(_inflects(t, w.group(0)) for w, t in zip(span, term, strict=True)):
+                    start, end = span[0].start(), span[-1].end()
+                    candidates.append((i, len(term), Match(start, end, text[start:end], entry, exact)))
+        chosen: list[Match] = []
+        taken: set[int] = set()
+        # Longest first; for the same span an exact entry beats an inflected match.
+        for i, length, match in sorted(
+            candidates, key=lambda c: (-c[1], -(c[2].end - c[2].start), not c[2].exact, c[0])
+        ):
+            cells = set(range(i, i + length))
+            if cells & taken:
+                continue
+            taken |= cells
+            chosen.append(match)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def key_for(self, text: str) -> str:
+        """What of the glossary shapes the translation of ``text``: its matched entries ("" for none)."""
+        matches = self.find(text)
+        if not matches:
+            return ""
+        return "|terms=" + ";".join(f"{m.start}:{m.form}>{m.entry.target}" for m in matches)
+
+
+def _stem_key(word: str) -> str:
+    """A word's first three letters without umlauts: every inflected form of a term shares it."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+    return plain[:3]
+
+
+def _umlauted(word: str) -> str | None:
+    """``word`` with its last a/o/u (or au) umlauted: Mann → Männ, Haus → Häus; None without one."""
+    for i in range(len(word) - 1, -1, -1):
+        if word[i] in _UMLAUTS:
+            return word[:i] + _UMLAUTS[word[i]] + word[i + 1 :]
+    return None
+
+
+def _inflects(term: str, word: str) -> bool:
+    """Is ``word`` an inflected form of the term word ``term`` (see the module docstring)?"""
+    if word == term:
+        return True
+    if len(term) < MIN_INFLECTED:
+        return False
+    if word.startswith(term) and word[len(term) :] in SUFFIXES:
+        return True
+    if term.endswith("e") and word.startswith(term[:-1]) and word[len(term) - 1 :] in ("en", "er", "es"):
+        return True  # Große → Großen: the weak adjective's -e replaced
+    umlauted = _umlauted(term)
+    return umlauted is not None and word.startswith(umlauted) and word[len(umlauted) :] in UMLAUT_SUFFIXES
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a glossary line."""
+
+    where: str
+    message: str
+    fatal: bool = True
+
+
+def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
+    lines = text.splitlines()
+    tabbed = name.lower().endswith(".tsv") or (
+        not name.lower().endswith(".csv") and any("\t" in line for line in lines)
+    )
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if tabbed:
+            yield number, line.split("\t")
+        else:
+            yield number, next(csv.reader(io.StringIO(line)))
+
+
+def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
+    """The entries of a glossary file's text, and what is wrong with its lines."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for number, row in _rows(text, name):
+        where = f"{name}:{number}"
+        cells = [c.strip() for c in row]
+        if (
+            not entries
+            and not problems
+            and [c.lower() for c in cells[:2]] in (["source", "target"], ["de", "en"])
+        ):
+            continue  # a header
+        if keep_only:
+            cells = [" ".join(row).strip()]
+        if len(cells) == 4:
+            languages = [c.lower() for c in cells[2:]]
+            if languages != ["de", "en"]:
+                problems.append(
+                    Problem(where, f"languages {cells[2]}→{cells[3]}; translit's glossaries are de→en")
+                )
+                continue
+            cells = cells[:2]
+        if len(cells) > 2:
+            problems.append(Problem(where, f"{len(cells)} columns; expected source and target (or one term)"))
+            continue
+        source = cells[0]
+        target = cells[1] if len(cells) == 2 else source
+        if not source:
+            problems.append(Problem(where, "the German side is empty"))
+            continue
+        if not target:
+            problems.append(
+                Problem(where, f"the English side of {source!r} is empty (one column keeps a term)")
+            )
+            continue
+        if not _WORD.search(source):
+            problems.append(Problem(where, f"{source!r} has no word in it and can never match"))
+            continue
+        entry = Entry(source, target, where)
+        found = Glossary((entry,)).find(source)
+        if not found or found[0].form != source.strip(" .,;:!?\"'„“”‚‘’()"):
+            problems.append(
+                Problem(where, f"{source!r} can never match: its words are not next to each other in text")
+            )
+            continue
+        entries.append(entry)
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        before = seen.get(entry.source)
+        if before is not None:
+            same = before.target == entry.target
+            problems.append(
+                Problem(
+                    entry.where,
+                    f"{entry.source!r} is also at line {before.where.rsplit(':', 1)[1]}"
+                    + (" (the same entry twice)" if same else f" with {before.target!r}; this line wins"),
+                    fatal=False,
+                )
+            )
+        seen[entry.source] = entry
+    problems.sort(key=lambda p: int(p.where.rsplit(":", 1)[1]))
+    return entries, problems
+
+
+def read_file(path: str | Path, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
+    """A glossary file's entries and problems; one :class:`InputError` line when it cannot be read."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{file}: glossary not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: cannot read the glossary ({exc})") from None
+    return parse_glossary(text, str(file), keep_only=keep_only)
+
+
+def load_glossary(glossaries: Sequence[str | Path] = (), keep: Sequence[str | Path] = ()) -> Glossary:
+    """The glossary of these files (later files winning), with the do-not-translate lists.
+
+    A line that cannot be used is an :class:`InputError` naming the file and line (see
+    ``translit glossary check`` for every problem at once).
+    """
+    entries: dict[str, Entry] = {}
+    for path, keep_only in [*((g, False) for g in glossaries), *((k, True) for k in keep)]:
+        found, problems = read_file(path, keep_only=keep_only)
+        fatal = [p for p in problems if p.fatal]
+        if fatal:
+            raise InputError(f"{fatal[0].where}: {fatal[0].message}")
+        for entry in found:
+            entries[entry.source] = entry
+    return Glossary(tuple(entries.values()))
+
+
+def glossary_from_pairs(pairs: Iterable[Sequence[str]], name: str = "<request>") -> Glossary:
+    """A glossary from ``[source, target]`` pairs or ``[term]`` singles (the HTTP service's)."""
+    lines = []
+    for pair in pairs:
+        if (
+            not isinstance(pair, list | tuple)
+            or not 1 <= len(pair) <= 2
+            or not all(isinstance(p, str) for p in pair)
+        ):
+            raise InputError(f"{name}: each glossary entry is [source, target] or [term]")
+        lines.append("\t".join(pair))
+    entries, problems = parse_glossary("\n".join(lines), name + ".tsv")
+    fatal = [p for p in problems if p.fatal]
+    if fatal:
+        raise InputError(f"{fatal[0].where}: {fatal[0].message}")
+    return Glossary(tuple({e.source: e for e in entries}.values()))
+
+
+# --- checking English output ---------------------------------------------------------------------
+
+
+def _target_pattern(entry: Entry) -> re.Pattern[str]:
+    words = [re.escape(w) for w in entry.target.split()]
+    body = r"\s+".join(words)
+    first = entry.target[:1]
+    if not entry.keep and first.isalpha():
+        # At the start of a sentence a lower-case rendering is capitalised, and the other way round.
+        body = f"[{re.escape(first.lower())}{re.escape(first.upper())}]" + body[len(re.escape(first)) :]
+    # English plural and possessive endings are the rendering too ("agencies" aside).
+    return re.compile(rf"(?<![\w]){body}(?:s|es|'s|’s)?(?![\w])")
+
+
+def honoured(entry: Entry, output: str) -> bool:
+    """Does ``output`` carry the entry's fixed rendering (a kept term: verbatim)?"""
+    return bool(_target_pattern(entry).search(output))
+
+
+def count_honoured(entry: Entry, output: str) -> int:
+    """How often ``output`` carries the entry's rendering."""
+    return len(_target_pattern(entry).findall(output))
+
+
+@dataclass(frozen=True)
+class TermUse:
+    """What became of one glossary term in one unit.
+
+    ``by`` is how its rendering got there: ``model`` (the model's own output had it),
+    ``n-best`` (another hypothesis of the model had it), ``forced`` (the output was decoded
+    again forced to carry it), or ``""`` when it is missing (the unit is flagged ``glossary``).
+    """
+
+    form: str
+    source: str
+    target: str
+    honoured: bool
+    by: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dictionary."""
+        return {
+            "form": self.form,
+            "entry": self.source,
+            "target": self.target,
+            "honoured": self.honoured,
+            "by": self.by,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> TermUse:
+        """The inverse of :meth:`to_dict` (for cached units)."""
+        return cls(
+            str(data["form"]),
+            str(data["entry"]),
+            str(data["target"]),
+            bool(data["honoured"]),
+            str(data["by"]),
+        )

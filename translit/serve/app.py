@@ -1,0 +1,541 @@
+"""The HTTP routes: LibreTranslate's API, drop-in, and translit's extras, opt-in.
+
+LibreTranslate's shapes (its ``app.py``): ``POST /translate`` takes JSON or form data —
+``q`` (a string or a list), ``source`` (``de`` or ``auto``), ``target`` (``en``),
+``format`` (``text``/``html``), ``alternatives``, ``api_key`` — and answers
+``{"translatedText": …}`` (a string or a list), with ``detectedLanguage`` for ``auto`` and
+``alternatives`` when asked; ``/languages``, ``/detect``, ``/frontend/settings``; every
+error is ``{"error": "…"}``.
+
+translit's extras never change those answers: ``"details": true`` adds ``translit``, the
+JSON of ``translit translate --format json`` per text (units, scores, flags, redone
+reasons); ``format`` also takes ``markdown`` and ``page`` (a saved web page, main text
+extracted); ``POST /brief`` makes briefs; ``/health``; OpenAPI docs at ``/docs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from translit import __version__
+from translit.errors import TranslitError
+from translit.glossary import glossary_from_pairs
+from translit.language import LANGUAGE_NAMES, rank_languages
+from translit.normalize import get_normalizer
+from translit.pipeline import decode_options
+from translit.render import translation_json
+from translit.results import Translation
+from translit.segment import join_units
+from translit.serve.limits import RateLimiter, ServeConfig, key_is_valid
+from translit.serve.scheduler import Scheduler
+from translit.translator import Translator
+
+log = logging.getLogger("translit.serve")
+
+SOURCES = ("de",)
+TARGETS = ("en",)
+# LibreTranslate's formats, then translit's own.
+FORMATS = {"text": "text", "html": "html", "markdown": "markdown", "page": "html"}
+
+
+class ApiError(Exception):
+    """An answer of ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+class Service:
+    """The state behind the routes: one translator, one scheduler, the limits."""
+
+    def __init__(self, translator: Translator, config: ServeConfig) -> None:
+        self.translator = translator
+        self.config = config
+        self.scheduler = Scheduler(
+            translator.engine,
+            translator.cache,
+            window=config.window,
+            round_tokens=config.round_tokens,
+            pooled=config.pooled,
+        )
+        self.rate = RateLimiter(config.rate)
+        engine = translator.engine
+        resolved = translator.settings.for_model(engine.normalization, engine.flag_below)
+        self.options = decode_options(resolved)
+        self.normalize = get_normalizer(resolved.normalize.value)
+        self.in_flight = 0
+        self.started = time.time()
+        self.served = 0
+
+    # --- request parsing and checks ------------------------------------------------------------
+
+    async def parameters(self, request: Request) -> dict[str, Any]:
+        """The request's parameters: a JSON object, or form data (urlencoded or multipart)."""
+        declared = request.headers.get("content-length")
+        limit = self.config.body_limit
+        if limit and declared and declared.isdigit() and int(declared) > limit:
+            raise ApiError(400, f"Invalid request: body of {declared} bytes exceeds the limit ({limit})")
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if limit and len(body) > limit:
+                raise ApiError(400, f"Invalid request: body exceeds the limit ({limit} bytes)")
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not body:
+            return {}
+        if kind == "application/json" or (not kind and body[:1] in (b"{", b"[")):
+            import json
+
+            try:
+                data = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError(400, "Invalid JSON format") from None
+            if not isinstance(data, dict):
+                raise ApiError(400, "Invalid JSON format")
+            return data
+        if kind == "multipart/form-data":
+            request._body = bytes(body)  # starlette's form parser reads the cached body
+            try:
+                form = await request.form()
+            except Exception:
+                raise ApiError(400, "Invalid request: the form data cannot be read") from None
+            return {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            raise ApiError(400, "Invalid request: form data is not UTF-8") from None
+        # LibreTranslate reads one value per field from forms; line endings become "\n".
+        return {k: "\n".join(v[-1].splitlines()) if k == "q" else v[-1] for k, v in fields.items()}
+
+    def authorise(self, request: Request, params: dict[str, Any]) -> str:
+        """Check the API key and the rate; returns who the request counts against."""
+        key = params.get("api_key")
+        header = request.headers.get("authorization", "")
+        if not key and header.lower().startswith("bearer "):
+            key = header[7:].strip()
+        if self.config.keys:
+            if not isinstance(key, str) or not key:
+                raise ApiError(403, "Please contact the server operator to get an API key")
+            if not key_is_valid(key, self.config.keys):
+                raise ApiError(403, "Invalid API key")
+        client = f"key:{key}" if self.config.keys else f"ip:{request.client.host if request.client else '-'}"
+        if not self.rate.allow(client):
+            raise ApiError(429, f"Slowdown: more than {self.config.rate} requests per minute")
+        return client
+
+    def texts(self, params: dict[str, Any]) -> tuple[list[str], bool]:
+        """``q`` as a list, and whether it was one (a batch); checked against the limits."""
+        q = params.get("q")
+        if q is None or q == "" or q == []:
+            raise ApiError(400, "Invalid request: missing q parameter")
+        batch = isinstance(q, list)
+        items = q if batch else [q]
+        if not all(isinstance(item, str) for item in items):
+            raise ApiError(400, "Invalid request: q must be a string or a list of strings")
+        if batch and self.config.batch_limit and len(items) > self.config.batch_limit:
+            raise ApiError(
+                400, f"Invalid request: request ({len(items)}) exceeds text limit ({self.config.batch_limit})"
+            )
+        chars = sum(len(item) for item in items)
+        if self.config.char_limit and chars > self.config.char_limit:
+            raise ApiError(
+                400, f"Invalid request: request ({chars}) exceeds text limit ({self.config.char_limit})"
+            )
+        return items, batch
+
+    @staticmethod
+    def languages(params: dict[str, Any]) -> str:
+        """Check ``source`` and ``target``; returns the source (``de`` or ``auto``)."""
+        source, target = params.get("source"), params.get("target")
+        if not source:
+            raise ApiError(400, "Invalid request: missing source parameter")
+        if not target:
+            raise ApiError(400, "Invalid request: missing target parameter")
+        if not isinstance(source, str) or source not in (*SOURCES, "auto"):
+            raise ApiError(400, f"{source} is not supported (translit translates German to English)")
+        if not isinstance(target, str) or target not in TARGETS:
+            raise ApiError(400, f"{target} is not supported (translit translates German to English)")
+        return source
+
+    @staticmethod
+    def text_format(params: dict[str, Any]) -> str:
+        """``format`` as an input format of translit's readers."""
+        chosen = params.get("format") or "text"
+        if not isinstance(chosen, str) or chosen not in FORMATS:
+            raise ApiError(400, f"{chosen} format is not supported (choose from {', '.join(FORMATS)})")
+        return chosen
+
+    def alternatives(self, params: dict[str, Any]) -> int:
+        """``alternatives`` as a number within the limit."""
+        raw = params.get("alternatives", 0)
+        try:
+            count = max(0, int(raw or 0))
+        except (TypeError, ValueError):
+            raise ApiError(400, "Invalid request: alternatives parameter is not a number") from None
+        if count > self.config.alternatives_limit:
+            raise ApiError(
+                400, f"Invalid request: alternatives parameter must be <= {self.config.alternatives_limit}"
+            )
+        return count
+
+    # --- translation ---------------------------------------------------------------------------
+
+    async def wait(self, request: Request, future: Any) -> Any:
+        """Wait for the scheduler; a client that leaves costs nothing more, a slow one times out."""
+        wrapped = asyncio.wrap_future(future)
+        deadline = time.monotonic() + self.config.timeout
+        while True:
+            done, _ = await asyncio.wait({wrapped}, timeout=0.05)
+            if done:
+                return wrapped.result()
+            if await request.is_disconnected():
+                self.scheduler.cancel(future)
+                raise ApiError(499, "the client went away")
+            if time.monotonic() > deadline:
+                self.scheduler.cancel(future)
+                raise ApiError(503, f"the translation took longer than {self.config.timeout:g} s; try again")
+
+    def translator_for(self, params: dict[str, Any]) -> Translator:
+        """The translator of a request: the server's, with the request's glossary added.
+
+        ``glossary`` is a list of ``[source, target]`` pairs (``[term]``: never translated),
+        ``keep`` a list of terms never to translate; they add to, and win over, the server's.
+        """
+        pairs = params.get("glossary") or []
+        keep = params.get("keep") or []
+        if not pairs and not keep:
+            return self.translator
+        if (
+            not isinstance(pairs, list)
+            or not isinstance(keep, list)
+            or not all(isinstance(k, str) for k in keep)
+        ):
+            raise ApiError(
+                400, "Invalid request: glossary is a list of [source, target], keep a list of terms"
+            )
+        try:
+            extra = glossary_from_pairs([*pairs, *([k] for k in keep)], "glossary")
+        except TranslitError as exc:
+            raise ApiError(400, f"Invalid request: {exc}") from None
+        return self.translator.with_glossary(self.translator.glossary.merged(extra))
+
+    async def translate_documents(
+        self, request: Request, documents: list[Any], translator: Translator | None = None
+    ) -> list[Translation]:
+        """Translate read documents, their units pooled with every other request's."""
+        translator = translator or self.translator
+        prepared = await run_in_threadpool(translator.prepare, documents)
+        future = self.scheduler.submit(
+            prepared.inputs, prepared.options, prepared.cache_options, glossary=prepared.glossary
+        )
+        outcomes = await self.wait(request, future)
+        return await run_in_threadpool(translator.assemble, prepared, outcomes)
+
+    async def translate_html(
+        self, request: Request, items: list[str], translator: Translator
+    ) -> tuple[list[str], list[Any], list[str]]:
+        """HTML with its markup kept: per text, the HTML, the Translation of its prose, a name.
+
+        Every segment of every text is one document of the shared batches.
+        """
+        from translit.markup import html_input, render_html
+
+        sources = [html_input(item, f"q[{i}]") for i, item in enumerate(items)]
+        documents = [d for source in sources for d in source.documents]
+        translations = await self.translate_documents(request, documents, translator) if documents else []
+        texts, merged, position = [], [], 0
+        for source in sources:
+            mine = translations[position : position + len(source.documents)]
+            position += len(source.documents)
+            engine = self.translator.engine if mine else None
+            done = await run_in_threadpool(render_html, source, mine, engine)
+            texts.append(done.text)
+            merged.append(_merged(mine, self.translator.engine.model_id))
+        return texts, merged, [f"q[{i}]" for i in range(len(items))]
+
+    async def alternatives_of(
+        self, request: Request, translations: list[Translation], count: int
+    ) -> list[list[str]]:
+        """Up to ``count`` other renderings of each text, from the engine's n-best hypotheses.
+
+        Decoded apart from the translations themselves (not cached), so asking for
+        alternatives never changes ``translatedText``.
+        """
+        inputs = [
+            self.normalize(u.text)
+            for t in translations
+            for u, r in zip(t.units, t.unit_results, strict=True)
+            if not r.copied
+        ]
+        options = replace(self.options, hypotheses=count + 1, beams=max(self.options.beams or 4, count + 1))
+        future = self.scheduler.submit(inputs, options, "", use_cache=False)
+        outcomes = iter(await self.wait(request, future))
+        answers = []
+        for translation in translations:
+            per_unit = [
+                (r.text,) if r.copied else (r.text, *next(outcomes).alternatives)
+                for r in translation.unit_results
+            ]
+            texts: list[str] = []
+            for k in range(1, count + 1):
+                joined = join_units(
+                    translation.units,
+                    [hypotheses[k] if k < len(hypotheses) else hypotheses[0] for hypotheses in per_unit],
+                    len(translation.source_paragraphs),
+                )
+                text = "\n\n".join(joined)
+                if text != translation.text and text not in texts:
+                    texts.append(text)
+            answers.append(texts)
+        return answers
+
+    async def read(self, items: list[str], chosen: str) -> list[Any]:
+        """Each text read as ``chosen`` (a LibreTranslate or translit format)."""
+
+        def read_all() -> list[Any]:
+            return [
+                self.translator.read(item, f"q[{i}]", input_format=FORMATS[chosen])
+                for i, item in enumerate(items)
+            ]
+
+        try:
+            return await run_in_threadpool(read_all)
+        except TranslitError as exc:
+            raise ApiError(400, str(exc)) from None
+
+
+def _merged(translations: list[Translation], model: str) -> Translation:
+    """The Translations of an HTML text's segments as one (a paragraph per segment), for ``details``."""
+    if not translations:
+        return Translation(model, [], [], [], [], input_format="html")
+    first = translations[0]
+    return Translation(
+        model,
+        [p for t in translations for p in t.source_paragraphs],
+        [replace(u, paragraph=number) for number, t in enumerate(translations) for u in t.units],
+        [r for t in translations for r in t.unit_results],
+        [p for t in translations for p in t.paragraphs],
+        input_format="html",
+        unit_mode=first.unit_mode,
+        engine=first.engine,
+        normalization=first.normalization,
+        flag_below=first.flag_below,
+    )
+
+
+def detected(text: str) -> dict[str, Any]:
+    """LibreTranslate's ``detectedLanguage``: the likeliest language and its confidence (0-100)."""
+    ranked = rank_languages(text, top=1)
+    language, probability = ranked[0] if ranked else ("de", 0.0)
+    return {"language": language, "confidence": round(probability * 100, 1)}
+
+
+def create_app(translator: Translator, config: ServeConfig | None = None) -> FastAPI:
+    """The service for ``translator`` (its engine loaded first, so a missing model fails now)."""
+    config = config or ServeConfig()
+    service = Service(translator, config)
+    app = FastAPI(
+        title="translit",
+        version=__version__,
+        description="Offline German→English translation with a LibreTranslate-compatible API.",
+    )
+    app.state.service = service
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(400, "Invalid request")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Any:
+        counted = request.url.path in ("/translate", "/brief", "/detect")
+        if counted and config.max_concurrent and service.in_flight >= config.max_concurrent:
+            return _error(
+                429, f"Slowdown: {config.max_concurrent} requests are in flight", {"Retry-After": "1"}
+            )
+        if counted:
+            service.in_flight += 1
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # our fault: logged with its traceback, answered in one line
+            log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+            response = _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
+        finally:
+            if counted:
+                service.in_flight -= 1
+                service.served += 1
+        origin = request.headers.get("origin")
+        if origin and ("*" in config.cors or origin in config.cors):
+            response.headers["Access-Control-Allow-Origin"] = origin if "*" not in config.cors else "*"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        return response
+
+    @app.post("/translate", summary="Translate text (LibreTranslate's API)")
+    async def translate(request: Request) -> JSONResponse:
+        """LibreTranslate's ``/translate``; ``details: true`` adds translit's per-unit JSON."""
+        params = await service.parameters(request)
+        service.authorise(request, params)
+        items, batch = service.texts(params)
+        source = service.languages(params)
+        chosen = service.text_format(params)
+        count = service.alternatives(params)
+        languages = [detected(item) for item in items] if source == "auto" else None
+        for language in languages or []:
+            if language["language"] not in SOURCES and language["confidence"] >= 90:
+                raise ApiError(400, f"{language['language']} is not supported (translit translates German)")
+        worker = service.translator_for(params)
+        if chosen == "html":
+            texts, translations, names = await service.translate_html(request, items, worker)
+        else:
+            documents = await service.read(items, chosen)
+            translations = await service.translate_documents(request, documents, worker)
+            texts = [t.text for t in translations]
+            names = [d.name for d in documents]
+        result: dict[str, Any] = {"translatedText": texts if batch else texts[0]}
+        if languages is not None:
+            result["detectedLanguage"] = languages if batch else languages[0]
+        if count:
+            alternatives = (
+                await service.alternatives_of(request, translations, count)
+                if chosen != "html"
+                else [[] for _ in items]  # as LibreTranslate: none for HTML
+            )
+            result["alternatives"] = alternatives if batch else alternatives[0]
+        if params.get("details") in (True, "true", "1"):
+            details = [translation_json(n, t) for n, t in zip(names, translations, strict=True)]
+            result["translit"] = details if batch else details[0]
+        return JSONResponse(result)
+
+    @app.post("/brief", summary="Translate and brief an article (translit)")
+    async def brief(request: Request) -> JSONResponse:
+        """A brief of each ``q``: English sentences chosen from the translation, each with its German."""
+        params = await service.parameters(request)
+        service.authorise(request, params)
+        items, batch = service.texts(params)
+        chosen = service.text_format({**params, "format": params.get("format") or "text"})
+        if chosen == "html":
+            chosen = "page"
+        overrides: dict[str, Any] = {}
+        for name in ("sentences", "words"):
+            if params.get(name) not in (None, ""):
+                try:
+                    overrides[name] = int(params[name])
+                    translator.settings.but(**{name: overrides[name]})
+                except (TypeError, ValueError) as exc:
+                    raise ApiError(400, f"Invalid request: {name} {exc}") from None
+        documents = await service.read(items, chosen)
+        worker = service.translator_for(params)
+        translations = await service.translate_documents(request, documents, worker)
+        briefer = worker.with_settings(**overrides)
+        answers = []
+        for translation in translations:
+            made = await run_in_threadpool(briefer.brief_of, translation)
+            answers.append(
+                {
+                    "headline": made.headline,
+                    "brief": made.summary.sentences,
+                    "sources": [
+                        {"units": units, "source": text}
+                        for units, text in zip(made.sources, made.source_texts, strict=True)
+                    ],
+                    "method": made.summary.method,
+                }
+            )
+        return JSONResponse({"briefs": answers} if batch else answers[0])
+
+    @app.post("/languages", summary="Supported languages", operation_id="languages_post")
+    @app.get("/languages", summary="Supported languages", operation_id="languages_get")
+    async def languages() -> JSONResponse:
+        """LibreTranslate's ``/languages``: German to English."""
+        return JSONResponse(
+            [
+                {"code": "de", "name": "German", "targets": list(TARGETS)},
+                {"code": "en", "name": "English", "targets": []},
+            ]
+        )
+
+    @app.post("/detect", summary="Detect the language of a text")
+    async def detect(request: Request) -> JSONResponse:
+        """LibreTranslate's ``/detect``: candidates with a confidence of 0-100."""
+        params = await service.parameters(request)
+        service.authorise(request, params)
+        q = params.get("q")
+        if not q or not isinstance(q, str):
+            raise ApiError(400, "Invalid request: missing q parameter")
+        if service.config.char_limit and len(q) > service.config.char_limit:
+            raise ApiError(
+                400, f"Invalid request: request ({len(q)}) exceeds text limit ({service.config.char_limit})"
+            )
+        ranked = await run_in_threadpool(rank_languages, q, 3)
+        return JSONResponse([{"language": code, "confidence": round(p * 100, 1)} for code, p in ranked])
+
+    @app.get("/frontend/settings", summary="Settings for a LibreTranslate front end")
+    async def frontend_settings() -> JSONResponse:
+        """LibreTranslate's ``/frontend/settings``."""
+        return JSONResponse(
+            {
+                "charLimit": config.char_limit or -1,
+                "frontendTimeout": 500,
+                "apiKeys": bool(config.keys),
+                "keyRequired": bool(config.keys),
+                "suggestions": False,
+                "supportedFilesFormat": [],
+                "language": {
+                    "source": {"code": "de", "name": LANGUAGE_NAMES["de"]},
+                    "target": {"code": "en", "name": LANGUAGE_NAMES["en"]},
+                },
+            }
+        )
+
+    @app.get("/health", summary="Is the service up")
+    async def health() -> JSONResponse:
+        """Up, which model, and what the scheduler has done."""
+        stats = service.scheduler.stats
+        engine = translator.engine
+        return JSONResponse(
+            {
+                "status": "ok",
+                "model": engine.model_id,
+                "engine": getattr(engine, "name", type(engine).__name__),
+                "uptime": round(time.time() - service.started, 1),
+                "in_flight": service.in_flight,
+                "pending_units": service.scheduler.pending_inputs(),
+                "rounds": stats.rounds,
+                "units_translated": stats.inputs,
+                "units_from_cache": stats.cached,
+                "units_shared": stats.shared,
+            }
+        )
+
+    return app

@@ -1,0 +1,184 @@
+"""Glossary terms imposed on decoded units, and checked: what the model did not use, it is given.
+
+After a batch is decoded (and its guards have acted), every unit whose source holds a
+glossary term is checked for the term's fixed rendering (:func:`translit.glossary.honoured`).
+Where the model did not use it, translit repairs the unit, cheapest first:
+
+1. **n-best**: the unit is decoded again for the model's best hypotheses, and the first
+   one that carries every term is taken — the model's own sentence, with its own word for
+   the term replaced by one it also considered;
+2. **forced**: the output is cut where the model put its own rendering of the term (found
+   through the model's alignment of source and output words), the fixed rendering is put
+   there, and the model continues the sentence from it (CTranslate2's ``target_prefix``,
+   ``decoder_input_ids`` in transformers) — a decoding that cannot leave the term out,
+   and one the model can still write grammatically around.
+
+A repair is kept only if it passes the guards as well as the first output did (no more
+omission flags, no loop). A term still missing is a ``glossary`` flag on the unit; every
+unit's JSON lists its terms and whether each was honoured (:class:`translit.glossary.TermUse`).
+Units without any term are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from translit import guards
+from translit.engines import DecodeOptions, TranslationEngine
+from translit.glossary import Glossary, Match, TermUse, honoured
+from translit.readers.html_fragment import project_span
+
+GLOSSARY = "glossary"  # the flag of a unit that misses a term
+N_BEST = 8  # hypotheses looked at for a rendering that carries the terms
+
+
+def _acceptable(source: str, before: str, after: str) -> bool:
+    """Does a repaired output pass the guards as well as the first one did?"""
+    if guards.is_degenerate(source, after):
+        return False
+    return len(guards.omission_flags(source, after)) <= len(guards.omission_flags(source, before))
+
+
+def _rendering(match: Match, at_start: bool) -> str:
+    """The fixed rendering as it is written at this place (capitalised at a sentence's start)."""
+    target = match.entry.target
+    if at_start and not match.entry.keep and target[:1].islower():
+        return target[:1].upper() + target[1:]
+    return target
+
+
+def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
+    """Where the model put its own rendering of ``match`` in ``output`` (start, end)."""
+    aligner = getattr(engine, "align", None)
+    if aligner is not None:
+        alignment = aligner([(source, output)])[0]
+        found = project_span(match.start, match.end, alignment, output)
+        if found is not None:
+            return found
+    # No alignment: the place in proportion to the source, at a word's start.
+    at = round(len(output) * match.start / max(1, len(source)))
+    while 0 < at < len(output) and not output[at - 1].isspace():
+        at -= 1
+    return at, at
+
+
+def enforce_terms(
+    engine: TranslationEngine,
+    texts: Sequence[str],
+    outcomes: Sequence[Any],
+    options: DecodeOptions,
+    glossary: Glossary,
+    on_repair: Callable[[], None] | None = None,
+) -> None:
+    """Check every unit with glossary terms and repair those that miss one, in place.
+
+    ``outcomes`` are :class:`translit.pipeline.Outcome` objects (text, flags, redone, terms).
+    """
+    pending: dict[int, list[Match]] = {}
+    for i, text in enumerate(texts):
+        matches = glossary.find(text)
+        if not matches:
+            continue
+        outcome = outcomes[i]
+        missing = [m for m in matches if not honoured(m.entry, outcome.text)]
+        outcome.terms = [
+            TermUse(
+                m.form, m.entry.source, m.entry.target, m not in missing, "model" if m not in missing else ""
+            )
+            for m in matches
+        ]
+        if missing:
+            pending[i] = matches
+    if not pending:
+        return
+    # 1. n-best: another hypothesis of the model's own that carries every term.
+    wide = replace(options, hypotheses=N_BEST, beams=max(options.beams or 4, N_BEST))
+    indices = list(pending)
+    decoded = engine.translate_batch([texts[i] for i in indices], wide)
+    for i, output in zip(indices, decoded, strict=True):
+        matches, outcome = pending[i], outcomes[i]
+        for candidate in (output.text, *output.alternatives):
+            if all(honoured(m.entry, candidate) for m in matches) and _acceptable(
+                texts[i], outcome.text, candidate
+            ):
+                _take(
+                    outcome,
+                    candidate,
+                    output.score if candidate == output.text else outcome.score,
+                    matches,
+                    "n-best",
+                )
+                del pending[i]
+                break
+    # 2. forced: the fixed rendering put where the model's own was, the sentence continued from it.
+    for i, matches in pending.items():
+        outcome = outcomes[i]
+        current, score = outcome.text, outcome.score
+        for match in matches:
+            if not honoured(match.entry, current):
+                current, score = _force(engine, texts[i], current, match, options)
+        if all(honoured(m.entry, current) for m in matches) and _acceptable(texts[i], outcome.text, current):
+            _take(outcome, current, score, matches, "forced")
+        else:
+            outcome.flags = sorted({*outcome.flags, GLOSSARY})
+            outcome.redone = sorted({*outcome.redone, GLOSSARY})
+    if on_repair is not None:
+        on_repair()
+
+
+_GLUED = re.compile(r"^[^\W_]+")
+
+
+def _force(
+    engine: Any, source: str, output: str, match: Match, options: DecodeOptions
+) -> tuple[str, float | None]:
+    """``output`` decoded again so that it carries the term's rendering where the model put its own.
+
+    Two candidates, and the model's own score decides between them: the sentence continued
+    from the rendering (the model's own word for the term, or letters glued onto the
+    rendering — "hound dog", "Fischerman" — suppressed, a few tries at most), and the
+    model's output with its own word replaced by the rendering, forced whole.
+    """
+    start, end = _cut(engine, source, output, match)
+    rendering = _rendering(match, start == 0)
+    prefix = output[:start] + rendering
+    own = output[start:end].strip()
+    avoid: list[str] = []
+    if own and own.lower() not in rendering.lower():
+        avoid.append(own)
+    candidates: list[tuple[str, float | None]] = []
+    for _attempt in range(3):
+        (forced,) = engine.translate_with_prefix([source], [prefix], replace(options, suppress=tuple(avoid)))
+        rest = forced.text[len(prefix) :] if forced.text.startswith(prefix) else ""
+        glued = _GLUED.match(rest)
+        if glued is None:
+            candidates.append((forced.text, forced.score))
+            break
+        if glued.group(0) in avoid:
+            break
+        avoid.append(glued.group(0))
+    if end > start:
+        substituted = output[:start] + rendering + output[end:]
+        (whole,) = engine.translate_with_prefix([source], [substituted], options)
+        candidates.append((whole.text, whole.score))
+    honouring = [c for c in candidates if honoured(match.entry, c[0])]
+    if not honouring:
+        return output, None
+    return max(honouring, key=lambda c: c[1] if c[1] is not None else float("-inf"))
+
+
+def _take(outcome: Any, text: str, score: float | None, matches: list[Match], how: str) -> None:
+    """Put a repaired rendering into ``outcome``; terms the model had already used keep ``model``."""
+    before = {use.source: use for use in outcome.terms}
+    outcome.text = text
+    outcome.score = score
+    outcome.redone = sorted({*outcome.redone, GLOSSARY})
+    outcome.terms = [
+        before[m.entry.source]
+        if before.get(m.entry.source) and before[m.entry.source].honoured
+        else TermUse(m.form, m.entry.source, m.entry.target, True, how)
+        for m in matches
+    ]
