@@ -3,7 +3,8 @@
 Runs ``translit serve`` (a subprocess, on 127.0.0.1) with the small real translator
 (``tests/fixtures/models/mt-de-en-small``, CTranslate2, beam 4, no cache) and sends the
 same workload — held-out Multi30k validation sentences, as single sentences and as
-"articles" of several paragraphs — from N concurrent clients (threads with httpx):
+"articles" of several paragraphs — from N concurrent clients (threads, each with one kept-alive
+stdlib HTTP connection, so that the clients take little of the 2 cores):
 
   pooled     translit's server: units of all requests in flight share engine calls
   serial     the same server with --one-at-a-time: one request at a time, all of it in one
@@ -15,13 +16,15 @@ runs; the ratio against the same requests sent one at a time (N = 1) to the pool
 and against the serial server at the same N. Then head-of-line blocking: a short sentence
 sent while a long article is in flight, its latency on both servers.
 
-    python bench/serve.py                 # about 10 minutes on 2 cores
+    python bench/serve.py                 # about 15 minutes on 2 cores
     python bench/serve.py --reps 1 --clients 1 16
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import random
 import socket
@@ -38,15 +41,16 @@ MODEL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 VAL = REPO.parent / "shared" / "data" / "parallel" / "multi30k" / "val.de"
 
 
-def workload(requests: int, seed: int = 0) -> list[str]:
-    """Three single sentences for every article of 3 paragraphs x 4 sentences, held-out, shuffled."""
+def workload(requests: int, seed: int = 0, articles: bool = True) -> list[str]:
+    """Held-out sentences, shuffled: with ``articles``, every fourth request is an article of
+    3 paragraphs x 4 sentences; without, every request is one sentence."""
     rng = random.Random(seed)
     lines = [line.strip() for line in VAL.read_text(encoding="utf-8").splitlines() if line.strip()]
     rng.shuffle(lines)
     pool = iter(lines * 4)
     texts = []
     for i in range(requests):
-        if i % 4 == 3:
+        if articles and i % 4 == 3:
             texts.append("\n\n".join(" ".join(next(pool) for _ in range(4)) for _ in range(3)))
         else:
             texts.append(next(pool))
@@ -97,26 +101,37 @@ class Server:
         self.proc.wait(timeout=60)
 
 
+def post(connection: http.client.HTTPConnection, text: str) -> None:
+    """One /translate request on a kept-alive connection (stdlib: the clients stay light)."""
+    body = json.dumps({"q": text, "source": "de", "target": "en"}).encode()
+    connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
+    reply = connection.getresponse()
+    data = reply.read()
+    if reply.status != 200:
+        raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
+
+
 def run(url: str, texts: list[str], clients: int) -> tuple[float, list[float]]:
     """Send every text once from ``clients`` threads; (seconds, latency of each request)."""
-    import httpx
-
+    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
     lock = threading.Lock()
-    queue = list(enumerate(texts))
+    queue = list(texts)
 
     def worker() -> None:
-        with httpx.Client(base_url=url, timeout=600) as client:
+        connection = http.client.HTTPConnection(host, int(port), timeout=600)
+        try:
             while True:
                 with lock:
                     if not queue:
                         return
-                    _, text = queue.pop(0)
+                    text = queue.pop(0)
                 began = time.perf_counter()
-                reply = client.post("/translate", json={"q": text, "source": "de", "target": "en"})
-                reply.raise_for_status()
+                post(connection, text)
                 with lock:
                     latencies.append(time.perf_counter() - began)
+        finally:
+            connection.close()
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -132,21 +147,61 @@ def percentile(values: list[float], share: float) -> float:
 
 def head_of_line(url: str, long_text: str, short_text: str) -> float:
     """Latency of a short sentence sent 0.3 s after a long article."""
-    import httpx
-
-    result: dict[str, float] = {}
-
-    def long() -> None:
-        httpx.post(url + "/translate", json={"q": long_text, "source": "de", "target": "en"}, timeout=600)
-
-    thread = threading.Thread(target=long)
+    host, port = url.removeprefix("http://").split(":")
+    thread = threading.Thread(
+        target=post, args=(http.client.HTTPConnection(host, int(port), timeout=600), long_text)
+    )
     thread.start()
     time.sleep(0.3)
     began = time.perf_counter()
-    httpx.post(url + "/translate", json={"q": short_text, "source": "de", "target": "en"}, timeout=600)
-    result["short"] = time.perf_counter() - began
+    post(http.client.HTTPConnection(host, int(port), timeout=600), short_text)
+    seconds = time.perf_counter() - began
     thread.join()
-    return result["short"]
+    return seconds
+
+
+def measure(
+    texts: list[str], clients_list: list[int], reps: int
+) -> dict[tuple[str, int], list[tuple[float, list[float]]]]:
+    """Every client count on both servers, ``reps`` times."""
+    results: dict[tuple[str, int], list[tuple[float, list[float]]]] = {}
+    for mode, extra in (("pooled", ()), ("serial", ("--one-at-a-time",))):
+        server = Server(*extra)
+        try:
+            run(server.url, texts[:8], 4)  # warm up
+            for rep in range(reps):
+                for clients in clients_list:
+                    seconds, latencies = run(server.url, texts, clients)
+                    results.setdefault((mode, clients), []).append((seconds, latencies))
+                    print(f"{mode:6} rep {rep + 1} clients {clients:3}: {seconds:6.2f} s", file=sys.stderr)
+        finally:
+            server.stop()
+    return results
+
+
+def table(title: str, texts: list[str], results: dict, clients_list: list[int], reps: int) -> None:
+    """Print throughput ratios and latencies of one workload."""
+
+    def summary(mode: str, clients: int) -> tuple[float, float, float]:
+        runs = results[(mode, clients)]
+        seconds = statistics.median(s for s, _ in runs)
+        p50 = statistics.median(percentile(lat, 0.5) for _, lat in runs)
+        p99 = statistics.median(percentile(lat, 0.99) for _, lat in runs)
+        return len(texts) / seconds, p50, p99
+
+    base = summary("pooled", 1)[0] if 1 in clients_list else float("nan")
+    print(f"\n{title}: mt-de-en-small on CTranslate2, beam 4, no cache, medians of {reps} runs\n")
+    print(
+        f"{'clients':>7} {'pooled req/s':>12} {'x one at a time':>15} {'serial req/s':>12} "
+        f"{'pooled/serial':>13} {'pooled p50/p99 s':>17} {'serial p50/p99 s':>17}"
+    )
+    for clients in clients_list:
+        pooled, p50, p99 = summary("pooled", clients)
+        serial, s50, s99 = summary("serial", clients)
+        print(
+            f"{clients:7} {pooled:12.2f} {pooled / base:15.2f} {serial:12.2f} {pooled / serial:13.2f} "
+            f"{p50:8.2f}/{p99:<8.2f} {s50:8.2f}/{s99:<8.2f}"
+        )
 
 
 def main() -> None:
@@ -157,51 +212,33 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=128)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16, 64])
     args = parser.parse_args()
-    texts = workload(args.requests)
-    long_text = "\n\n".join(t for t in texts if "\n\n" in t)[:20_000]
+    sentences = workload(2 * args.requests, articles=False)
+    mixed = workload(args.requests)
+    tables = [
+        (f"{len(sentences)} single-sentence requests", sentences),
+        (
+            f"{len(mixed)} requests, {len(mixed) * 3 // 4} single sentences and {len(mixed) // 4} articles "
+            "of 12 sentences",
+            mixed,
+        ),
+    ]
+    measured = [(title, texts, measure(texts, args.clients, args.reps)) for title, texts in tables]
+    long_text = "\n\n".join(t for t in mixed if "\n\n" in t)[:20_000]
     short_text = "Ein Hund rennt über eine Wiese."
-    results: dict[tuple[str, int], list[tuple[float, list[float]]]] = {}
-    hol: dict[str, list[float]] = {"pooled": [], "serial": []}
+    blocking: dict[str, list[float]] = {}
     for mode, extra in (("pooled", ()), ("serial", ("--one-at-a-time",))):
         server = Server(*extra)
         try:
-            run(server.url, texts[:8], 4)  # warm up
-            for rep in range(args.reps):
-                for clients in args.clients:
-                    seconds, latencies = run(server.url, texts, clients)
-                    results.setdefault((mode, clients), []).append((seconds, latencies))
-                    print(f"{mode:6} rep {rep + 1} clients {clients:3}: {seconds:6.2f} s", file=sys.stderr)
-                hol[mode].append(head_of_line(server.url, long_text, short_text))
+            run(server.url, mixed[:8], 4)
+            blocking[mode] = [head_of_line(server.url, long_text, short_text) for _ in range(args.reps)]
         finally:
             server.stop()
-
-    def summary(mode: str, clients: int) -> tuple[float, float, float]:
-        runs = results[(mode, clients)]
-        seconds = statistics.median(s for s, _ in runs)
-        p50 = statistics.median(percentile(lat, 0.5) for _, lat in runs)
-        p99 = statistics.median(percentile(lat, 0.99) for _, lat in runs)
-        return args.requests / seconds, p50, p99
-
-    base = summary("pooled", 1)[0] if 1 in args.clients else float("nan")
-    print(
-        f"\n{args.requests} requests ({args.requests * 3 // 4} sentences, {args.requests // 4} articles "
-        f"of 12 sentences), mt-de-en-small on CTranslate2, beam 4, no cache, medians of {args.reps} runs\n"
-    )
-    print(
-        f"{'clients':>7} {'pooled req/s':>12} {'x one at a time':>15} {'serial req/s':>12} "
-        f"{'pooled/serial':>13} {'pooled p50/p99 s':>17} {'serial p50/p99 s':>17}"
-    )
-    for clients in args.clients:
-        pooled, p50, p99 = summary("pooled", clients)
-        serial, s50, s99 = summary("serial", clients)
-        print(
-            f"{clients:7} {pooled:12.2f} {pooled / base:15.2f} {serial:12.2f} {pooled / serial:13.2f} "
-            f"{p50:8.2f}/{p99:<8.2f} {s50:8.2f}/{s99:<8.2f}"
-        )
+    for title, texts, results in measured:
+        table(title, texts, results, args.clients, args.reps)
     print(
         f"\nshort sentence sent while a {len(long_text.split())}-word article is in flight: "
-        f"pooled {statistics.median(hol['pooled']):.2f} s, serial {statistics.median(hol['serial']):.2f} s "
-        "(medians)"
+        f"pooled {statistics.median(blocking['pooled']):.2f} s, "
+        f"serial {statistics.median(blocking['serial']):.2f} s (medians)"
     )
 
 

@@ -76,7 +76,8 @@ class Translator:
     ``unit="paragraph"`` …, see :class:`~translit.options.Settings`). ``engine`` may be
     given instead of a model (a loaded :class:`~translit.engines.TranslationEngine`).
     ``cache``: a :class:`~translit.cache.TranslationCache`, True/False, or None to follow
-    ``settings.cache``. ``summarizer`` replaces the one ``settings.summarizer`` names.
+    ``settings.cache``. ``summarizer`` replaces the one ``settings.summarizer`` names;
+    ``glossary`` is a :class:`~translit.glossary.Glossary`, or glossary files (the option).
     """
 
     def __init__(
@@ -88,9 +89,14 @@ class Translator:
         cache: TranslationCache | bool | None = None,
         registry: Registry | None = None,
         summarizer: Summarizer | None = None,
-        glossary: Glossary | None = None,
+        glossary: Glossary | Sequence[str | Path] | None = None,
         **options: Any,
     ) -> None:
+        if glossary is not None and not isinstance(glossary, Glossary):
+            options["glossary"] = tuple(
+                str(g) for g in ([glossary] if isinstance(glossary, str | Path) else glossary)
+            )
+            glossary = None
         if model is not None:
             options["model"] = str(model)
         try:

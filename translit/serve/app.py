@@ -535,6 +535,7 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
                 "units_translated": stats.inputs,
                 "units_from_cache": stats.cached,
                 "units_shared": stats.shared,
+                "engine_seconds": round(stats.busy_seconds, 3),
             }
         )
 

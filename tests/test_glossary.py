@@ -1,0 +1,265 @@
+"""Glossaries and do-not-translate lists: reading, German-aware matching, enforcement, verification.
+
+The enforcement is shown on the small real translator (``mt-de-en-small``): it renders
+"Hund" as "dog" and would never write "hound" on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import translit
+from translit import Settings, Translator
+from translit import batch as batch_mod
+from translit.engines import DecodeOptions, EngineOutput
+from translit.errors import InputError
+from translit.glossary import Entry, Glossary, glossary_from_pairs, honoured, load_glossary, parse_glossary
+from translit.pipeline import translate_units
+
+from .conftest import REPO, invoke
+
+SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+
+
+def glossary(*pairs: tuple[str, str]) -> Glossary:
+    return Glossary(tuple(Entry(s, t) for s, t in pairs))
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def test_tsv_csv_deepl_and_keep_lines_are_read() -> None:
+    tsv, problems = parse_glossary(
+        "# Begriffe\nBundesnetzagentur\tFederal Network Agency\nBundestag\n", "a.tsv"
+    )
+    assert [(e.source, e.target, e.keep) for e in tsv] == [
+        ("Bundesnetzagentur", "Federal Network Agency", False),
+        ("Bundestag", "Bundestag", True),
+    ] and not problems
+    csv_, problems = parse_glossary(
+        'source,target\nAmpel,traffic-light coalition\n"Rot, Grün",red-green\n', "b.csv"
+    )
+    assert [(e.source, e.target) for e in csv_] == [
+        ("Ampel", "traffic-light coalition"),
+        ("Rot, Grün", "red-green"),
+    ]
+    deepl, problems = parse_glossary("Ampel,traffic-light coalition,de,en\nHaus,house,fr,en\n", "deepl.csv")
+    assert [e.source for e in deepl] == ["Ampel"]
+    assert problems[0].where == "deepl.csv:2" and "de→en" in problems[0].message
+
+
+def test_problems_are_reported_with_line_numbers() -> None:
+    text = "Ampel\tlights\n\tleer\nAmpel\ttraffic-light coalition\n...\tdots\nKanzler\t\nErnst & Young\tEY\n"
+    entries, problems = parse_glossary(text, "g.tsv")
+    found = [(p.where, p.fatal) for p in problems]
+    assert found == [
+        ("g.tsv:2", True),
+        ("g.tsv:3", False),
+        ("g.tsv:4", True),
+        ("g.tsv:5", True),
+        ("g.tsv:6", True),
+    ]
+    assert "also at line 1" in problems[1].message
+    assert [e.target for e in entries if e.source == "Ampel"][-1] == "traffic-light coalition"
+
+
+def test_glossary_check_command(tmp_path: Path) -> None:
+    good = tmp_path / "good.tsv"
+    good.write_text("Ampel\ttraffic-light coalition\nAmpel\tlights\nBundestag\n", encoding="utf-8")
+    code, out, _ = invoke("glossary", "check", str(good))
+    assert code == 0 and f"{good}:2: warning:" in out and "2 entries (1 never translated)" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Ampel,\n,leer\n", encoding="utf-8")
+    code, out, _ = invoke("glossary", "check", str(bad))
+    assert code == 2 and f"{bad}:1: error:" in out and f"{bad}:2: error:" in out
+    code, out, _ = invoke("glossary", "check", "--format", "json", str(bad))
+    assert json.loads(out)["problems"][0]["where"] == f"{bad}:1"
+    with pytest.raises(InputError, match=r"bad\.csv:1"):
+        load_glossary([bad])
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+
+def forms(g: Glossary, text: str) -> list[tuple[str, str]]:
+    return [(m.form, m.entry.source) for m in g.find(text)]
+
+
+def test_inflected_forms_are_found() -> None:
+    g = glossary(
+        ("Bundeskanzler", "Federal Chancellor"), ("Mann", "gentleman"), ("Frau", "lady"), ("Stadt", "town")
+    )
+    assert forms(g, "Der Bundeskanzler und die Frau des Bundeskanzlers") == [
+        ("Bundeskanzler", "Bundeskanzler"),
+        ("Frau", "Frau"),
+        ("Bundeskanzlers", "Bundeskanzler"),
+    ]
+    assert forms(g, "des Mannes, den Männern, die Frauen, die Städte") == [
+        ("Mannes", "Mann"),
+        ("Männern", "Mann"),
+        ("Frauen", "Frau"),
+        ("Städte", "Stadt"),
+    ]
+
+
+def test_whole_words_case_and_short_terms() -> None:
+    g = glossary(("Rat", "Council"), ("Hund", "hound"))
+    assert forms(g, "Der Rat, die Rate, der Ratgeber, der Hundeführer, ein hund") == [("Rat", "Rat")]
+
+
+def test_multi_word_terms_longest_first_and_explicit_forms_win() -> None:
+    g = glossary(
+        ("Europäische Zentralbank", "European Central Bank"),
+        ("Zentralbank", "central bank"),
+        ("Mann", "gentleman"),
+        ("Männer", "gentlemen"),
+    )
+    assert forms(g, "Die Europäischen Zentralbank und eine Zentralbank") == [
+        ("Europäischen Zentralbank", "Europäische Zentralbank"),
+        ("Zentralbank", "Zentralbank"),
+    ]
+    (match,) = g.find("Zwei Männer")
+    assert match.entry.target == "gentlemen" and match.exact
+
+
+def test_renderings_are_checked_as_english_writes_them() -> None:
+    assert honoured(Entry("Ampel", "traffic-light coalition"), "Traffic-light coalitions are fragile.")
+    assert not honoured(Entry("Ampel", "traffic-light coalition"), "The traffic lights coalition")
+    assert honoured(Entry("Bundestag", "Bundestag"), "The Bundestag's vote")
+    assert not honoured(Entry("Bundestag", "Bundestag"), "The bundestag voted")  # kept means verbatim
+
+
+# --- enforcement on the small real translator -----------------------------------------------------
+
+HOUND = "Ein Hund rennt über eine grüne Wiese."
+
+
+@pytest.fixture(scope="module")
+def small() -> Translator:
+    return Translator(SMALL, cache=False)
+
+
+def test_a_term_the_model_would_not_write_is_honoured(small: Translator) -> None:
+    plain = small.translate(HOUND)
+    assert "hound" not in plain.text and "dog" in plain.text  # the model's own word
+    with_glossary = small.with_glossary(glossary(("Hund", "hound"))).translate(HOUND)
+    (unit,) = with_glossary.unit_results
+    assert "hound" in unit.text and "dog" not in unit.text
+    (term,) = unit.terms
+    assert term.honoured and term.by in ("n-best", "forced") and "glossary" in unit.redone
+    assert "glossary" not in unit.flags
+    data = with_glossary.to_dict()["units"][0]["terms"]
+    assert data == [{"form": "Hund", "entry": "Hund", "target": "hound", "honoured": True, "by": term.by}]
+
+
+def test_inflected_and_kept_terms_on_the_real_translator(small: Translator) -> None:
+    g = glossary(("Hund", "hound"), ("Fischer", "Fischer"))
+    result = small.with_glossary(g).translate("Der Ball des Hundes ist rot. Herr Fischer liest eine Zeitung.")
+    first, second = result.unit_results
+    assert first.terms[0].form == "Hundes" and first.terms[0].honoured and "hound" in first.text
+    assert second.terms[0].honoured and "Fischer" in second.text
+
+
+def test_units_without_terms_come_out_byte_identical(small: Translator) -> None:
+    text = "Zwei Kinder spielen im Sand am Strand. Ein Hund rennt über eine Wiese. Eine Frau singt auf einer Bühne."
+    plain = small.translate(text)
+    termed = small.with_glossary(glossary(("Hund", "hound"))).translate(text)
+    for index in (0, 2):
+        assert termed.unit_results[index] == plain.unit_results[index]
+    assert termed.unit_results[1] != plain.unit_results[1]
+
+
+def test_a_term_the_repair_cannot_place_is_flagged() -> None:
+    """An engine double that never writes the rendering: the unit is flagged, nothing invented."""
+
+    class Stubborn:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "s", 500, "s", "none", None
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            return [EngineOutput("A dog runs.", 3, False, -0.2, ("A dog is running.",)) for _ in texts]
+
+        def translate_with_prefix(self, texts, prefixes, options):
+            return [EngineOutput("A dog runs.", 3, False, -0.2) for _ in texts]
+
+    (outcome,) = translate_units(
+        Stubborn(), ["Ein Hund rennt."], DecodeOptions(), glossary(("Hund", "hound"))
+    )
+    assert outcome.text == "A dog runs." and "glossary" in outcome.flags
+    assert [(t.honoured, t.by) for t in outcome.terms] == [(False, "")]
+
+
+def test_a_repair_that_loses_content_is_not_kept() -> None:
+    class Dropper:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            return [EngineOutput("A dog runs across a field with 25 sheep.", 9, False, -0.2) for _ in texts]
+
+        def translate_with_prefix(self, texts, prefixes, options):
+            return [EngineOutput("A hound.", 2, False, -0.2) for _ in texts]  # the number is gone
+
+    source = "Ein Hund rennt mit 25 Schafen über ein Feld."
+    (outcome,) = translate_units(Dropper(), [source], DecodeOptions(), glossary(("Hund", "hound")))
+    assert outcome.text.startswith("A dog") and "glossary" in outcome.flags
+
+
+# --- everywhere the same file is honoured ------------------------------------------------------------
+
+
+@pytest.fixture()
+def hound_file(tmp_path: Path) -> Path:
+    path = tmp_path / "terms.tsv"
+    path.write_text("Hund\thound\n", encoding="utf-8")
+    return path
+
+
+def test_cli_config_and_cache_honour_the_glossary(hound_file: Path, tmp_path: Path, monkeypatch) -> None:
+    code, out, _ = invoke("translate", "--model", str(SMALL), "--glossary", str(hound_file), "-t", HOUND)
+    assert code == 0 and "hound" in out
+    again = invoke("translate", "--model", str(SMALL), "--glossary", str(hound_file), "-t", HOUND)
+    assert again[1] == out, "served from the cache, terms and all"
+    code, plain, _ = invoke("translate", "--model", str(SMALL), "-t", HOUND)
+    assert "dog" in plain, "the cache never serves a glossary rendering to a run without the glossary"
+    config = tmp_path / "config.toml"
+    config.write_text(f"glossary = [{json.dumps(hound_file.name)}]\n", encoding="utf-8")
+    monkeypatch.setenv("TRANSLIT_CONFIG", str(config))
+    code, out, _ = invoke("translate", "--model", str(SMALL), "-t", HOUND)
+    assert code == 0 and "hound" in out
+    keep = tmp_path / "names.txt"
+    keep.write_text("Fischer\n", encoding="utf-8")
+    code, out, _ = invoke(
+        "translate", "--model", str(SMALL), "--keep", str(keep), "-t", "Herr Fischer liest eine Zeitung."
+    )
+    assert "Fischer" in out
+
+
+def test_batch_honours_the_glossary_and_resumes_by_its_content(hound_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(HOUND + "\n", encoding="utf-8")
+    settings = batch_mod.BatchSettings(translation=Settings(glossary=(str(hound_file),)))
+    translator = Translator(SMALL, settings.translation, cache=False)
+    report = batch_mod.run_batch(tmp_path / "in", tmp_path / "out", translator, settings)
+    assert report.count("done") == 1 and "hound" in (tmp_path / "out" / "a.en.txt").read_text(
+        encoding="utf-8"
+    )
+    assert batch_mod.run_batch(tmp_path / "in", tmp_path / "out", translator, settings).count("skipped") == 1
+    hound_file.write_text("Hund\thunting dog\n", encoding="utf-8")  # same path, other content
+    changed = Translator(SMALL, settings.translation, cache=False)
+    assert batch_mod.run_batch(tmp_path / "in", tmp_path / "out", changed, settings).count("done") == 1
+
+
+def test_the_library_takes_a_glossary_object_or_files(hound_file: Path) -> None:
+    by_object = Translator(SMALL, cache=False, glossary=glossary_from_pairs([["Hund", "hound"]]))
+    by_file = Translator(settings=Settings(model=str(SMALL), glossary=(str(hound_file),)), cache=False)
+    by_paths = Translator(SMALL, cache=False, glossary=[str(hound_file)])
+    assert by_object.translate(HOUND).text == by_file.translate(HOUND).text == by_paths.translate(HOUND).text
+    assert "hound" in translit.translate(HOUND, model=SMALL, glossary=[str(hound_file)]).text
