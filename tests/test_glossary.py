@@ -40,12 +40,14 @@ def test_tsv_csv_deepl_and_keep_lines_are_read() -> None:
         ("Bundestag", "Bundestag", True),
     ] and not problems
     csv_, problems = parse_glossary(
-        'source,target\nAmpel,traffic-light coalition\n"Rot, Grün",red-green\n', "b.csv"
+        'source,target\nAmpel,traffic-light coalition\n"Grüne Partei","Green Party, the"\n"Rot, Grün",red-green\n',
+        "b.csv",
     )
     assert [(e.source, e.target) for e in csv_] == [
         ("Ampel", "traffic-light coalition"),
-        ("Rot, Grün", "red-green"),
+        ("Grüne Partei", "Green Party, the"),
     ]
+    assert problems[0].where == "b.csv:4" and "never match" in problems[0].message
     deepl, problems = parse_glossary("Ampel,traffic-light coalition,de,en\nHaus,house,fr,en\n", "deepl.csv")
     assert [e.source for e in deepl] == ["Ampel"]
     assert problems[0].where == "deepl.csv:2" and "de→en" in problems[0].message

@@ -44,6 +44,17 @@ UMLAUT_SUFFIXES = ("", "e", "er", "ern", "en")
 MIN_INFLECTED = 4
 _UMLAUTS = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# What a model must never touch, kept verbatim like a do-not-translate term in every text:
+# links, e-mail addresses, @handles, #hashtags, `code`.
+PROTECTED = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"“”„]+[^\s<>\"“”„.,;:!?)\]]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w@])@[A-Za-z0-9_]{2,}"
+    r"|(?<![\w#&])#[^\W\d_][\w]{1,}"
+    r"|`[^`\n]+`",
+    re.UNICODE,
+)
+PROTECTED_WHERE = "<protected>"
 
 
 @dataclass(frozen=True)
@@ -103,9 +114,17 @@ class Glossary:
         return Glossary(tuple(e for e in self.entries if e.source not in sources) + other.entries)
 
     def find(self, text: str) -> list[Match]:
-        """The terms in ``text``, left to right; overlapping candidates resolved longest first."""
+        """The terms in ``text``, left to right; overlapping candidates resolved longest first.
+
+        Links, e-mail addresses, handles, hashtags and code (:data:`PROTECTED`) are found as
+        do-not-translate terms in every text, glossary or not.
+        """
+        protected = [
+            Match(m.start(), m.end(), m.group(0), Entry(m.group(0), m.group(0), PROTECTED_WHERE), True)
+            for m in PROTECTED.finditer(text)
+        ]
         if not self.entries:
-            return []
+            return protected
         words = list(_WORD.finditer(text))
         candidates: list[tuple[int, int, Match]] = []
         for i, word in enumerate(words):
@@ -120,8 +139,8 @@ class Glossary:
                 if exact or all(_inflects(t, w.group(0)) for w, t in zip(span, term, strict=True)):
                     start, end = span[0].start(), span[-1].end()
                     candidates.append((i, len(term), Match(start, end, text[start:end], entry, exact)))
-        chosen: list[Match] = []
-        taken: set[int] = set()
+        chosen: list[Match] = list(protected)
+        taken = {i for i, w in enumerate(words) for m in protected if w.start() < m.end and w.end() > m.start}
         # Longest first; for the same span an exact entry beats an inflected match.
         for i, length, match in sorted(
             candidates, key=lambda c: (-c[1], -(c[2].end - c[2].start), not c[2].exact, c[0])

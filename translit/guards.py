@@ -34,6 +34,8 @@ NUMBERS = "numbers"
 DEGENERATE = "degenerate"
 LENGTH_LIMIT = "length_limit"
 MARKUP = "markup"  # set by the Markdown reader: the unit's links or emphasis did not survive
+SPLIT = "split"  # one sentence translated in two halves (after a retry): its joint may read oddly
+REPLACED_BYTES = "replaced_bytes"  # the source had bytes that were not text (U+FFFD)
 
 # --- loops -----------------------------------------------------------------------------
 
@@ -125,57 +127,182 @@ def length_ratio_ok(source: str, output: str) -> bool:
     return band.low <= ratio <= band.high
 
 
+def sentence_deficit(source: str, output: str) -> int:
+    """How many sentences fewer ``output`` has than ``source`` (0 when none are missing).
+
+    The output's sentences are counted leniently: one that starts in lower case (a model
+    that dropped "A" writes "man …") is a sentence too.
+    """
+    expected = len(split_sentences(source))
+    if expected < 2:
+        return 0
+    return max(0, expected - len(split_english_sentences(output, lenient=True)))
+
+
 def sentence_count_ok(source: str, output: str) -> bool:
     """A unit of several sentences must not come back with fewer sentence ends."""
-    expected = len(split_sentences(source))
-    return expected < 2 or len(split_english_sentences(output)) >= expected
+    return sentence_deficit(source, output) == 0
 
 
-_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
-_TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
+# --- numbers, compared by value -------------------------------------------------------------
+
+# German writes 1.300.000 and 1,3; English 1,300,000 and 1.3. Numbers are compared as values,
+# each side read in both conventions (models copy the source's format now and then), with
+# their scale words (Mio., Milliarden / million, billion) applied.
+_DE_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?![\d])")
+_EN_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
+_TIME = re.compile(r"(?<![\d.,:])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d])")
+_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2,4})?(?![\d])")
+_SCALES = {
+    "tsd": 1e3, "tausend": 1e3, "thousand": 1e3, "k": 1e3,
+    "mio": 1e6, "million": 1e6, "millionen": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6,
+    "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9, "billion": 1e9, "billions": 1e9, "bn": 1e9,
+    "bio": 1e12, "billionen": 1e12, "trillion": 1e12,
+}  # fmt: skip
+_SCALE_AFTER = re.compile(r"\s*([A-Za-zäöü]+)\.?")
+_EN_WORDS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+}  # fmt: skip
+_EN_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_EN_WORD_NUMBER = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")(?:-(" + "|".join(_EN_UNITS) + r"))?\b", re.I)
 
 
-def _significant(digits: str) -> str:
-    """Digits without leading and trailing zeros: 1.300.000, 1,3 and 1.3 all give ``13``."""
-    return digits.strip("0") or "0"
+def _unambiguous(match: re.Match[str], grouping: str) -> bool:
+    """Is this number written in the convention of ``grouping`` beyond doubt (1.300.000, 1,3)?"""
+    integer, fraction = match.group(1), match.group(2)
+    return integer.count(grouping) >= 2 or (fraction is not None and len(fraction) != 3)
 
 
-def _number_forms(text: str) -> set[str]:
-    """Every number of ``text`` and each of its parts, as significant digits."""
-    forms: set[str] = set()
-    for match in _NUMBER.finditer(text):
-        number = match.group(0)
-        forms.add(_significant(re.sub(r"\D", "", number)))
-        forms.update(_significant(part) for part in re.split(r"\D", number) if part)
-    return forms
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def _number_found(number: str, forms: set[str]) -> bool:
-    if _significant(re.sub(r"\D", "", number)) in forms:
-        return True
-    time = _TIME.fullmatch(number)
-    if time and 13 <= int(time.group(1)) <= 23:
-        # "20.15 Uhr" may become "8.15 pm".
-        return _significant(f"{int(time.group(1)) - 12}{time.group(2)}") in forms
-    parts = [p for p in re.split(r"\D", number) if p]
-    if len(parts) >= 3:
-        # A date such as 13.07.2024: the month may come out as a word ("July 13, 2024").
-        return all(_significant(p) in forms for p in parts if len(p) > 2 or int(p) > 12)
-    return False
+def _readings(integer: str, fraction: str | None, grouping: str) -> float:
+    return float(integer.replace(grouping, "") + ("." + fraction if fraction else ""))
+
+
+def _scaled(text: str, end: int, value: float) -> set[float]:
+    """``value``, or times the scale word that follows it (1,3 Mio. → 1,300,000)."""
+    after = _SCALE_AFTER.match(text, end)
+    if after and after.group(1).lower() in _SCALES:
+        return {value * _SCALES[after.group(1).lower()]}  # 1,3 Millionen is not 1.3 billion
+    return {value}
+
+
+@dataclass(frozen=True)
+class _Number:
+    text: str
+    values: frozenset[float]
+    digits: int
+
+
+def _numbers(text: str, source: bool) -> list[_Number]:
+    """The numbers of ``text``: dates and times first, then numbers in both conventions."""
+    found: list[_Number] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DATE.finditer(text):
+        day, month = int(match.group(1)), int(match.group(2))
+        if 1 <= day <= 31 and 1 <= month <= 12 and match.group(3):
+            # A date: the month may come out as a word ("13 July 2024").
+            for part in (match.group(1), match.group(3)):
+                found.append(_Number(part, frozenset({float(part)}), len(part)))
+            taken.append(match.span())
+    for match in _TIME.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        hours, minutes = int(match.group(1)), int(match.group(2))
+        follows = text[match.end() : match.end() + 6].lower()
+        if source and ":" not in match.group(0) and "uhr" not in follows:
+            continue  # "1.30" may be a decimal; a time says "Uhr"
+        values = {hours + minutes / 100}
+        values.add((hours - 12 if hours > 12 else hours + 12) + minutes / 100)
+        found.append(_Number(match.group(0), frozenset(values), 3))
+        taken.append(match.span())
+    # Both conventions' readings of the number that starts at one place are one number.
+    readings: dict[int, tuple[int, set[float]]] = {}
+    own, other = ((_DE_NUMBER, "."), (_EN_NUMBER, ",")) if source else ((_EN_NUMBER, ","), (_DE_NUMBER, "."))
+    for pattern, grouping in (own, other):
+        for match in pattern.finditer(text):
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            if pattern is other[0] and not _unambiguous(match, grouping):
+                continue  # English "1.000" is 1000 copied, not 1.0: the other way only beyond doubt
+            value = _readings(match.group(1), match.group(2), grouping)
+            end, values = readings.get(match.start(), (match.end(), set()))
+            readings[match.start()] = (max(end, match.end()), values | _scaled(text, match.end(), value))
+    covered = 0
+    for start in sorted(readings):
+        end, values = readings[start]
+        if start < covered:
+            continue  # a part of a longer number ("99" of "19,99")
+        covered = end
+        piece = text[start:end]
+        found.append(_Number(piece, frozenset(values), sum(c.isdigit() for c in piece)))
+    if not source:
+        for match in _EN_WORD_NUMBER.finditer(text):
+            value = _EN_WORDS[match.group(1).lower()] + (
+                _EN_UNITS[match.group(2).lower()] if match.group(2) else 0
+            )
+            found.append(_Number(match.group(0), frozenset(_scaled(text, match.end(), float(value))), 2))
+    return found
 
 
 def missing_numbers(source: str, output: str) -> list[str]:
-    """Numbers of two or more digits in ``source`` that ``output`` lacks (format-insensitive).
+    """Numbers of two or more digits in ``source`` that ``output`` lacks, compared by value.
 
     ``1,3`` matches ``1.3``, ``1.300`` matches ``1,300``, ``1,3 Millionen`` matches
-    ``1.3 million``. Single digits are not checked: translators rightly spell them out.
+    ``1.3 million`` and ``1,300,000``, ``20.15 Uhr`` matches ``8.15 p.m.``, ``13.07.2024``
+    matches ``July 13, 2024``; ``40`` does not match ``4`` nor ``4000000``, ``19,99`` not
+    ``1999``. Single digits are not checked: translators rightly spell them out.
     """
-    forms = _number_forms(output)
-    return [
-        m.group(0)
-        for m in _NUMBER.finditer(source)
-        if sum(ch.isdigit() for ch in m.group(0)) >= 2 and not _number_found(m.group(0), forms)
-    ]
+    found = _numbers(output, source=False)
+    out_values = [v for number in found for v in number.values]
+    out_texts = {number.text for number in found}
+    missing: list[str] = []
+    for number in _numbers(source, source=True):
+        if number.digits < 2 or number.text in missing or number.text in out_texts:
+            continue  # a number copied as written keeps its value, whatever the convention
+        if not any(_close(v, w) for v in number.values for w in out_values):
+            missing.append(number.text)
+    return missing
+
+
+def length_excess(source: str, output: str) -> float:
+    """How far the output's length ratio lies outside its band (0 inside it)."""
+    band = length_band(_chars(source))
+    if band is None:
+        return 0.0
+    ratio = _chars(output) / max(1, _chars(source))
+    return max(0.0, band.low - ratio, ratio - band.high)
+
+
+def evidence(source: str, output: str, score: float | None) -> tuple[float, ...]:
+    """How much of ``source`` an output is known to have lost, worst first (lower is better).
+
+    Numbers missing, then sentences missing, then a loop, then the length outside its band,
+    then the model's own confidence: two attempts at one unit are compared by this, so a
+    retry that lost nothing wins over a first pass that dropped sentences even when both
+    keep one flag each.
+    """
+    return (
+        len(missing_numbers(source, output)),
+        sentence_deficit(source, output),
+        1.0 if is_degenerate(source, output) else 0.0,
+        round(length_excess(source, output), 3),
+        -(score if score is not None else -10.0),
+    )
 
 
 def omission_flags(source: str, output: str) -> list[str]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from translit.errors import InputError, ModelError
 
 NORMALIZERS = ("none", "moses")
+_GERMAN_QUOTES = str.maketrans({"„": '"', "‚": "'", "‘": "'"})
 
 Normalizer = Callable[[str], str]
 
@@ -43,6 +44,10 @@ def get_normalizer(name: str | None) -> Normalizer:
 
     def normalize(text: str) -> str:
         text = moses.remove_control_chars(moses.replace_unicode_punct(text))
+        # replace-unicode-punctuation turns the closing “ into " but leaves the opening „ (and
+        # ‚ ‘): "„Wir …"" would reach the model with mismatched quotes. Moses'
+        # normalize-punctuation.perl maps them all; so do we.
+        text = text.translate(_GERMAN_QUOTES)
         return " ".join(text.split())
 
     return normalize

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,11 +36,19 @@ from translit.options import DEFAULT_FLAG_BELOW, Settings
 from translit.options import Unit as UnitMode
 from translit.readers import Document, rebuild
 from translit.results import Translation, UnitResult
-from translit.segment import DEFAULT_UNIT_TOKENS, Unit, join_units, make_units, sentence_spans
+from translit.segment import (
+    DEFAULT_UNIT_TOKENS,
+    Unit,
+    join_units,
+    make_units,
+    sentence_spans,
+    split_sentences,
+)
 from translit.terms import enforce_terms
 
 log = logging.getLogger("translit")
 
+NO_GLOSSARY = Glossary()  # still finds what is always kept verbatim (links, handles, code)
 # How often a unit whose output ran into the length limit is split and retried.
 MAX_SPLIT_DEPTH = 2
 # Decoding settings for a retry of a unit whose output looped.
@@ -81,14 +89,34 @@ class Outcome:
     terms: list[TermUse] = field(default_factory=list)
 
 
-def _merge(parts: list[Outcome]) -> Outcome:
-    """The outcomes of a unit's parts as one; the score is the token-weighted mean of the parts'."""
+_FINAL_STOP = re.compile(r"[.!?…]+$")
+
+
+def _join_halves(parts: list[str]) -> list[str]:
+    """Halves of one sentence translated apart, mended: no full stop inside, no capital after it."""
+    mended = []
+    for k, part in enumerate(parts):
+        text = part.strip()
+        if k < len(parts) - 1:
+            text = _FINAL_STOP.sub("", text)
+        if k > 0 and text[:1].isupper() and text[1:2].islower() and not text.startswith(("I ", "I'")):
+            text = text[:1].lower() + text[1:]
+        mended.append(text)
+    return mended
+
+
+def _merge(parts: list[Outcome], halves: bool = False) -> Outcome:
+    """The outcomes of a unit's parts as one; the score is the token-weighted mean of the parts'.
+
+    ``halves``: the parts are pieces of one sentence (see :func:`_join_halves`).
+    """
     score = None
     if all(p.score is not None for p in parts):
         weights = [p.tokens + 1 for p in parts]
         score = sum((p.score or 0.0) * w for p, w in zip(parts, weights, strict=True)) / sum(weights)
+    texts = [p.text.strip() for p in parts if p.text.strip()]
     return Outcome(
-        text=" ".join(p.text.strip() for p in parts if p.text.strip()),
+        text=" ".join(_join_halves(texts) if halves else texts),
         score=score,
         tokens=sum(p.tokens for p in parts),
         flags=sorted({f for p in parts for f in p.flags}),
@@ -193,17 +221,25 @@ def translate_units(
     flat = [piece for i in retry for piece in pieces[i] or ()]
     parts = iter(_decode(engine, flat, options) if retry else [])
     for i in retry:
-        second = _merge([next(parts) for _ in pieces[i] or ()])
+        halves = len(split_sentences(texts[i])) < 2  # one sentence, redone in two halves
+        second = _merge([next(parts) for _ in pieces[i] or ()], halves=halves)
         again = guards.omission_flags(texts[i], second.text)
-        if len(again) < len(suspects[i]):
-            second.redone = sorted({*second.redone, *outcomes[i].redone, "omission"})
+        first = outcomes[i]
+        # Keep the attempt that is known to have lost less (not merely the one with fewer flags).
+        if guards.evidence(texts[i], second.text, second.score) < guards.evidence(
+            texts[i], first.text, first.score
+        ):
+            second.redone = sorted({*second.redone, *first.redone, "omission"})
+            if halves:
+                # Two half-translations glued together read as one sentence only by luck.
+                second.flags = sorted({*second.flags, guards.SPLIT})
             outcomes[i], suspects[i] = second, again
         else:
-            outcomes[i].redone = sorted({*outcomes[i].redone, "omission"})
+            first.redone = sorted({*first.redone, "omission"})
     for i, found in suspects.items():
         outcomes[i].flags = sorted({*outcomes[i].flags, *found})
-    if glossary:
-        enforce_terms(engine, texts, outcomes, options, glossary)
+    # Links and the like are kept verbatim in every run, so terms are checked with or without a glossary.
+    enforce_terms(engine, texts, outcomes, options, glossary or NO_GLOSSARY)
     return outcomes
 
 
@@ -223,8 +259,7 @@ def unit_keys(
     engine: TranslationEngine, key_options: str, texts: Sequence[str], glossary: Glossary | None = None
 ) -> dict[str, str]:
     """The cache key of each text; a text with glossary terms adds its matched entries."""
-    if not glossary:
-        return {text: unit_key(engine.cache_key, key_options, text) for text in texts}
+    glossary = glossary or NO_GLOSSARY
     return {text: unit_key(engine.cache_key, key_options + glossary.key_for(text), text) for text in texts}
 
 
@@ -342,7 +377,7 @@ def prepare(
         return engine.count_tokens(normalize(text))
 
     per_document = [make_units(d.paragraphs, count, budget, settings.unit) for d in documents]
-    inputs = [normalize(u.text) for units in per_document for u in units if not u.copy]
+    inputs = [model_input(u.text, normalize) for units in per_document for u in units if not u.copy]
     return Prepared(
         list(documents),
         per_document,
@@ -352,6 +387,25 @@ def prepare(
         time.perf_counter() - started,
         glossary or None,
     )
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def shouting(text: str) -> bool:
+    """An ALL-CAPS line ("SCHWERES UNWETTER IN BAYERN"): a model trained on ordinary text
+    turns it into letter soup."""
+    letters = [ch for ch in text if ch.isalpha()]
+    words = [w for w in _LETTERS.findall(text) if len(w) >= 2]
+    return len(letters) >= 8 and len(words) >= 2 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+
+
+def model_input(text: str, normalize: Callable[[str], str]) -> str:
+    """What the model sees of a unit: normalised, and an ALL-CAPS line with its words capitalised
+    (German writes nouns so; the case style is put back on the translation, :func:`assemble`)."""
+    if shouting(text):
+        text = _LETTERS.sub(lambda m: m.group(0)[:1] + m.group(0)[1:].lower(), text)
+    return normalize(text)
 
 
 def assemble(
@@ -372,11 +426,11 @@ def assemble(
                 unit_results.append(UnitResult(unit.text, copied=True))
             else:
                 o = next(flow)
-                unit_results.append(
-                    UnitResult(
-                        o.text.strip(), o.score, False, tuple(o.flags), tuple(o.redone), tuple(o.terms)
-                    )
-                )
+                text = o.text.strip().upper() if shouting(unit.text) else o.text.strip()
+                flags = tuple(o.flags)
+                if "\ufffd" in unit.text:
+                    flags = tuple(sorted({*flags, guards.REPLACED_BYTES}))
+                unit_results.append(UnitResult(text, o.score, False, flags, tuple(o.redone), tuple(o.terms)))
         paragraphs = join_units(units, [r.text for r in unit_results], len(document.paragraphs))
         rebuilt = rebuild(document, paragraphs)
         if rebuilt is not None and rebuilt.markup_dropped:

@@ -50,6 +50,27 @@ def _rendering(match: Match, at_start: bool) -> str:
     return target
 
 
+def _has_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _own_words(engine: Any, source: str, output: str, matches: list[Match]) -> list[str]:
+    """The model's own renderings of the terms it did not render as fixed (by the alignment)."""
+    words = []
+    for match in matches:
+        if honoured(match.entry, output):
+            continue
+        start, end = _cut(engine, source, output, match)
+        own = output[start:end].strip()
+        if (
+            own
+            and own.lower() not in match.entry.target.lower()
+            and not match.entry.target.lower().startswith(own.lower())
+        ):
+            words.append(own)
+    return words
+
+
 def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
     """Where the model put its own rendering of ``match`` in ``output`` (start, end)."""
     aligner = getattr(engine, "align", None)
@@ -94,18 +115,23 @@ def enforce_terms(
             pending[i] = matches
     if not pending:
         return
-    # 1. n-best: another hypothesis of the model's own that carries every term.
+    # 1. n-best: another hypothesis of the model's own that carries every term — and not the
+    # model's own word for it beside the rendering ("the hound dog").
     wide = replace(options, hypotheses=N_BEST, beams=max(options.beams or 4, N_BEST))
     indices = list(pending)
     decoded = engine.translate_batch([texts[i] for i in indices], wide)
     for i, output in zip(indices, decoded, strict=True):
         matches, outcome = pending[i], outcomes[i]
+        own = _own_words(engine, texts[i], outcome.text, matches)
         for candidate in (output.text, *output.alternatives):
-            if all(honoured(m.entry, candidate) for m in matches) and _acceptable(
-                texts[i], outcome.text, candidate
+            if (
+                all(honoured(m.entry, candidate) for m in matches)
+                and not any(_has_word(candidate, word) for word in own)
+                and _acceptable(texts[i], outcome.text, candidate)
             ):
                 _take(
                     outcome,
+                    texts[i],
                     candidate,
                     output.score if candidate == output.text else outcome.score,
                     matches,
@@ -121,7 +147,7 @@ def enforce_terms(
             if not honoured(match.entry, current):
                 current, score = _force(engine, texts[i], current, match, options)
         if all(honoured(m.entry, current) for m in matches) and _acceptable(texts[i], outcome.text, current):
-            _take(outcome, current, score, matches, "forced")
+            _take(outcome, texts[i], current, score, matches, "forced")
         else:
             outcome.flags = sorted({*outcome.flags, GLOSSARY})
             outcome.redone = sorted({*outcome.redone, GLOSSARY})
@@ -170,11 +196,19 @@ def _force(
     return max(honouring, key=lambda c: c[1] if c[1] is not None else float("-inf"))
 
 
-def _take(outcome: Any, text: str, score: float | None, matches: list[Match], how: str) -> None:
-    """Put a repaired rendering into ``outcome``; terms the model had already used keep ``model``."""
+_OMISSION_FLAGS = {guards.LENGTH_RATIO, guards.SENTENCE_COUNT, guards.NUMBERS}
+
+
+def _take(outcome: Any, source: str, text: str, score: float | None, matches: list[Match], how: str) -> None:
+    """Put a repaired rendering into ``outcome``; terms the model had already used keep ``model``.
+
+    The omission checks are made again on the new text (it may mend what the first lost).
+    """
     before = {use.source: use for use in outcome.terms}
     outcome.text = text
     outcome.score = score
+    kept = [f for f in outcome.flags if f not in _OMISSION_FLAGS]
+    outcome.flags = sorted({*kept, *guards.omission_flags(source, text)})
     outcome.redone = sorted({*outcome.redone, GLOSSARY})
     outcome.terms = [
         before[m.entry.source]

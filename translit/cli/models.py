@@ -10,8 +10,18 @@ from typing import Annotated, Any
 import typer
 
 from translit import errors, registry
-from translit.cli.common import colour_enabled, handled, registry_, stderr_console, write, write_json
-from translit.cli.options import ReportFormat, ReportFormatOption
+from translit.cli.common import (
+    colour_enabled,
+    handled,
+    load_engine,
+    registry_,
+    stderr_console,
+    translator_for,
+    write,
+    write_json,
+)
+from translit.cli.options import ReportFormat, ReportFormatOption, with_settings
+from translit.options import Settings
 
 NameArgument = Annotated[str, typer.Argument(help="Model name from models.toml.", metavar="NAME")]
 
@@ -22,7 +32,8 @@ app = typer.Typer(
     "  translit models pull opus-mt-de-en\n\n"
     "  translit models verify opus-mt-de-en\n\n"
     "  translit models path opus-mt-de-en\n\n"
-    "  translit models convert opus-mt-de-en --quantization int8",
+    "  translit models convert opus-mt-de-en --quantization int8\n\n"
+    "  translit models calibrate opus-mt-de-en my-articles/*.txt",
     no_args_is_help=True,
 )
 
@@ -166,3 +177,60 @@ def models_convert(
 
     _, directory = registry.resolve_model_dir(model, registry_(), "translation", option="give its folder")
     write(str(ct2.convert(directory, quantization.value, force=force)))
+
+
+@app.command(
+    "calibrate",
+    epilog="Examples:\n\n"
+    "  translit models calibrate opus-mt-de-en archive/2024/*.txt\n\n"
+    "  translit models calibrate ./my-model sample.txt --percentile 2 --no-write",
+)
+@handled
+@with_settings("translation")
+def models_calibrate(
+    model: Annotated[
+        str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.", metavar="NAME|DIR")
+    ],
+    files: Annotated[
+        list[str], typer.Argument(help="German text like the text you translate.", metavar="FILE")
+    ],
+    percentile: Annotated[
+        float, typer.Option("--percentile", help="Share of units to flag, in percent.", min=0.01, max=49.0)
+    ] = 1.0,
+    write_entry: Annotated[
+        bool, typer.Option("--write/--no-write", help="Record flag_below in your models.toml.")
+    ] = True,
+    output_format: ReportFormatOption = ReportFormat.text,
+    settings: Settings | None = None,
+) -> None:
+    """Measure the model's confidence on your text and set its flag threshold (flag_below).
+
+    The units of FILEs are translated; the given percentile of their scores becomes the
+    model's flag_below in ~/.config/translit/models.toml, so that a unit is flagged when it
+    is among the least confident PERCENTILE % of text like yours.
+    """
+    from pathlib import Path as _Path
+
+    from translit.calibrate import calibrate, record_threshold
+
+    assert settings is not None
+    translator = translator_for(settings.but(model=model, cache=False))
+    load_engine(translator)
+    documents = [translator.read(_Path(name)) for name in files]
+    result = calibrate(translator, documents, percentile)
+    where = None
+    if write_entry:
+        choice = translator.choice
+        spec = registry_().models.get(choice.model_id)
+        where = record_threshold(choice.model_id, spec, choice.directory, result.threshold)
+    if output_format is ReportFormat.json:
+        write_json({**result.__dict__, "written": str(where[0]) if where else None})
+        return
+    lines = [
+        f"{result.model} on {result.engine}: {result.units} units; scores "
+        + ", ".join(f"{k} {v}" for k, v in result.quantiles.items()),
+        f"flag_below = {result.threshold} (the {result.percentile:g} % least confident units)",
+    ]
+    if where:
+        lines.append(f"recorded in {where[0]} [models.{where[1]}]")
+    write("\n".join(lines))

@@ -203,10 +203,30 @@ def _period_ends_sentence(before: str, following: str) -> bool:
     return "." not in bare  # dotted forms (z.B., U.S., d.h.) do not end sentences
 
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _lowercase_start_after(before: str, punct: str, following: str) -> bool:
+    """A sentence that starts in lower case ("iPhone-Nutzer …", "und dann …" after a typo),
+    after an ordinary word that ends the one before: no abbreviation, no number, no initial."""
+    if punct != "." or not following[:1].islower():
+        return False
+    words = before.split()
+    word = words[-1].strip(_OPENERS + _CLOSERS) if words else ""
+    nxt = _next_word(following)
+    return (
+        bool(_PLAIN_WORD.fullmatch(word))
+        and word.lower() not in GERMAN_ABBREVIATIONS
+        and len(nxt) >= 2
+        and nxt[:2].isalpha()
+        and _enumeration_tail(words) is None
+    )
+
+
 def _ends_sentence(before: str, punct: str, closers: str, following: str) -> bool:
     """Decide whether ``before + punct + closers`` ends a sentence, given what follows."""
     if not _is_sentence_start(following):
-        return False
+        return not closers and _lowercase_start_after(before, punct, following)
     if "?" in punct or "!" in punct:
         return True
     if punct.endswith("…") or punct.endswith(".."):
