@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,12 @@ class FakeHub:
         self.cut_after: int | None = None
         self.cut_times = 1
         self.tamper: dict[str, bytes] = {}
+        # Hostile hubs: names listed that are no files of ours, sizes that lie, a body that
+        # trickles (seconds per chunk), files that redirect to themselves forever.
+        self.extra_names: list[str] = []
+        self.sizes: dict[str, int] = {}
+        self.drip: float | None = None
+        self.redirect_loop = False
         self.requests: list[tuple[str, str, str | None]] = []
         self._cuts: dict[str, int] = {}
         hub = self
@@ -77,7 +84,12 @@ class FakeHub:
         resolve = f"/{self.repo}/resolve/"
         if path.startswith(tree):
             entries = [
-                {"type": "file", "path": name, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
+                {
+                    "type": "file",
+                    "path": name,
+                    "size": self.sizes.get(name, len(data)),
+                    "oid": hashlib.sha1(data).hexdigest(),
+                }
                 for name, data in self.files.items()
             ]
             self._send(request, 200, json.dumps(entries).encode(), {"Content-Type": "application/json"}, head)
@@ -88,7 +100,7 @@ class FakeHub:
                     "id": self.repo,
                     "modelId": self.repo,
                     "sha": self.commit,
-                    "siblings": [{"rfilename": name} for name in self.files],
+                    "siblings": [{"rfilename": name} for name in [*self.files, *self.extra_names]],
                 }
             ).encode()
             self._send(request, 200, body, {"Content-Type": "application/json"}, head)
@@ -97,6 +109,9 @@ class FakeHub:
             name = path[len(resolve) :].split("/", 1)[-1]
             if name not in self.files:
                 self._send(request, 404, b"not found", {"X-Error-Code": "EntryNotFound"}, head)
+                return
+            if self.redirect_loop and not head:
+                self._send(request, 302, b"", {"Location": self.endpoint + path}, head)
                 return
             data = self._content(name)
             headers = {
@@ -130,6 +145,20 @@ class FakeHub:
                 request.wfile.write(body[: self.cut_after])
                 request.wfile.flush()
                 request.close_connection = True
+                return
+            if self.drip is not None and not head:
+                headers["Content-Length"] = str(len(body))
+                request.send_response(200)
+                for key, value in headers.items():
+                    request.send_header(key, value)
+                request.end_headers()
+                try:
+                    for i in range(0, len(body), 64):
+                        request.wfile.write(body[i : i + 64])
+                        request.wfile.flush()
+                        time.sleep(self.drip)
+                except OSError:
+                    pass
                 return
             self._send(request, 206 if start else 200, body, headers, head)
             return

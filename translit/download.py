@@ -15,7 +15,15 @@ Lock file: ``$XDG_CONFIG_HOME/translit/models.lock.json``::
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from translit.errors import ModelError, NetworkError
@@ -43,48 +51,152 @@ def _check_against(expected: dict[str, str], folder: Path, what: str) -> int:
     return checked
 
 
-def pull(spec: ModelSpec, progress: bool = True) -> Path:
+# Refused before it is fetched: no model file of translit's is this large.
+MAX_FILE_BYTES = 8 << 30
+# A pull that averages less than this after its first minute is given up (a slow drip).
+MIN_BYTES_PER_SECOND = 20_000
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+_WEB_PAGE = re.compile(rb"\A\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<html)", re.I)
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TooSlow` in this (the main) thread after ``seconds``; elsewhere, no limit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _hub_name() -> str:
+    endpoint = os.environ.get("HF_ENDPOINT")
+    return f"the mirror {endpoint}" if endpoint else "the Hugging Face hub"
+
+
+def _check_content(folder: Path) -> None:
+    """Every file is what its name says, not an error page served with status 200."""
+    for file in sorted(folder.iterdir()):
+        if not file.is_file():
+            continue
+        with file.open("rb") as handle:
+            head = handle.read(512)
+        if _WEB_PAGE.match(head):
+            raise NetworkError(
+                f"{_hub_name()} answered {file.name} with a web page, not the file; try again later"
+            )
+        try:
+            if file.suffix == ".json":
+                json.loads(file.read_text(encoding="utf-8"))
+            elif file.suffix == ".safetensors":
+                size = int.from_bytes(head[:8], "little")
+                if not 0 < size < 100 << 20:
+                    raise ValueError("no safetensors header")
+                json.loads(file.read_bytes()[8 : 8 + size])
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise NetworkError(f"{_hub_name()} sent a broken {file.name} ({exc}); try again") from None
+
+
+def _remove_snapshot(folder: Path | None) -> None:
+    """Take a snapshot that failed its checks out of the cache, so that it is never used."""
+    if folder is not None and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def pull(spec: ModelSpec, progress: bool = True, patience: float = 60.0) -> Path:
     """Download ``spec`` into the Hugging Face cache, check it, and record it in the lock file.
 
-    ``progress`` shows huggingface_hub's progress bars (for a person at a terminal).
+    ``progress`` shows huggingface_hub's progress bars (for a person at a terminal). Files are
+    fetched one after another in this thread, so Ctrl-C stops the pull at once; a pull that
+    stalls (below :data:`MIN_BYTES_PER_SECOND`), a file over :data:`MAX_FILE_BYTES`, a name that
+    leaves the snapshot, an error page served as a file, or a file that differs from the lock
+    ends it with one line (exit 4, or 3 for a file the lock refuses) and leaves no snapshot
+    that lookup would use. ``patience``: seconds before the minimum rate applies.
     """
     if spec.builtin:
         raise ModelError(f"model '{spec.name}' is built in; nothing to download")
     if not spec.repo:
         raise ModelError(f"model '{spec.name}' has no 'repo' in models.toml; nothing to download")
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+    from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
 
     if progress:
         enable_progress_bars()
     else:
         disable_progress_bars()
-
     lock = read_lock()
     entry = lock.get(spec.name) if isinstance(lock.get(spec.name), dict) else None
     if entry is not None and entry.get("repo") != spec.repo:
         entry = None
     revision = str(entry["commit"]) if entry and entry.get("commit") else spec.revision
+    where = f"{spec.repo}@{revision}"
+    folder: Path | None = None
+    fresh = False
     try:
-        folder = Path(
-            snapshot_download(
-                spec.repo,
-                revision=revision,
-                allow_patterns=list(spec.files) or None,
-                cache_dir=str(hf_cache_dir()),
+        api = HfApi()
+        with _deadline(2 * patience):
+            info = api.model_info(spec.repo, revision=revision)
+        commit = str(info.sha or "")
+        if not _COMMIT.fullmatch(commit):
+            raise NetworkError(f"cannot download {where}: {_hub_name()} gave {commit[:60]!r} as the commit")
+        folder = hf_cache_dir() / ("models--" + spec.repo.replace("/", "--")) / "snapshots" / commit
+        fresh = not folder.exists()
+        listed = {s.rfilename for s in info.siblings or []}
+        names = [n for n in (spec.files or sorted(listed)) if n in listed]
+        for name in names:
+            if "/" in name or "\\" in name or name.startswith("."):
+                raise NetworkError(f"cannot download {where}: refusing the file name {name!r}")
+        sizes: dict[str, int] = {}
+        with _deadline(2 * patience):
+            for item in api.list_repo_tree(spec.repo, revision=commit):
+                size = getattr(item, "size", None)
+                if size is not None:
+                    sizes[item.path] = int(size)
+        too_big = [n for n in names if sizes.get(n, 0) > MAX_FILE_BYTES]
+        if too_big:
+            raise NetworkError(
+                f"cannot download {where}: {too_big[0]} says it is {sizes[too_big[0]]:,} bytes"
             )
-        )
-    except (LocalEntryNotFoundError, OSError) as exc:
+        budget = patience + sum(sizes.get(n, 0) for n in names) / MIN_BYTES_PER_SECOND
+        with _deadline(budget):
+            for name in names:
+                hf_hub_download(spec.repo, name, revision=commit, cache_dir=str(hf_cache_dir()))
+        _check_content(folder)
+        verify_checksums(spec, folder)
+        if entry is not None and isinstance(entry.get("files"), dict):
+            _check_against(entry["files"], folder, "the lock file (an earlier pull)")
+    except _TooSlow:
+        _remove_snapshot(folder if fresh else None)
         raise NetworkError(
-            f"cannot download {spec.repo}@{revision}: the Hugging Face hub is not reachable "
-            f"({type(exc).__name__}); copy the model folder here and use --model DIR"
+            f"cannot download {where}: {_hub_name()} is too slow (or stalled); try again"
         ) from None
-    except HfHubHTTPError as exc:
-        raise NetworkError(f"cannot download {spec.repo}@{revision}: {str(exc).splitlines()[0]}") from None
-    verify_checksums(spec, folder)
-    if entry is not None and isinstance(entry.get("files"), dict):
-        _check_against(entry["files"], folder, "the lock file (an earlier pull)")
+    except (ModelError, NetworkError):
+        # A file refused by the lock or its checksum, an error page: the snapshot holds it now.
+        _remove_snapshot(folder)
+        raise
+    except KeyboardInterrupt:
+        _remove_snapshot(folder if fresh else None)
+        raise
+    except Exception as exc:
+        _remove_snapshot(folder if fresh else None)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise NetworkError(
+            f"cannot download {where} from {_hub_name()} ({type(exc).__name__}: {first}); "
+            "without a connection, copy the model folder here and use --model DIR"
+        ) from None
     lock[spec.name] = {
         "repo": spec.repo,
         "revision": spec.revision,

@@ -49,3 +49,9 @@ class NetworkError(TranslitError):
     """A download (``translit models pull``) could not reach the network."""
 
     exit_code = EXIT_NETWORK
+
+
+class OutputError(TranslitError):
+    """Results cannot be written: a full disk, a closed stream."""
+
+    exit_code = EXIT_OUTPUT

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -189,8 +190,10 @@ def cached_snapshot(repo: str, revision: str) -> Path | None:
     root = hf_cache_dir() / ("models--" + repo.replace("/", "--"))
     commit = revision
     ref = root / "refs" / revision
-    if ref.is_file():
+    if "/" not in revision and ".." not in revision and ref.is_file():
         commit = ref.read_text(encoding="utf-8").strip()
+    if not re.fullmatch(r"[0-9A-Za-z._-]+", commit) or ".." in commit:
+        return None  # a ref that would lead out of the cache is no snapshot of ours
     snapshot = root / "snapshots" / commit
     return snapshot if (snapshot / "config.json").is_file() else None
 

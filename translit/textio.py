@@ -121,11 +121,37 @@ def _detect(data: bytes, name: str) -> SourceText:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
+    german = _as_german_windows_text(data)
+    if german is not None and (best is None or _german_letters(german) >= _german_letters(str(best))):
+        # Close candidates (cp1250, cp775, mac_iceland …) read "ü" as "³"; for German text the
+        # Windows code page of Western Europe is the one that gives its letters.
+        log.warning("%s: not UTF-8; decoded as cp1252 (detected)", name)
+        return SourceText(name, german, "cp1252")
     if best is None or best.encoding is None:
         raise InputError(f"{name}: not UTF-8, and its encoding cannot be told")
     encoding = best.encoding
     log.warning("%s: not UTF-8; decoded as %s (detected)", name, encoding)
     return SourceText(name, str(best), encoding)
+
+
+_GERMAN_LETTERS = frozenset("äöüÄÖÜß")
+
+
+def _german_letters(text: str) -> int:
+    return sum(1 for ch in text if ch in _GERMAN_LETTERS)
+
+
+def _as_german_windows_text(data: bytes) -> str | None:
+    """``data`` as cp1252, when that decodes cleanly and gives German letters."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    plain = sum(1 for ch in letters if ch.isascii())
+    # German is mostly plain letters with a few umlauts; Cyrillic or Greek bytes read as cp1252
+    # are mostly accented letters.
+    return text if _german_letters(text) and plain >= 0.85 * len(letters) else None
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

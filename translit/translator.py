@@ -25,7 +25,7 @@ from typing import Any
 
 from translit.cache import TranslationCache
 from translit.engines import DecodeOptions, ModelChoice, TranslationEngine, load, resolve
-from translit.errors import InputError
+from translit.errors import NOTE, InputError
 from translit.glossary import Glossary, load_glossary
 from translit.language import check_german
 from translit.markup import HtmlResult, html_input, render_html
@@ -249,6 +249,11 @@ class Translator:
             engine, prepared.inputs, prepared.options, self.cache, prepared.cache_options, prepared.glossary
         )
         results = self.assemble(prepared, outcomes, time.perf_counter() - began)
+        for document in documents:
+            if document.removed:
+                # Said where people see it, not only in JSON's removed_boilerplate.
+                shown = " | ".join(line[:80] for line in document.removed)
+                log.log(NOTE, "%s: left out as boilerplate: %s", document.name, shown)
         share = 1 / max(1, len(results))
         for result in results:
             result.timings["load"] = round(self._load_seconds * share, 4)

@@ -15,6 +15,7 @@ Because 2 is the same function for every runner, a Ray run's outputs are the loc
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from translit.batch.files import (
     InputFile,
     Skipped,
     check_dirs,
+    display_name,
     find_inputs,
     is_up_to_date,
     plan_outputs,
@@ -34,7 +36,7 @@ from translit.batch.files import (
     signature,
     write_atomic,
 )
-from translit.errors import TranslitError
+from translit.errors import OutputError, TranslitError
 from translit.options import BriefStyle, Settings
 from translit.readers import Document
 from translit.results import Brief, Translation
@@ -184,7 +186,44 @@ def read_group(items: list[InputFile], translator: Translator) -> list[Document 
             read.append(translator.read(item.source, item.display))
         except TranslitError as exc:
             read.append(DocumentResult(item.relative, item.display, "failed", error=str(exc)))
+        except (KeyboardInterrupt, OutputError):
+            raise
+        except Exception as exc:  # a reader's bug must not stop the batch: this file fails
+            log.debug("reading %s failed", item.display, exc_info=True)
+            read.append(
+                DocumentResult(item.relative, item.display, "failed", error=_internal(item.display, exc))
+            )
     return read
+
+
+def _internal(name: str, exc: BaseException) -> str:
+    detail = f"{type(exc).__name__}: {exc}"
+    return f"{name}: internal error ({detail}); please report it (--debug shows the traceback)"
+
+
+def translate_group_safely(
+    translator: Translator, documents: list[Document], settings: BatchSettings
+) -> list[DocumentResult]:
+    """:func:`translate_group`; when it fails, each document again alone, so one bad file fails alone."""
+    try:
+        return translate_group(translator, documents, settings)
+    except (KeyboardInterrupt, OutputError):
+        raise
+    except Exception:
+        if len(documents) == 1:
+            raise
+    results = []
+    for document in documents:
+        try:
+            results.extend(translate_group(translator, [document], settings))
+        except (KeyboardInterrupt, OutputError):
+            raise
+        except Exception as exc:
+            log.debug("translating %s failed", document.name, exc_info=True)
+            failed = DocumentResult(Path(document.name), document.name, "failed")
+            failed.error = str(exc) if isinstance(exc, TranslitError) else _internal(document.name, exc)
+            results.append(failed)
+    return results
 
 
 def translate_group(
@@ -226,20 +265,37 @@ def translate_group(
     return results
 
 
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
 def finish_document(item: InputFile, result: DocumentResult, settings: BatchSettings, write: bool) -> None:
-    """Write a done document's outputs (atomically), then its marker, last."""
+    """Write a done document's outputs (atomically), then its marker, last.
+
+    A full disk (or a read-only one) stops the run as :class:`~translit.errors.OutputError`
+    (exit 6): every later file would fail too. Any other write failure (a name too long for
+    the file system, a folder it may not create) fails this document alone.
+    """
     result.relative = item.relative
     if not write or result.status != "done":
         return
-    for kind, path in item.outputs.items():
-        write_atomic(path, result.rendered.get(kind, ""))
-    marker = {
-        "signature": settings.signature(),
-        "input_size": item.source.stat().st_size,
-        "outputs": sorted(p.name for p in item.outputs.values()),
-    }
-    # Written last: its presence says every output above is complete.
-    write_atomic(item.marker, json.dumps(marker, ensure_ascii=True) + "\n")
+    try:
+        for kind, path in item.outputs.items():
+            write_atomic(path, result.rendered.get(kind, ""))
+        marker = {
+            "signature": settings.signature(),
+            "input_size": item.source.stat().st_size,
+            "outputs": sorted(p.name for p in item.outputs.values()),
+        }
+        # Written last: its presence says every output above is complete.
+        write_atomic(item.marker, json.dumps(marker, ensure_ascii=True) + "\n")
+    except OSError as exc:
+        where = display_name(exc.filename) if exc.filename else item.display
+        if exc.errno in _DISK_FULL:
+            raise OutputError(
+                f"{where}: cannot write the outputs ({exc.strerror}); a re-run resumes"
+            ) from None
+        result.status = "failed"
+        result.error = f"{item.display}: cannot write {where} ({exc.strerror})"
 
 
 ResultCallback = Callable[[DocumentResult], None]

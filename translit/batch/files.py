@@ -86,6 +86,10 @@ def find_inputs(
     """
     root = in_dir.resolve()
     excluded = out_dir.resolve() if out_dir is not None else None
+    if excluded is not None and _inside(root, excluded):
+        # The input folder lies inside the output folder (``batch W/in -o W``): everything
+        # under IN_DIR is input; outputs are written beside it, never under it.
+        excluded = None
     patterns = tuple(patterns)
     found: list[Path] = []
     skipped: list[Skipped] = []
@@ -195,6 +199,11 @@ def _umask() -> int:
     return mask
 
 
+def _short(name: str) -> str:
+    """The start of a file name, for a temporary name that fits the file system's limit."""
+    return os.fsencode(name)[:60].decode("utf-8", "ignore")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and a rename.
 
@@ -206,7 +215,12 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError:
         mode = 0o666 & ~_umask()
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX, delete=False
+        "w",
+        encoding="utf-8",
+        dir=path.parent,
+        prefix=f".{_short(path.name)}.",
+        suffix=TEMP_SUFFIX,
+        delete=False,
     )
     try:
         with handle:

@@ -19,7 +19,7 @@ from translit.batch.core import (
     groups,
     plan_batch,
     read_group,
-    translate_group,
+    translate_group_safely,
 )
 from translit.readers import Document
 from translit.translator import Translator
@@ -61,7 +61,7 @@ def run_local(
     for group in groups(pending, settings.group_size):
         read = read_group(group, translator)
         documents = [document for document in read if isinstance(document, Document)]
-        translated = translate_group(translator, documents, settings) if documents else []
+        translated = translate_group_safely(translator, documents, settings) if documents else []
         finish_group(group, read, translated, settings, plan, finish)
     report.seconds = time.perf_counter() - started
     if cache:

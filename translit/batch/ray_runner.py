@@ -117,7 +117,7 @@ class TranslitWorker:
         self, model_box: list[Any], documents: list[Document], settings: BatchSettings, glossary: Any = None
     ) -> list[DocumentResult]:
         """Translate one group of read documents (:func:`translit.batch.core.translate_group`)."""
-        from translit.batch.core import translate_group
+        from translit.batch.core import translate_group_safely
         from translit.translator import Translator
 
         if self.engine is None:
@@ -126,7 +126,7 @@ class TranslitWorker:
             self.translator = Translator(
                 engine=self.engine, settings=settings.translation, cache=self.use_cache
             )
-        return translate_group(self.translator, documents, settings)
+        return translate_group_safely(self.translator, documents, settings)
 
 
 def connect(options: RayOptions) -> tuple[Any, bool]:

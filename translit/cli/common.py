@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -71,7 +72,7 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         level = record.levelname.lower()
-        message = record.getMessage()
+        message = printable(record.getMessage())
         try:
             if colour_enabled():
                 style = "yellow" if record.levelno == logging.WARNING else "red"
@@ -94,20 +95,26 @@ def setup_logging() -> None:
     logger.propagate = False
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(message: str) -> str:
+    """A message as one line: control characters (a newline in a file name, an escape
+    sequence) shown as escapes, so no input can forge a line of its own."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], message)
+
+
 def fail(message: str, code: int) -> typer.Exit:
     """Write one error line on stderr and return the Exit to raise."""
     try:
-        sys.stderr.write(f"translit: error: {message}\n")
+        sys.stderr.write(f"translit: error: {printable(message)}\n")
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass
     return typer.Exit(code)
 
 
-class OutputError(errors.TranslitError):
-    """stdout cannot be written: full disk, closed stream."""
-
-    exit_code = errors.EXIT_OUTPUT
+OutputError = errors.OutputError
 
 
 class ReaderGone(Exception):

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from translit.batch import BatchReport, DocumentResult
-from translit.cli.common import colour_enabled, stderr_console
+from translit.cli.common import colour_enabled, printable, stderr_console
 
 
 class BatchProgress:
@@ -75,6 +75,7 @@ class BatchProgress:
             self._line("note", message)
 
     def _line(self, level: str, message: str) -> None:
+        message = printable(message)
         if colour_enabled():
             style = "red" if level == "error" else "cyan"
             self.console.print(f"[{style}]translit: {level}:[/] {message}", markup=True, soft_wrap=True)
@@ -107,7 +108,7 @@ def print_summary(report: BatchReport) -> None:
     console = stderr_console()
     console.print(table)
     for failure in report.failures:
-        console.print(f"failed: {failure.error}", soft_wrap=True, markup=False)
+        console.print(f"failed: {printable(failure.error or failure.display)}", soft_wrap=True, markup=False)
     for document in report.not_german:
         console.print(f"not German ({document.language}): {document.display}", soft_wrap=True, markup=False)
     for link in report.skipped_links:

@@ -177,14 +177,23 @@ def load(choice: ModelChoice, threads: int | None = None, quantization: str = "i
     if choice.engine == Engine.ctranslate2:
         try:
             folder = engine_folder(choice, quantization)
-            engine: TranslationEngine = open_engine(
-                choice.engine, folder, choice.model_id, threads=threads, **model
-            )
+            try:
+                engine: TranslationEngine = open_engine(
+                    choice.engine, folder, choice.model_id, threads=threads, **model
+                )
+            except ModelError:
+                # A damaged conversion (a truncated model.bin): made again once, not on every run.
+                import shutil
+
+                log.warning("%s: the CTranslate2 conversion cannot be loaded; converting again", folder)
+                shutil.rmtree(folder, ignore_errors=True)
+                folder = engine_folder(choice, quantization)
+                engine = open_engine(choice.engine, folder, choice.model_id, threads=threads, **model)
             return engine
         except ModelError as exc:
             if choice.required:
                 raise
-            reason = str(exc)
+            reason = f"{exc} ('translit models convert --force {choice.directory}' makes it again)"
         # A model that transformers cannot load either is reported by transformers' own error.
         engine = open_engine(Engine.transformers, choice.directory, choice.model_id, threads=threads, **model)
         log.warning("%s; using the transformers engine instead", reason)

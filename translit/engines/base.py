@@ -300,3 +300,34 @@ def suppressed_pieces(processor: Any, vocab: Any, words: Sequence[str]) -> list[
             if all(piece in vocab for piece in variant) and variant not in sequences:
                 sequences.append(variant)
     return sequences
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's first line, short, for a one-line message (its type when it says nothing)."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    if "look at the above report" in line.lower() or "see the above" in line.lower():
+        line = type(exc).__name__ + " (weights do not fit the config.json: a tensor of another shape)"
+    return line[:200]
+
+
+def weights_problem(info: dict[str, Any]) -> str | None:
+    """What is wrong with loaded weights (transformers' loading info), or None.
+
+    A missing tensor would be random numbers — three runs, three translations — and an
+    unexpected one means the file is another model's.
+    """
+    missing = sorted(info.get("missing_keys") or ())
+    unexpected = sorted(info.get("unexpected_keys") or ())
+    mismatched = sorted(
+        str(m[0]) if isinstance(m, tuple) else str(m) for m in info.get("mismatched_keys") or ()
+    )
+    for what, names in (
+        ("missing", missing),
+        ("of the wrong shape", mismatched),
+        ("not of this model", unexpected),
+    ):
+        if names:
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            return f"{len(names)} tensor(s) {what} ({shown}): the weights do not belong to config.json"
+    return None

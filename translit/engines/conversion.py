@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from translit.config import cache_root
-from translit.engines.base import DecodeOptions, check_model_dir, read_json_object
+from translit.engines.base import DecodeOptions, check_model_dir, read_json_object, weights_problem
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
@@ -305,7 +305,11 @@ def _converter_class() -> type:
 
         def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
             kwargs["dtype"] = torch.float32
-            return super().load_model(model_class, model_name_or_path, **kwargs)
+            model, info = model_class.from_pretrained(model_name_or_path, output_loading_info=True, **kwargs)
+            problem = weights_problem(info)
+            if problem:
+                raise ModelError(f"{Path(model_name_or_path) / 'model.safetensors'}: {problem}")
+            return model
 
         def _load(self) -> Any:
             original = converters._MODEL_LOADERS.get("MarianConfig")

@@ -22,11 +22,13 @@ from translit.engines.base import (
     alignment_from_attention,
     check_model_dir,
     decode_limit,
+    first_line,
     forced_length,
     input_budget,
     piece_spans,
     position_limit,
     suppressed_pieces,
+    weights_problem,
 )
 from translit.errors import ModelError
 from translit.registry import fingerprint
@@ -104,23 +106,34 @@ class MarianEngine:
         self.model: Any
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         use_safetensors = (directory / "model.safetensors").is_file()
-        try:
-            with warnings.catch_warnings():
-                # MarianTokenizer recommends sacremoses; translit normalises the input itself.
-                warnings.simplefilter("ignore")
+        weights = directory / ("model.safetensors" if use_safetensors else "pytorch_model.bin")
+        info: dict[str, Any] = {}
+        with warnings.catch_warnings():
+            # MarianTokenizer recommends sacremoses; translit normalises the input itself.
+            warnings.simplefilter("ignore")
+            try:
                 self.tokenizer = MarianTokenizer.from_pretrained(str(directory), local_files_only=True)
-                self.model = MarianMTModel.from_pretrained(
+            except Exception as exc:
+                raise ModelError(
+                    f"{directory}: cannot load the tokenizer (vocab.json, source.spm, target.spm: "
+                    f"{first_line(exc)})"
+                ) from None
+            try:
+                loaded: Any = MarianMTModel.from_pretrained(
                     str(directory),
                     local_files_only=True,
                     use_safetensors=use_safetensors,
                     trust_remote_code=False,
                     # Weights stored in half precision are computed in float32 on the CPU.
                     dtype=torch.float32 if self.device == "cpu" else "auto",
+                    output_loading_info=True,
                 )
-        except Exception as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            weights = "model.safetensors" if use_safetensors else "pytorch_model.bin"
-            raise ModelError(f"{directory / weights}: cannot load the model ({first_line[:200]})") from None
+                self.model, info = loaded
+            except Exception as exc:
+                raise ModelError(f"{weights}: cannot load the model ({first_line(exc)})") from None
+        problem = weights_problem(info)
+        if problem:
+            raise ModelError(f"{weights}: {problem}")
         self.model.to(self.device)
         self.model.eval()
         if threads is None and self.device == "cpu":

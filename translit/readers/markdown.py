@@ -38,6 +38,8 @@ _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?
 # What would start a new block if a translation began with it at the start of a line.
 _BLOCK_START = re.compile(r"^(?:([-+*>]|#{1,6}|=+|`{3,}|~{3,})|(\d{1,9})([.)]))(?=\s|$)")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<])")
+# Inside text: footnote marks and bare links, kept as written.
+_KEEP_IN_TEXT = re.compile(r"(\[\^[^\]\s]+\]|(?:https?://|www\.)\S+[^\s.,;:!?)\]])")
 _PROSE_BLOCKS = {"paragraph_open", "heading_open", "th_open", "td_open"}
 _SOFT_OPEN = {"em_open": "em_close", "strong_open": "strong_close", "s_open": "s_close"}
 
@@ -50,6 +52,17 @@ def _parser() -> Any:
             f"reading Markdown needs markdown-it-py (pip install 'translit[markdown]'): {exc}"
         ) from None
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+_YAML_LINE = re.compile(r"^(?:[\w\"'-][^:]*:(?:\s.*)?|\s+\S.*|-\s.*|#.*|)$")
+
+
+def _looks_like_yaml(block: str) -> bool:
+    """Is a ``---`` … ``---`` block at the top front matter (``key: value`` lines), not prose
+    between two thematic breaks?"""
+    lines = block.strip().splitlines()[1:-1]
+    keyed = [line for line in lines if re.match(r"^[\w\"'-][^:]*:(?:\s|$)", line)]
+    return bool(keyed) and all(_YAML_LINE.match(line) for line in lines)
 
 
 def escape(text: str) -> str:
@@ -116,9 +129,12 @@ class _Source:
         return match.group(0)
 
     def destination(self, href: str, title: str | None) -> str:
-        """The raw ``](…)`` after a link's or image's text (rebuilt from attributes when absent)."""
-        start = self.raw.find("](", self.cursor)
-        if start >= 0:
+        """The raw text after a link's or image's text: ``](…)``, ``][label]``, ``][]`` or ``]``.
+
+        Rebuilt from the attributes (as an inline link) when it cannot be found.
+        """
+        start = self.raw.find("]", self.cursor)
+        if start >= 0 and self.raw[start + 1 : start + 2] == "(":
             depth, i, quote = 0, start + 2, ""
             while i < len(self.raw):
                 ch = self.raw[i]
@@ -136,13 +152,26 @@ class _Source:
                         return self.raw[start : i + 1]
                     depth -= 1
                 i += 1
+        elif start >= 0 and self.raw[start + 1 : start + 2] == "[":
+            end = self.raw.find("]", start + 2)
+            if end >= 0:  # a reference: [text][label] or [text][]
+                self.cursor = end + 1
+                return self.raw[start : end + 1]
+        elif start >= 0:  # a shortcut reference: [label]
+            self.cursor = start + 1
+            return "]"
         title_part = f' "{title}"' if title else ""
         return f"]({href}{title_part})"
 
 
-def parse_pieces(parser: Any, raw: str) -> list[Piece]:
-    """A block's inline Markdown as text, spans, protected pieces and images."""
-    tokens = parser.parseInline(raw)
+def parse_pieces(parser: Any, raw: str, env: dict[str, Any] | None = None) -> list[Piece]:
+    """A block's inline Markdown as text, spans, protected pieces and images.
+
+    ``env`` is the document's parse environment: its reference definitions make
+    ``[text][label]`` a link. Footnote marks (``[^1]``) and bare links in the text are kept
+    as written (a model would mangle them, and escaping would show the backslashes).
+    """
+    tokens = parser.parseInline(raw, dict(env or {}))
     children = tokens[0].children if tokens else []
     source = _Source(raw)
     root: list[Piece] = []
@@ -158,7 +187,13 @@ def parse_pieces(parser: Any, raw: str) -> list[Piece]:
     for token in children:
         kind = token.type
         if kind == "text":
-            add(token.content)
+            for piece in _KEEP_IN_TEXT.split(token.content):
+                if not piece:
+                    continue
+                if _KEEP_IN_TEXT.fullmatch(piece):
+                    add(Protected(source.find(piece)))
+                else:
+                    add(piece)
         elif kind in ("softbreak", "hardbreak"):
             add(" ")
         elif kind == "code_inline":
@@ -187,7 +222,32 @@ def parse_pieces(parser: Any, raw: str) -> list[Piece]:
             stack.append((span.items, span))
         elif kind.endswith("_close") and len(stack) > 1:
             stack.pop()
-    return root
+    return [_protect_mixed(piece) for piece in root]
+
+
+def _holds_protected(span: Span) -> bool:
+    return any(
+        isinstance(i, Protected | Image) or (isinstance(i, Span) and _holds_protected(i)) for i in span.items
+    )
+
+
+def _serialize(piece: str | Span | Protected | Image) -> str:
+    """Markdown for a piece, as written (text escaped where Markdown needs it)."""
+    if isinstance(piece, str):
+        return escape(piece)
+    if isinstance(piece, Protected):
+        return piece.raw
+    if isinstance(piece, Image):
+        return "![" + escape(piece.alt) + piece.destination
+    return piece.opening + "".join(_serialize(i) for i in piece.items) + piece.closing
+
+
+def _protect_mixed(piece: Piece) -> Piece:
+    """A span that holds code, raw HTML or an image ("[Link mit `Code`](…)") is kept as written:
+    its parts cannot be put back around a translation."""
+    if isinstance(piece, Span) and _holds_protected(piece):
+        return Protected(_serialize(piece))
+    return piece
 
 
 def _runs(pieces: list[Piece]) -> list[list[str | Span] | Protected | Image]:
@@ -268,6 +328,10 @@ def _locate(lines: list[str], token: Any, cursor: dict[int, int]) -> tuple[int, 
         if number >= len(lines):
             return None
         column = lines[number].find(content, cursor.get(number, 0))
+        if column < 0 and "|" in content:
+            # A table cell's "\|" is "|" in the parsed content.
+            content = content.replace("|", "\\|")
+            column = lines[number].find(content, cursor.get(number, 0))
         if column < 0:
             return None
         positions.append((number, column, column + len(content)))
@@ -314,10 +378,11 @@ class MarkdownReader:
         text = decoded.text if decoded else str(data)
         parser = _parser()
         match = _FRONT_MATTER.match(text)
-        front = match.group(1) if match else ""
+        front = match.group(1) if match and _looks_like_yaml(match.group(1)) else ""
         body = text[len(front) :]
         lines = body.split("\n")
-        tokens = parser.parse(body)
+        env: dict[str, Any] = {}
+        tokens = parser.parse(body, env)
         blocks: list[_Block] = []
         paragraphs: list[str] = []
         auxiliary: list[int] = []
@@ -333,7 +398,7 @@ class MarkdownReader:
             place = _locate(lines, token, cursor)
             if place is None:
                 continue  # cannot be placed back safely: left as written
-            runs = _runs(parse_pieces(parser, token.content))
+            runs = _runs(parse_pieces(parser, token.content, env))
             block = _Block(*place, tokens[i - 1].type in ("th_open", "td_open"), runs, len(paragraphs))
             for run in runs:
                 if isinstance(run, list):

@@ -42,19 +42,35 @@ _TAG_LINE = re.compile(
 
 
 def is_breadcrumb(line: str) -> bool:
-    """True for a navigation trail such as ``Home / Politik / Artikel``."""
+    """True for a navigation trail such as ``Home / Politik / Artikel``.
+
+    Without a "Home" root, every part must be short (a section name) and there must be at
+    least three of them: "Streit um den Haushalt | Ampel ringt um Einigung" is a headline.
+    """
     line = line.strip()
     if not line or len(line) > 300:
         return False
     if _BREADCRUMB_START.match(line):
         return True
-    # Without a "Home" root, demand several separators and no sentence punctuation.
-    return len(_BREADCRUMB_SEP.findall(line)) >= 2 and not re.search(r"[.!?]\s*$", line)
+    parts = _BREADCRUMB_SEP.split(line)
+    return (
+        len(parts) >= 3
+        and all(0 < len(part.split()) <= 3 for part in parts)
+        and not re.search(r"[.!?]\s*$", line)
+    )
 
 
 def is_tag_line(line: str) -> bool:
-    """True for a trailing tag line such as ``Markiert: Trump, Musk`` or a bare ``Tags:``."""
-    return bool(_TAG_LINE.match(line)) and len(line) <= 500
+    """True for a trailing tag line such as ``Markiert: Trump, Musk`` or a bare ``Tags:``.
+
+    What follows the label must read as a list of short keywords; "Themen: Die Regierung
+    hat beschlossen, …" is a sentence and stays.
+    """
+    match = _TAG_LINE.match(line)
+    if not match or len(line) > 500:
+        return False
+    items = [item.strip() for item in re.split(r"[,;|•·/]", line[match.end() :]) if item.strip()]
+    return all(len(item.split()) <= 4 and not re.search(r"[.!?]$", item) for item in items)
 
 
 def strip_boilerplate(text: str) -> tuple[str, list[str]]:
