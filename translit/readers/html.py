@@ -77,6 +77,8 @@ def blocks(body: Any) -> list[str]:
     loose.append(body.text or "")
     walk(body)
     flush()
+    if not any(element.tag in BLOCKS for element in body.iter()):
+        return []  # only stray text ("Home" of a menu): no article
     return found
 
 
