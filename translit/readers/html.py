@@ -194,9 +194,7 @@ def _extract_in_child(connection: Any, text: str) -> None:
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def extract_bounded(
-    text: str, source: str, seconds: float | None = None
-) -> tuple[list[str], dict[str, Any]]:
+def extract_bounded(text: str, source: str, seconds: float | None = None) -> tuple[list[str], dict[str, Any]]:
     """:func:`extract`, in a child process ended after ``seconds`` (default
     :data:`EXTRACTION_SECONDS`) or when we are interrupted."""
     import multiprocessing
