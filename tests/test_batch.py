@@ -69,7 +69,10 @@ def test_batch_mirrors_the_tree_with_all_outputs(copy_model_dir: Path, tmp_path:
         check_copy(body, translation.strip().split("\n\n"), str(relative))
         assert (folder / f"{stem}.brief.txt").read_text(encoding="utf-8").strip()
         record = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
-        assert [p["source"] for p in record["paragraphs"]] == body
+        # The full JSON of `translate --format json`: source paragraphs, units with check/redone.
+        assert record["source_paragraphs"] == body
+        assert {"check", "redone", "flags", "low_confidence"} <= set(record["units"][0])
+        assert "check_units" in record and "flagged_units" in record and "timings" not in record
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 

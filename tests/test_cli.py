@@ -263,14 +263,18 @@ def test_brief_and_summarize_take_several_files(copy_model_dir: Path, tmp_path: 
     assert code == 0 and f"==> {en_b} <==" in out
 
 
-def test_markdown_with_several_files_uses_headings(copy_model_dir: Path, tmp_path: Path) -> None:
+def test_markdown_with_several_files_names_each_and_keeps_headlines(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("Titel eins\n\nEin Satz.\n", encoding="utf-8")
     b.write_text("Titel zwei\n\nNoch ein Satz.\n", encoding="utf-8")
     code, out, _ = cli("translate", "-f", "markdown", "-m", str(copy_model_dir), str(a), str(b))
     assert code == 0
     assert "==>" not in out
-    assert f"# {a}" in out and f"# {b}" in out and "## Titel eins" in out
+    # The file names are lines of their own; each headline stays a level-1 heading.
+    assert f"**File:** `{a}`\n\n# Titel eins" in out and f"**File:** `{b}`\n\n# Titel zwei" in out
+    assert f"# {a}" not in out and "## Titel" not in out
 
 
 def test_brief_full_separates_brief_and_translation(copy_model_dir: Path) -> None:
@@ -367,7 +371,9 @@ def test_cache_info_creates_nothing_and_clear_asks_on_a_terminal(
     assert code == 0 and "state: absent" in out and not (tmp_path / "c").exists()
     assert cli("translate", "-m", str(copy_model_dir), "-t", "Ein Satz.", env=env)[0] == 0
     code, output = on_a_terminal("cache", "clear", env=env, stdin=b"n\n", tty_stdin=True)
-    assert code != 0 and b"Delete 1 cached translations" in output
+    # Declining is an answer, not an error: exit 0, nothing removed, no "Abort".
+    assert code == 0 and b"Delete 1 cached translations" in output and b"kept 1 cached" in output
+    assert b"Abort" not in output
     assert json.loads(cli("cache", "info", "-f", "json", env=env)[1])["entries"] == 1
     code, out, _ = cli("cache", "clear", "--yes", env=env)
     assert code == 0 and out.strip() == "removed 1 cached translations"

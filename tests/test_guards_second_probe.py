@@ -151,3 +151,20 @@ def test_calibrate_records_a_threshold_that_is_then_used(tmp_path: Path, monkeyp
     assert f"flag_below = {report['threshold']}" in models_toml.read_text(encoding="utf-8")
     code, out, _ = invoke("translate", "--model", str(SMALL), "--format", "json", "-t", "Ein Hund rennt.")
     assert json.loads(out)["flag_below"] == report["threshold"]
+
+
+def test_symbols_the_vocabulary_cannot_spell_are_kept_not_hallucinated(copy_model_dir: Path) -> None:
+    # "ǀ" (a click letter web pages use as a separator) is bytes to the copy model's vocabulary;
+    # given to the model it came back as "Š Deutschland".
+    copy = Translator(copy_model_dir, cache=False)
+    text = "Klimaproteste ǀ Wer sind eigentlich Thunbergs Hintermänner?"
+    assert copy.translate(text).text == text
+    alone = copy.translate("Ein Satz. ǀ")
+    assert alone.text == "Ein Satz. ǀ"
+
+
+def test_short_words_the_vocabulary_spells_still_go_to_the_model(small: Translator) -> None:
+    from translit.pipeline import unknown_symbols
+
+    assert unknown_symbols(small.engine, "Er ist zu Hause, es regnet – 5 % mehr.") == []
+    assert unknown_symbols(small.engine, "Klimaproteste ǀ Wer") == [(14, 15)]

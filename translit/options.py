@@ -190,6 +190,13 @@ class Settings:
         1 << 40,
     )
     cache: bool = _option(True, "Use the persistent translation cache.", "translation")
+    marks: bool = _option(
+        True,
+        "Put [?] after every sentence a reader should check (a guard flag or low confidence) "
+        "in text and Markdown output.",
+        "reading",
+        "document",
+    )
     glossary: tuple[str, ...] = _option(
         (),
         "Glossary file: source<TAB>target (.tsv) or source,target (.csv, DeepL's too); a one-column "

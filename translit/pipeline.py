@@ -25,6 +25,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from translit import guards
@@ -55,7 +56,7 @@ MAX_SPLIT_DEPTH = 2
 GUARD_NGRAM = 3
 GUARD_PENALTY = 1.3
 # Bumped whenever the guards change what ends up in the cache.
-GUARDS_VERSION = 2
+GUARDS_VERSION = 3
 
 
 def unit_budget(settings: Settings, engine: TranslationEngine) -> int:
@@ -87,6 +88,7 @@ class Outcome:
     redone: list[str] = field(default_factory=list)
     alternatives: tuple[str, ...] = ()
     terms: list[TermUse] = field(default_factory=list)
+    cached: bool = False  # served from the cache (what was redone, was redone in an earlier run)
 
 
 _FINAL_STOP = re.compile(r"[.!?…]+$")
@@ -204,10 +206,76 @@ def _decode(
     return outcomes
 
 
+# A stand-alone symbol: one or two characters between spaces (letters such as "ǀ" included:
+# web pages use look-alikes as separators). Longer words stay with the model.
+_STANDALONE = re.compile(r"(?<!\S)\S{1,2}(?!\S)")
+
+
+def unknown_symbols(engine: TranslationEngine, text: str) -> list[tuple[int, int]]:
+    """Spans of stand-alone symbols in ``text`` that the model's vocabulary cannot spell.
+
+    A symbol the vocabulary lacks ("Klimaproteste ǀ Wer …", a separator from a web page)
+    reaches the model as ``<unk>``, and a model answers ``<unk>`` with whatever it likes
+    ("Š Deutschland"). Such a symbol is kept as it is and the words on each side are
+    translated on their own.
+    """
+    represents = getattr(engine, "represents", None)
+    if represents is None:
+        return []
+    spans = []
+    for match in _STANDALONE.finditer(text):
+        key = (engine.cache_key, match.group())
+        known = _SPELLED.get(key)
+        if known is None:
+            if len(_SPELLED) > 100_000:  # short tokens are few; this only bounds a pathological input
+                _SPELLED.clear()
+            known = _SPELLED[key] = bool(represents(match.group()))
+        if not known:
+            spans.append(match.span())
+    return spans
+
+
+_SPELLED: dict[tuple[str, str], bool] = {}
+
+
+def _translate_around_symbols(
+    engine: TranslationEngine, texts: list[str], options: DecodeOptions, glossary: Glossary | None
+) -> list[Outcome] | None:
+    """:func:`translate_units` for texts holding :func:`unknown_symbols`; None when none does."""
+    found = {i: unknown_symbols(engine, text) for i, text in enumerate(texts)}
+    found = {i: spans for i, spans in found.items() if spans}
+    if not found:
+        return None
+    pieces: dict[int, list[str]] = {}  # text i: words, symbol, words, symbol, ...
+    for i, spans in found.items():
+        cuts = [0, *(p for span in spans for p in span), len(texts[i])]
+        pieces[i] = [texts[i][a:b].strip() for a, b in pairwise(cuts)]
+    plain = [i for i in range(len(texts)) if i not in found]
+    words = [piece for i in found for piece in pieces[i][0::2] if piece]
+    done = iter(translate_units(engine, [texts[i] for i in plain] + words, options, glossary))
+    outcomes: dict[int, Outcome] = {i: next(done) for i in plain}
+    for i in found:
+        parts: list[Outcome] = []
+        for k, piece in enumerate(pieces[i]):
+            if k % 2:
+                parts.append(Outcome(piece, None, 0, [], []))
+            elif piece:
+                parts.append(next(done))
+        translated = [p for p in parts if p.tokens or p.score is not None]
+        merged = _merge(translated) if translated else Outcome("", None, 0, [], [])
+        merged.text = " ".join(p.text.strip() for p in parts if p.text.strip())
+        merged.terms = [t for p in parts for t in p.terms]
+        outcomes[i] = merged
+    return [outcomes[i] for i in range(len(texts))]
+
+
 def translate_units(
     engine: TranslationEngine, texts: list[str], options: DecodeOptions, glossary: Glossary | None = None
 ) -> list[Outcome]:
     """Translate model inputs behind every guard (see the module docstring), glossary terms imposed."""
+    around = _translate_around_symbols(engine, texts, options, glossary)
+    if around is not None:
+        return around
     outcomes = _decode(engine, texts, options)
     if options.force_ratio is not None:
         return outcomes  # benchmarks: forced lengths say nothing about omissions
@@ -286,6 +354,7 @@ def cache_lookup(
                 list(entry.get("flags") or []),
                 list(entry.get("redone") or []),
                 terms=[TermUse.from_dict(t) for t in entry.get("terms") or []],
+                cached=True,
             )
     return outcomes
 
@@ -416,6 +485,7 @@ def assemble(
     ``seconds`` is the time the translation of the inputs took (shared out in the timings).
     """
     settings = prepared.settings
+    fresh_loops = sum(1 for o in outcomes if "loop" in o.redone and not o.cached)
     flow = iter(outcomes)
     share = 1 / max(1, len(prepared.documents))
     results = []
@@ -442,29 +512,33 @@ def assemble(
                 else r
                 for u, r in zip(units, unit_results, strict=True)
             ]
-        results.append(
-            Translation(
-                model=engine.model_id,
-                source_paragraphs=document.paragraphs,
-                units=units,
-                unit_results=unit_results,
-                paragraphs=paragraphs,
-                removed_boilerplate=document.removed,
-                input_format=document.input_format,
-                metadata=document.metadata,
-                document=rebuilt.text if rebuilt is not None else None,
-                auxiliary=list(document.auxiliary),
-                unit_mode=settings.unit.value,
-                engine=getattr(engine, "name", type(engine).__name__),
-                normalization=settings.normalize.value,
-                flag_below=settings.flag_below if settings.flag_below is not None else DEFAULT_FLAG_BELOW,
-                timings={
-                    "segment": round(prepared.seconds * share, 4),
-                    "translate": round(seconds * share, 4),
-                },
-            )
+        translation = Translation(
+            model=engine.model_id,
+            source_paragraphs=document.paragraphs,
+            units=units,
+            unit_results=unit_results,
+            paragraphs=paragraphs,
+            removed_boilerplate=document.removed,
+            input_format=document.input_format,
+            metadata=document.metadata,
+            document=rebuilt.text if rebuilt is not None else None,
+            auxiliary=list(document.auxiliary),
+            unit_mode=settings.unit.value,
+            engine=getattr(engine, "name", type(engine).__name__),
+            normalization=settings.normalize.value,
+            flag_below=settings.flag_below if settings.flag_below is not None else DEFAULT_FLAG_BELOW,
+            timings={
+                "segment": round(prepared.seconds * share, 4),
+                "translate": round(seconds * share, 4),
+            },
+            name=document.name,
         )
-    _report(results)
+        if rebuilt is not None and translation.units_to_check:
+            # The document in its own format, with the marks a reader needs (text output).
+            marked = rebuild(document, translation.marked_paragraphs())
+            translation.marked_document = marked.text if marked is not None else None
+        results.append(translation)
+    _report(results, fresh_loops)
     return results
 
 
@@ -488,11 +562,22 @@ def translate_articles(
     return assemble(prepared, outcomes, engine, time.perf_counter() - started)
 
 
-def _report(results: list[Translation]) -> None:
-    """One warning per run for what the guards could not mend."""
-    flagged = sum(len(t.flagged_units) for t in results)
-    loops = sum(1 for t in results for r in t.unit_results if "loop" in r.redone)
-    if loops:
-        log.warning("%d unit(s) looped (repetition) and were decoded again", loops)
-    if flagged:
-        log.warning("%d unit(s) may have lost or invented content (see 'flags' in --format json)", flagged)
+def _report(results: list[Translation], fresh_loops: int) -> None:
+    """One line per run for what a reader should know: loops redone, units to check and where."""
+    if fresh_loops:
+        log.warning("%d unit(s) looped (repetition) and were decoded again", fresh_loops)
+    doubtful = [
+        (t.name or f"document {i + 1}", len(t.units_to_check))
+        for i, t in enumerate(results)
+        if t.units_to_check
+    ]
+    if doubtful:
+        total = sum(n for _, n in doubtful)
+        shown = ", ".join(f"{name} ({n})" for name, n in doubtful[:5])
+        more = f" and {len(doubtful) - 5} more file(s)" if len(doubtful) > 5 else ""
+        log.warning(
+            "%d unit(s) to check, marked [?] (a guard flag or low confidence; 'check' in JSON): %s%s",
+            total,
+            shown,
+            more,
+        )

@@ -11,10 +11,14 @@ from typing import Any
 
 from translit.glossary import TermUse
 from translit.options import DEFAULT_FLAG_BELOW
-from translit.segment import Unit
+from translit.segment import Unit, join_units
 from translit.summarize import Summary
 
-__all__ = ["DEFAULT_FLAG_BELOW", "Brief", "Translation", "UnitResult", "sentence_units"]
+__all__ = ["CHECK_MARK", "DEFAULT_FLAG_BELOW", "Brief", "Translation", "UnitResult", "sentence_units"]
+
+# Put after a unit a reader should check (a guard flag, or a score below flag_below), in
+# every output a person reads. ASCII, so it survives any terminal and encoding.
+CHECK_MARK = "[?]"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class Translation:
     """The translation in the input's own format, where it is kept (Markdown)."""
     auxiliary: list[int] = field(default_factory=list)
     """Paragraphs translated only to rebuild the document (Markdown link texts, emphasis)."""
+    marked_document: str | None = None
+    """:attr:`document` with :data:`CHECK_MARK` after each unit to check (when there is one)."""
+    name: str = ""
+    """What the input is called (a path, ``<stdin>``, ``q[0]``), for messages."""
 
     @property
     def prose(self) -> list[int]:
@@ -75,6 +83,27 @@ class Translation:
     def translations(self) -> list[str]:
         """The translated paragraphs (the same list as :attr:`paragraphs`)."""
         return self.paragraphs
+
+    def marked_paragraphs(self) -> list[str]:
+        """The translated paragraphs with :data:`CHECK_MARK` after each unit to check."""
+        if not self.units_to_check:
+            return list(self.paragraphs)
+        texts = [
+            f"{result.text} {CHECK_MARK}" if self.needs_check(i) else result.text
+            for i, result in enumerate(self.unit_results)
+        ]
+        return join_units(self.units, texts, len(self.source_paragraphs))
+
+    @property
+    def units_to_check(self) -> list[int]:
+        """Units a reader should check: a guard flag, or a score below ``flag_below``."""
+        return [i for i in range(len(self.unit_results)) if self.needs_check(i)]
+
+    def marked_text(self) -> str:
+        """:attr:`text` with :data:`CHECK_MARK` after each unit to check."""
+        if self.document is not None:
+            return self.marked_document or self.document
+        return "\n\n".join(self.marked_paragraphs())
 
     def low_confidence(self, index: int) -> bool:
         """Is unit ``index`` scored below the model's ``flag_below``?"""
@@ -109,6 +138,7 @@ class Translation:
                     "copied": result.copied,
                     "flags": list(result.flags),
                     "redone": list(result.redone),
+                    "low_confidence": self.low_confidence(i),
                     "check": self.needs_check(i),
                     **({"terms": [t.to_dict() for t in result.terms]} if result.terms else {}),
                 }
@@ -126,6 +156,7 @@ class Translation:
             "units": units,
             "flagged_units": self.flagged_units,
             "low_confidence_units": self.low_confidence_units,
+            "check_units": self.units_to_check,
             "removed_boilerplate": self.removed_boilerplate,
             "timings": self.timings,
         }
@@ -183,6 +214,19 @@ class Brief:
     summary: Summary
     translation: Translation
     sources: list[list[int]] = field(default_factory=list)
+
+    @property
+    def doubtful(self) -> list[bool]:
+        """Per brief sentence: does it come from a unit a reader should check?"""
+        return [any(self.translation.needs_check(i) for i in found) for found in self.sources]
+
+    def marked_sentences(self) -> list[str]:
+        """The brief's sentences, :data:`CHECK_MARK` after those to check."""
+        doubtful = self.doubtful
+        return [
+            f"{sentence} {CHECK_MARK}" if i < len(doubtful) and doubtful[i] else sentence
+            for i, sentence in enumerate(self.summary.sentences)
+        ]
 
     @property
     def source_texts(self) -> list[str]:

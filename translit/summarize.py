@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -131,6 +131,8 @@ class ExtractiveSummarizer:
     min_words: int = 8
     max_words: int = 60
 
+    doubt_penalty: float = 0.5
+
     def _relevance(self, sentences: list[str], vectors: list[dict[str, float]]) -> list[float]:
         centroid: Counter[str] = Counter()
         for vec in vectors:
@@ -152,11 +154,15 @@ class ExtractiveSummarizer:
             relevance.append(score * length_ok)
         return relevance
 
-    def summarize(self, text: str, sentences: int | None = 3, words: int | None = None) -> Summary:
+    def summarize(
+        self, text: str, sentences: int | None = 3, words: int | None = None, doubtful: Collection[int] = ()
+    ) -> Summary:
         """Pick sentences of ``text`` and return them in article order.
 
         At most ``sentences`` sentences (``None``: no cap) and, with ``words``, at most
-        that many words, though never less than one sentence.
+        that many words, though never less than one sentence. ``doubtful`` sentences (by
+        index; their translation is marked for checking) count for ``doubt_penalty`` of
+        their relevance: a brief prefers sound sentences.
         """
         all_sentences = split_english_sentences(text)
         cap = len(all_sentences) if sentences is None else sentences
@@ -166,6 +172,9 @@ class ExtractiveSummarizer:
             return Summary(all_sentences, list(range(len(all_sentences))), self.name)
         vectors = _tfidf([content_words(s) for s in all_sentences])
         relevance = self._relevance(all_sentences, vectors)
+        for index in doubtful:
+            if 0 <= index < len(relevance):
+                relevance[index] *= self.doubt_penalty
         lengths = [len(s.split()) for s in all_sentences]
         chosen: list[int] = []
         used_words = 0
@@ -190,7 +199,12 @@ class ExtractiveSummarizer:
 
 
 def summarize_text(
-    text: str, sentences: int | None = 3, *, words: int | None = None, summarizer: Summarizer | None = None
+    text: str,
+    sentences: int | None = 3,
+    *,
+    words: int | None = None,
+    summarizer: Summarizer | None = None,
+    doubtful: Callable[[list[str]], Collection[int]] | None = None,
 ) -> Summary:
     """Summarise English text in at most ``sentences`` sentences and ``words`` words.
 
@@ -199,5 +213,10 @@ def summarize_text(
     and returned as the summary's ``headline``.
     """
     headline, body = split_headline(text)
-    summary = (summarizer or ExtractiveSummarizer()).summarize(body, sentences, words=words)
+    chosen = summarizer or ExtractiveSummarizer()
+    if doubtful is not None and isinstance(chosen, ExtractiveSummarizer):
+        avoid = doubtful(split_english_sentences(body))
+        summary = chosen.summarize(body, sentences, words=words, doubtful=avoid)
+    else:
+        summary = chosen.summarize(body, sentences, words=words)
     return replace(summary, headline=headline)

@@ -89,6 +89,15 @@ def _bad_utf8_offsets(data: bytes) -> list[int]:
     return offsets
 
 
+def _missing_file_hint(path: str) -> str:
+    """What a missing "file" probably was: a URL, or text meant for ``-t``."""
+    if path.startswith(("http:/", "https:/", "www.")):  # a Path keeps one slash of "//"
+        return "; translit does not fetch URLs: save the page first (curl -o page.html URL) and give the file"
+    if any(ch.isspace() for ch in path):
+        return "; to translate text given on the command line, put -t before it (-t 'Der Satz.')"
+    return ""
+
+
 def decode_bytes(data: bytes, name: str) -> SourceText:
     """Decode an article's bytes; raise :class:`InputError` when they are not text."""
     if data.startswith(codecs.BOM_UTF8):
@@ -191,7 +200,7 @@ def read_bytes(
     try:
         mode = file.stat().st_mode
     except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
+        raise InputError(f"{name}: no such file{_missing_file_hint(str(path))}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     if stat.S_ISDIR(mode):

@@ -352,11 +352,17 @@ class Translator:
             headline, body = body[0], body[1:]
         started = time.perf_counter()
         summarizer = self.summarizer if body else ExtractiveSummarizer()
+
+        def doubtful(sentences: list[str]) -> set[int]:
+            units = sentence_units(translation, sentences)
+            return {i for i, found in enumerate(units) if any(translation.needs_check(u) for u in found)}
+
         summary = summarize_text(
             "\n\n".join(body),
             self.settings.brief_sentences,
             words=self.settings.words,
             summarizer=summarizer,
+            doubtful=doubtful,
         )
         translation.timings["summarize"] = round(time.perf_counter() - started, 4)
         return Brief(headline, summary, translation, sentence_units(translation, summary.sentences))

@@ -76,7 +76,7 @@ class DocumentResult:
     error: str | None = None
     words: int = 0
     paragraphs: int = 0
-    flagged: int = 0
+    flagged: int = 0  # units to check
     language: str | None = None  # set when the input does not look German
     translation: Translation | None = None
     brief: Brief | None = None
@@ -111,8 +111,13 @@ class BatchReport:
 
     @property
     def flagged_units(self) -> int:
-        """Units that kept a guard flag (possible omission) in this run."""
+        """Units a reader should check (a guard flag or low confidence) in this run."""
         return sum(r.flagged for r in self.results)
+
+    @property
+    def to_check(self) -> list[DocumentResult]:
+        """The documents with units to check."""
+        return [r for r in self.results if r.flagged and r.status == "done"]
 
     @property
     def not_german(self) -> list[DocumentResult]:
@@ -131,6 +136,7 @@ class BatchReport:
             "cache_hits": self.cache_hits,
             "cache_lookups": self.cache_hits + self.cache_misses,
             "flagged_units": self.flagged_units,
+            "to_check": [{"path": r.display, "units": r.flagged} for r in self.to_check],
             "retries": self.retries,
             "failures": [{"path": r.display, "error": r.error} for r in self.failures],
             "not_german": [{"path": r.display, "language": r.language} for r in self.not_german],
@@ -230,23 +236,29 @@ def translate_group(
     translator: Translator, documents: list[Document], settings: BatchSettings
 ) -> list[DocumentResult]:
     """Translate a group of documents with shared batches; briefs and outputs rendered as text."""
-    from translit.render import document_record, summary_text, to_json, translation_text
+    from translit.render import summary_text, to_json, translation_text
 
     briefs = translator.brief_many(documents)
     bullets = translator.settings.style is BriefStyle.bullets
+    marks = translator.settings.marks
     results = []
     for document, brief in zip(documents, briefs, strict=True):
         translation = brief.translation
         rendered = {}
         for kind in settings.outputs:
             if kind == "translation":
-                body = translation_text(translation)
+                body = translation_text(translation, marks=marks)
                 rendered[kind] = body if not body or body.endswith("\n") else body + "\n"
             elif kind == "brief":
-                text = summary_text(brief.summary.sentences, bullets=bullets)
+                text = summary_text(
+                    brief.marked_sentences() if marks else brief.summary.sentences, bullets=bullets
+                )
                 rendered[kind] = text + "\n" if text else ""
             else:
-                record = document_record(document.name, translation, brief, timings=False)
+                # The whole object of 'translate --format json' (check, redone, flagged_units …),
+                # without the run's timings, so that an output depends only on its input and options.
+                record = {"path": document.name, **brief.to_dict()}
+                record.pop("timings", None)
                 rendered[kind] = to_json(record) + "\n"
         results.append(
             DocumentResult(
@@ -255,7 +267,7 @@ def translate_group(
                 "done",
                 words=document.words,
                 paragraphs=len(translation.paragraphs),
-                flagged=len(translation.flagged_units),
+                flagged=len(translation.units_to_check),
                 language=document.language,
                 translation=translation,
                 brief=brief,

@@ -14,16 +14,25 @@ One module per command group, each readable top to bottom on its own:
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from translit.cli import batch, cache, documents, eval, glossary, models, serve
-from translit.cli.common import EXIT_CODES_HELP, handled, prepare_stdout, state, write
+from translit.cli.common import EXIT_CODES_HELP, handled, prepare_stdout, printable, state, write
 from translit.config import load_config
+
+# Newer typer carries its own copy of click (typer._click), older typer uses click itself:
+# the exceptions to catch are those of whichever click typer runs on.
+_CLICK: Any = getattr(typer.core, "_click", None) or importlib.import_module("click")
+ClickException = _CLICK.exceptions.ClickException
+NoArgsIsHelpError = _CLICK.exceptions.NoArgsIsHelpError
+UsageError = _CLICK.exceptions.UsageError
 
 
 def _plain_argument_help() -> None:
@@ -49,8 +58,66 @@ def _plain_argument_help() -> None:
 
 _plain_argument_help()
 
+
+class TranslitGroup(TyperGroup):
+    """The top-level command group, with translit's manners for usage errors.
+
+    Click writes usage errors as a usage block and ``Error: …``; translit writes every error
+    as one line, ``translit: error: …`` (exit 2), with a hint where a first try is likely
+    to have meant something else (``translit article.txt``, ``echo … | translit``).
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command; usage errors as one line (exit 2), Ctrl-C as exit 130."""
+        standalone = kwargs.pop("standalone_mode", True)
+        argv = list(kwargs.pop("args", None) or (args[0] if args else None) or sys.argv[1:])
+        args = args[1:]
+        if not argv and sys.stdin is not None and not sys.stdin.isatty():
+            return _usage_error(
+                "no command given; to translate what you pipe in: ... | translit translate", standalone
+            )
+        try:
+            code = super().main(argv, *args, **{**kwargs, "standalone_mode": False})
+        except NoArgsIsHelpError as exc:
+            exc.show()  # a group given no subcommand: its help, as click does
+            code = 2
+        except UsageError as exc:
+            return _usage_error(exc.format_message() + _usage_hint(exc, argv), standalone, exc.ctx)
+        except ClickException as exc:
+            return _usage_error(exc.format_message(), standalone, code=exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("translit: interrupted\n")
+            code = 130
+        code = code if isinstance(code, int) else 0
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+def _usage_hint(exc: Any, argv: list[str]) -> str:
+    """A hint for the first tries that go wrong most often."""
+    message = exc.format_message()
+    if message.startswith("No such command"):
+        word = message.split("'")[1] if "'" in message else ""
+        if os.path.exists(word) or Path(word).suffix.lower() in (".txt", ".html", ".htm", ".md", ".json"):
+            return f" (to translate a file: translit translate {word})"
+        return " (commands: " + ", ".join(sorted(typer.main.get_command(app).commands)) + ")"  # type: ignore[attr-defined]
+    return ""
+
+
+def _usage_error(message: str, standalone: bool, ctx: Any = None, code: int = 2) -> int:
+    command = ctx.command_path if ctx is not None else "translit"
+    sys.stderr.write(f"translit: error: {printable(message)}\n")
+    if code == 2:
+        sys.stderr.write(f"(see '{command} --help')\n")
+    if standalone:
+        sys.exit(code)
+    return code
+
+
 app = typer.Typer(
     name="translit",
+    cls=TranslitGroup,
     help="Offline German→English translation and briefs of news articles.\n\n"
     "Examples:\n\n"
     "  translit brief samples/musk-trump-interview.de.txt\n\n"
@@ -160,6 +227,48 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
+def sink_command_options(argv: list[str]) -> list[str]:
+    """Move a command's own options given before it to after it (``translit -m DIR translate``).
+
+    Only options that the named command knows are moved (with their values), so a typo
+    still ends in a usage error; global options stay in front.
+    """
+    group: Any = typer.main.get_command(app)
+    names = set(group.commands)
+    position = next((i for i, arg in enumerate(argv) if arg in names), None)
+    if not position:
+        return argv
+    path_end = position + 1
+    command = group.commands[argv[position]]
+    while hasattr(command, "commands") and path_end < len(argv) and argv[path_end] in command.commands:
+        command = command.commands[argv[path_end]]
+        path_end += 1
+    takes_value = {
+        opt: not (param.is_flag or param.count)
+        for param in command.params
+        if hasattr(param, "is_flag")
+        for opt in param.opts + param.secondary_opts
+    }
+    front: list[str] = []
+    moved: list[str] = []
+    i = 0
+    while i < position:
+        arg = argv[i]
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes = GLOBAL_OPTIONS[name] if "=" not in arg else 0
+            front.extend(argv[i : i + 1 + takes])
+            i += 1 + takes
+        elif name in takes_value:
+            takes = 1 if takes_value[name] and "=" not in arg else 0
+            moved.extend(argv[i : i + 1 + takes])
+            i += 1 + takes
+        else:
+            front.append(arg)
+            i += 1
+    return front + argv[position:path_end] + moved + argv[path_end:]
+
+
 def ray_option_value(argv: list[str]) -> list[str]:
     """Let ``--ray`` stand alone: ``--ray`` alone means ``--ray=auto``.
 
@@ -179,7 +288,8 @@ def ray_option_value(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry point."""
-    app(args=ray_option_value(hoist_global_options(sys.argv[1:])), prog_name="translit")
+    argv = sink_command_options(hoist_global_options(sys.argv[1:]))
+    app(args=ray_option_value(argv), prog_name="translit")
 
 
 if __name__ == "__main__":

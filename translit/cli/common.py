@@ -44,6 +44,7 @@ class State:
     models_file: Path | None = None
     max_bytes: int | None = None  # --max-bytes, when given
     config: UserConfig = field(default_factory=UserConfig)
+    captured: list[str] | None = None  # results held for --output FILE, written at the end
 
 
 state = State()
@@ -187,6 +188,9 @@ def prepare_stdout() -> None:
 
 def write(text: str) -> None:
     """Write a result to stdout (a newline is added), flushed; output failures become exits."""
+    if state.captured is not None:
+        state.captured.append(text if text.endswith("\n") or not text else text + "\n")
+        return
     if sys.stdout is None:
         raise OutputError("cannot write results: stdout is closed")
     try:
@@ -202,6 +206,36 @@ def write(text: str) -> None:
 def write_json(data: Any) -> None:
     """Pretty JSON on stdout, non-ASCII kept."""
     write(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def results_to(output: Path | None, inputs: list[str] | None = None) -> Iterator[None]:
+    """Send what :func:`write` writes to ``output`` (``None`` or ``-``: stdout), atomically.
+
+    The file is written once, when the command has succeeded: a failed or interrupted run
+    leaves an existing file as it was. An input is never overwritten.
+    """
+    if output is None or str(output) == "-":
+        yield
+        return
+    target = output.resolve()
+    for name in inputs or []:
+        if name != "-" and Path(name).resolve() == target:
+            raise errors.InputError(f"{output}: is also an input; choose another output file")
+    if target.is_dir():
+        raise errors.InputError(f"{output}: is a directory; give a file name for -o")
+    from translit.batch.files import write_atomic
+
+    state.captured = []
+    try:
+        yield
+        text = "".join(state.captured)
+    finally:
+        state.captured = None
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from translit.cli.common import (
     load_engine,
     read_documents,
     registry_,
+    results_to,
     source_arguments,
     spinner,
     translator_for,
@@ -24,6 +25,7 @@ from translit.cli.options import (
     DocFormatOption,
     DocumentFormat,
     FilesArgument,
+    OutputFileOption,
     ReportFormat,
     ReportFormatOption,
     TextOption,
@@ -43,8 +45,10 @@ LONG_INPUT_CHARS = 5_000
 
 
 def _header(name: str, index: int, output_format: DocumentFormat) -> str:
+    """What separates several documents: ``==> FILE <==`` in text; in Markdown the file's
+    name in a line of its own, so that each headline stays a level-1 heading."""
     if output_format is DocumentFormat.markdown:
-        return f"{'' if index == 0 else chr(10)}# {name}\n"
+        return f"{'' if index == 0 else chr(10)}**File:** `{name}`\n\n"
     return f"{'' if index == 0 else chr(10)}==> {name} <=="
 
 
@@ -56,13 +60,15 @@ def register(app: typer.Typer) -> None:
         "  translit translate -t 'Der Bundestag tagt heute.'\n\n"
         "  cat article.txt | translit translate > article.en.txt\n\n"
         "  translit translate --bilingual --format markdown a.txt b.txt\n\n"
+        "  translit translate article.txt -o article.en.txt\n\n"
         "  translit translate --format jsonl *.txt | jq -r '.paragraphs[].translation'"
     )(translate)
     app.command(
         epilog="Examples:\n\n"
         "  translit brief article.txt\n\n"
         "  translit brief -n 5 --style bullets a.txt b.txt\n\n"
-        "  translit brief --full --format json article.txt"
+        "  translit brief --full --format json article.txt\n\n"
+        "  translit brief --bilingual -o brief.md -f markdown article.txt"
     )(brief)
     app.command(
         epilog="Examples:\n\n"
@@ -79,15 +85,28 @@ def translate(
     text: TextOption = None,
     output_format: DocFormatOption = DocumentFormat.text,
     bilingual: BilingualOption = False,
+    output: OutputFileOption = None,
     settings: Settings | None = None,
 ) -> None:
     """Translate German articles to English: one output paragraph per input paragraph.
 
     Reads files, '-' (stdin), stdin when it is piped, or --text. With several files their
     sentences share length-sorted batches; text output separates the files with
-    '==> FILE <==' headers, Markdown with headings, and JSON output is a list.
+    '==> FILE <==' headers, Markdown with a '**File:**' line, and JSON output is a list.
+    Units to check are marked [?] (--no-marks leaves the marks out).
     """
     assert settings is not None
+    with results_to(output, files):
+        _translate(files, text, output_format, bilingual, settings)
+
+
+def _translate(
+    files: list[str] | None,
+    text: str | None,
+    output_format: DocumentFormat,
+    bilingual: bool,
+    settings: Settings,
+) -> None:
     with translator_for(settings) as translator:
         documents = read_documents(translator, files, text)
         load_engine(translator, any(d.paragraphs for d in documents))
@@ -116,10 +135,9 @@ def translate(
         if not result.paragraphs:
             continue
         if output_format is DocumentFormat.markdown:
-            level = 2 if len(results) > 1 else 1
-            write(render.translation_markdown(result, bilingual=bilingual, level=level))
+            write(render.translation_markdown(result, bilingual=bilingual, marks=settings.marks))
         else:
-            write(render.translation_text(result, bilingual))
+            write(render.translation_text(result, bilingual, marks=settings.marks))
 
 
 @handled
@@ -129,6 +147,8 @@ def brief(
     text: TextOption = None,
     full: FullOption = False,
     output_format: DocFormatOption = DocumentFormat.text,
+    bilingual: BilingualOption = False,
+    output: OutputFileOption = None,
     settings: Settings | None = None,
 ) -> None:
     """Translate German articles and write a short English brief of each.
@@ -137,6 +157,18 @@ def brief(
     model's summary with --summarizer); the headline stays out of the choice.
     """
     assert settings is not None
+    with results_to(output, files):
+        _brief(files, text, full, output_format, bilingual, settings)
+
+
+def _brief(
+    files: list[str] | None,
+    text: str | None,
+    full: bool,
+    output_format: DocumentFormat,
+    bilingual: bool,
+    settings: Settings,
+) -> None:
     bullets = settings.style is BriefStyle.bullets
     with translator_for(settings) as translator:
         documents = read_documents(translator, files, text)
@@ -159,10 +191,13 @@ def brief(
         if not result.translation.paragraphs:
             continue
         if output_format is DocumentFormat.markdown:
-            level = 2 if len(results) > 1 else 1
-            write(render.brief_markdown(result, full=full, bullets=bullets, level=level))
+            write(
+                render.brief_markdown(
+                    result, full=full, bullets=bullets, marks=settings.marks, bilingual=bilingual
+                )
+            )
         else:
-            write(render.brief_text(result, full, bullets=bullets))
+            write(render.brief_text(result, full, bullets=bullets, marks=settings.marks, bilingual=bilingual))
 
 
 def _read_english(files: list[str] | None, text: str | None, limit: int | None) -> list[SourceText]:

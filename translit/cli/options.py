@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -62,6 +63,7 @@ SETTING_FLAGS: dict[str, Flag] = {
     "input_format": Flag(("--input-format", "-i")),
     "strict_lang": Flag(("--strict-lang",)),
     "cache": Flag(("--cache/--no-cache",)),
+    "marks": Flag(("--marks/--no-marks",)),
     "sentences": Flag(("--sentences", "-n"), "N"),
     "words": Flag(("--words", "-w"), "N"),
     "style": Flag(("--style",)),
@@ -154,6 +156,15 @@ ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help
 BilingualOption = Annotated[
     bool,
     typer.Option("--bilingual", help="German beside English: pairs (text/json), a table (markdown)."),
+]
+OutputFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the results to FILE (atomically, when all is done) instead of stdout.",
+        metavar="FILE",
+    ),
 ]
 TextOption = Annotated[
     str | None, typer.Option("--text", "-t", help="Use this text instead of files.", metavar="TEXT")

@@ -116,9 +116,11 @@ def print_summary(report: BatchReport) -> None:
             f"skipped: {link.relative} ({link.reason}; --follow-links reads it)", soft_wrap=True, markup=False
         )
     if report.flagged_units:
+        files = ", ".join(f"{printable(r.display)} ({r.flagged})" for r in report.to_check[:10])
+        more = f" and {len(report.to_check) - 10} more" if len(report.to_check) > 10 else ""
         console.print(
-            f"{report.flagged_units} unit(s) may have lost or invented content: "
-            "see 'flags' in the JSON outputs",
+            f"{report.flagged_units} unit(s) to check, marked [?] in the text outputs ('check' in JSON): "
+            f"{files}{more}",
             soft_wrap=True,
             markup=False,
         )

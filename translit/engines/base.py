@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,6 +301,18 @@ def suppressed_pieces(processor: Any, vocab: Any, words: Sequence[str]) -> list[
             if all(piece in vocab for piece in variant) and variant not in sequences:
                 sequences.append(variant)
     return sequences
+
+
+_BYTE_PIECE = re.compile(r"<0x[0-9A-Fa-f]{2}>")
+
+
+def spelled_by_vocabulary(pieces: Sequence[str], vocab: Any, unknown: str = "<unk>") -> bool:
+    """Are ``pieces`` all in ``vocab``, none of them ``unknown`` or a byte-fallback piece?
+
+    A character that sentencepiece can only spell as raw bytes (``<0xC7>``) was too rare
+    in training for the model to have learnt it; it fares no better than ``<unk>``.
+    """
+    return all(p in vocab and p != unknown and not _BYTE_PIECE.fullmatch(p) for p in pieces)
 
 
 def first_line(exc: BaseException) -> str:

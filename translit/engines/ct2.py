@@ -30,6 +30,7 @@ from translit.engines.base import (
     plan_batches,
     position_limit,
     read_json_object,
+    spelled_by_vocabulary,
     spread_batches,
     suppressed_pieces,
 )
@@ -184,6 +185,10 @@ class CTranslate2Engine:
     def count_tokens(self, text: str) -> int:
         """Source tokens of ``text``, without ``</s>``."""
         return len(self.pieces.encode(text))
+
+    def represents(self, text: str) -> bool:
+        """Can the source vocabulary spell ``text`` (no piece of it becomes ``<unk>``)?"""
+        return spelled_by_vocabulary(self.pieces.encode(text), self.pieces.vocab)
 
     def align(self, pairs: Sequence[tuple[str, str]]) -> list[Alignment]:
         """Which source piece each target piece came from, by the decoder's attention.

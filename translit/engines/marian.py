@@ -27,6 +27,7 @@ from translit.engines.base import (
     input_budget,
     piece_spans,
     position_limit,
+    spelled_by_vocabulary,
     suppressed_pieces,
     weights_problem,
 )
@@ -151,6 +152,11 @@ class MarianEngine:
         self.load_seconds = time.perf_counter() - started
         self._torch = torch
         self._attention = "default"
+
+    def represents(self, text: str) -> bool:
+        """Can the source vocabulary spell ``text`` (no piece of it becomes ``<unk>``)?"""
+        pieces = self.tokenizer.spm_source.encode(text, out_type=str)
+        return spelled_by_vocabulary(pieces, self.tokenizer.encoder, str(self.tokenizer.unk_token))
 
     def count_tokens(self, text: str) -> int:
         """Source tokens of ``text`` (sentencepiece pieces), without ``</s>``."""

@@ -1,0 +1,70 @@
+"""Everyday friction of a first try (issue: what a reader sees), each through the real command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import COPY_MODEL, SAMPLE, invoke, run_translit
+
+
+def test_command_options_may_come_before_the_command() -> None:
+    done = run_translit("-m", str(COPY_MODEL), "-f", "json", "translate", "-t", "Ein Satz.")
+    assert done.returncode == 0, done.stderr
+    assert b'"translation": "Ein Satz."' in done.stdout
+
+
+def test_usage_errors_are_one_translit_line_with_exit_2() -> None:
+    done = run_translit("translate", "--frob")
+    assert done.returncode == 2
+    assert done.stderr.startswith(b"translit: error: No such option: --frob")
+    assert b"Usage:" not in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_a_file_given_as_the_command_gets_a_hint() -> None:
+    done = run_translit(str(SAMPLE))
+    assert done.returncode == 2 and b"translit translate " + str(SAMPLE).encode() in done.stderr
+
+
+def test_piping_into_translit_without_a_command_gets_a_hint() -> None:
+    done = run_translit(stdin=b"Ein Satz.\n")
+    assert done.returncode == 2 and b"| translit translate" in done.stderr
+
+
+def test_text_given_as_a_file_suggests_dash_t_and_a_url_is_not_fetched() -> None:
+    code, _, err = invoke("translate", "-m", str(COPY_MODEL), "Der Satz.")
+    assert code == 2 and "-t 'Der Satz.'" in err
+    code, _, err = invoke("translate", "-m", str(COPY_MODEL), "https://www.zeit.de/politik")
+    assert code == 2 and "does not fetch URLs" in err
+
+
+def test_output_file_is_written_once_and_never_over_an_input(tmp_path: Path) -> None:
+    target = tmp_path / "out.en.txt"
+    code, out, _ = invoke("translate", "-m", str(COPY_MODEL), "-t", "Ein Satz.", "-o", str(target))
+    assert code == 0 and out == "" and target.read_text(encoding="utf-8") == "Ein Satz.\n"
+    source = tmp_path / "a.txt"
+    source.write_text("Ein Satz.\n", encoding="utf-8")
+    code, _, err = invoke("brief", "-m", str(COPY_MODEL), str(source), "-o", str(source))
+    assert code == 2 and "is also an input" in err
+    assert source.read_text(encoding="utf-8") == "Ein Satz.\n"
+
+
+SMALL = Path(__file__).parent / "fixtures" / "models" / "mt-de-en-small"
+DAMAGED = "Ein Mann f\ufffdhrt mit dem Fahrrad. Zwei Hunde spielen im Park."
+
+
+def test_units_to_check_are_marked_where_people_read(tmp_path: Path) -> None:
+    # The damaged byte flags its unit (JSON "check"); text, brief and batch outputs show [?].
+    code, out, err = invoke("translate", "-m", str(SMALL), "--no-cache", "-t", DAMAGED)
+    assert code == 0 and out.count("[?]") == 1 and "1 unit(s) to check" in err
+    code, out, _ = invoke("translate", "-m", str(SMALL), "--no-cache", "--no-marks", "-t", DAMAGED)
+    assert code == 0 and "[?]" not in out
+    code, out, _ = invoke("brief", "-m", str(SMALL), "--no-cache", "-n", "2", "-f", "markdown", "-t", DAMAGED)
+    assert code == 0 and "[?]" in out
+    source = tmp_path / "in" / "a.txt"
+    source.parent.mkdir()
+    source.write_text(DAMAGED + "\n", encoding="utf-8")
+    code, _, err = invoke(
+        "batch", str(source.parent), "-o", str(tmp_path / "out"), "-m", str(SMALL), "--no-cache"
+    )
+    assert code == 0
+    assert "[?]" in (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8")
