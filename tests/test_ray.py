@@ -176,3 +176,25 @@ def test_ray_cli_refuses_an_unreachable_cluster(copy_model_dir: Path, tmp_path: 
     assert proc.returncode == 2, proc.stderr
     assert "translit: error: --ray: cannot start or join 127.0.0.1:1" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_ray_workers_honour_the_glossary(ray_instance, tmp_path: Path) -> None:
+    """The glossary travels with the model: a Ray batch writes the local batch's bytes, term and all."""
+    from translit.batch.ray_runner import RayOptions, run_on_ray
+
+    small = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("Hund\thound\n", encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Ein Hund rennt über eine grüne Wiese.\n", encoding="utf-8")
+    translation = Settings(model=str(small), engine="transformers", cache=False, glossary=(str(terms),))
+    driver = Translator(settings=translation)
+    settings = BatchSettings(outputs=("translation",), translation=translation, model_key=driver.model_key)
+    local = run_local(plan_batch(tmp_path / "in", tmp_path / "local", settings), driver, settings)
+    remote = run_on_ray(
+        plan_batch(tmp_path / "in", tmp_path / "ray", settings), driver, settings, RayOptions(workers=1)
+    )
+    assert local.count("done") == remote.count("done") == 1 and not remote.failures
+    english = (tmp_path / "ray" / "a.en.txt").read_text(encoding="utf-8")
+    assert "hound" in english and "dog" not in english
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")

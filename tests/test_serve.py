@@ -450,3 +450,28 @@ def test_the_readme_client_example_is_libretranslate_s(copy_server: Running) -> 
         "Der Bundestag tagt heute."
     )
     assert json.loads(json.dumps(LibreTranslateAPI(copy_server.url).languages()))
+
+
+def test_the_glossary_per_server_and_per_request(small_server: Running, tmp_path: Path) -> None:
+    """A request's glossary and keep list, and the server's own --glossary, are honoured."""
+    hound = "Ein Hund rennt über eine grüne Wiese."
+    with small_server.client() as client:
+        plain = client.post("/translate", json={"q": hound, "source": "de", "target": "en"}).json()
+        assert "dog" in plain["translatedText"], "the model's own word, without a glossary"
+        fixed = client.post(
+            "/translate",
+            json={"q": hound, "source": "de", "target": "en", "glossary": [["Hund", "hound"]], "details": True},
+        ).json()
+        assert "hound" in fixed["translatedText"] and "dog" not in fixed["translatedText"]
+        (term,) = fixed["translit"]["units"][0]["terms"]
+        assert term["target"] == "hound" and term["honoured"]
+        again = client.post("/translate", json={"q": hound, "source": "de", "target": "en"}).json()
+        assert again == plain, "a request's glossary never leaks into the next request"
+        bad = client.post("/translate", json={"q": hound, "source": "de", "target": "en", "glossary": "Hund"})
+        assert bad.status_code == 400 and set(bad.json()) == {"error"}
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("Hund\thound\n", encoding="utf-8")
+    with running(SMALL, glossary=[str(terms)]) as server, server.client() as client:
+        answer = client.post("/translate", json={"q": hound, "source": "de", "target": "en"}).json()
+        assert answer["translatedText"] == server.translator.translate(hound).text
+        assert "hound" in answer["translatedText"]
