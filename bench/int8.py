@@ -4,6 +4,9 @@
 
 Engine only (no guards), beam 4, Multi30k validation from ../shared; BLEU/chrF (sacrebleu)
 of each, and the median seconds of ``--runs`` passes with int8's speed as a ratio to float32.
+The first row of each model is the original, on transformers, so that the (checked)
+conversions can be compared with what they were converted from; ``mt-de-en-startrow`` is the
+model whose decoder-start row is not zero.
 """
 
 from __future__ import annotations
@@ -30,14 +33,17 @@ def main() -> None:
     args = parser.parse_args()
     source = (DATA / "val.de").read_text(encoding="utf-8").splitlines()[: args.limit]
     reference = (DATA / "val.en").read_text(encoding="utf-8").splitlines()[: args.limit]
-    print(f"{'model':22} {'type':8} {'BLEU':>6} {'chrF':>6} {'seconds':>8} {'speed':>6}")
+    print(f"{'model':22} {'engine/type':12} {'BLEU':>6} {'chrF':>6} {'seconds':>8} {'speed':>6}")
     for model in MODELS:
         seconds: dict[str, float] = {}
-        for quantization in ("float32", "int8"):
-            wanted = conversion.converted_dir(model, quantization)
-            if conversion.find_converted(model, quantization) != wanted:
-                conversion.convert(model, quantization)
-            engine = get_engine(str(model), engine="ctranslate2", quantization=quantization)
+        for quantization in ("transformers", "float32", "int8"):
+            if quantization == "transformers":
+                engine = get_engine(str(model), engine="transformers")
+            else:
+                wanted = conversion.converted_dir(model, quantization)
+                if conversion.find_converted(model, quantization) != wanted:
+                    conversion.convert(model, quantization)
+                engine = get_engine(str(model), engine="ctranslate2", quantization=quantization)
             times, outputs = [], []
             for _ in range(args.runs):
                 started = time.perf_counter()
@@ -47,9 +53,9 @@ def main() -> None:
             bleu = sacrebleu.corpus_bleu(hypotheses, [reference]).score
             chrf = sacrebleu.corpus_chrf(hypotheses, [reference]).score
             seconds[quantization] = statistics.median(times)
-            ratio = seconds["float32"] / seconds[quantization]
             taken = seconds[quantization]
-            print(f"{model.name:22} {quantization:8} {bleu:6.2f} {chrf:6.2f} {taken:8.2f} ×{ratio:.2f}")
+            speed = "" if quantization == "transformers" else f"×{seconds['float32'] / taken:.2f}"
+            print(f"{model.name:22} {quantization:12} {bleu:6.2f} {chrf:6.2f} {taken:8.2f} {speed}")
 
 
 if __name__ == "__main__":

@@ -165,6 +165,15 @@ def test_inflected_and_kept_terms_on_the_real_translator(small: Translator) -> N
     assert second.terms[0].honoured and "Fischer" in second.text
 
 
+def test_a_term_that_stands_twice_is_rendered_twice(small: Translator) -> None:
+    """One "hound" beside one "dog" is not the glossary honoured: each occurrence counts."""
+    source = "Ein brauner Hund rennt dem schwarzen Hund hinterher."
+    assert small.translate(source).text.count("dog") == 2
+    (unit,) = small.with_glossary(glossary(("Hund", "hound"))).translate(source).unit_results
+    assert unit.text.count("hound") == 2 and "dog" not in unit.text
+    assert [t.honoured for t in unit.terms] == [True, True] and "glossary" not in unit.flags
+
+
 def test_units_without_terms_come_out_byte_identical(small: Translator) -> None:
     text = "Zwei Kinder spielen im Sand am Strand. Ein Hund rennt über eine Wiese. Eine Frau singt auf einer Bühne."
     plain = small.translate(text)

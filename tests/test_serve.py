@@ -460,7 +460,13 @@ def test_the_glossary_per_server_and_per_request(small_server: Running, tmp_path
         assert "dog" in plain["translatedText"], "the model's own word, without a glossary"
         fixed = client.post(
             "/translate",
-            json={"q": hound, "source": "de", "target": "en", "glossary": [["Hund", "hound"]], "details": True},
+            json={
+                "q": hound,
+                "source": "de",
+                "target": "en",
+                "glossary": [["Hund", "hound"]],
+                "details": True,
+            },
         ).json()
         assert "hound" in fixed["translatedText"] and "dog" not in fixed["translatedText"]
         (term,) = fixed["translit"]["units"][0]["terms"]

@@ -28,7 +28,7 @@ from typing import Any
 
 from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
-from translit.glossary import Glossary, Match, TermUse, honoured
+from translit.glossary import Glossary, Match, TermUse, count_honoured
 from translit.readers.html_fragment import project_span
 
 GLOSSARY = "glossary"  # the flag of a unit that misses a term
@@ -50,15 +50,45 @@ def _rendering(match: Match, at_start: bool) -> str:
     return target
 
 
-def _has_word(text: str, word: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
+def _has_word(text: str, word: str, plural: bool = False) -> bool:
+    ending = "(?:s|es)?" if plural else ""
+    return re.search(rf"(?<!\w){re.escape(word)}{ending}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _word_forms(word: str) -> list[str]:
+    """A word as the model may write it again: plural, capitalised (what to suppress)."""
+    forms = [word, word + "s", word + "es"]
+    return list(dict.fromkeys(forms + [f[:1].upper() + f[1:] for f in forms]))
+
+
+def _occurrences(matches: list[Match]) -> list[int]:
+    """For each match, which occurrence of its entry in the text it is (1, 2, ...).
+
+    A term that stands twice in a sentence ("ein brauner Hund ... dem schwarzen Hund") needs
+    its rendering twice: one "hound" beside one "dog" is not the glossary honoured.
+    """
+    seen: dict[str, int] = {}
+    numbers = []
+    for match in matches:
+        seen[match.entry.source] = seen.get(match.entry.source, 0) + 1
+        numbers.append(seen[match.entry.source])
+    return numbers
+
+
+def _honoured_each(matches: list[Match], output: str) -> list[bool]:
+    """Per match: does ``output`` carry its entry's rendering as often as this is its occurrence?"""
+    return [count_honoured(m.entry, output) >= n for m, n in zip(matches, _occurrences(matches), strict=True)]
+
+
+def _honours_all(matches: list[Match], output: str) -> bool:
+    return all(_honoured_each(matches, output))
 
 
 def _own_words(engine: Any, source: str, output: str, matches: list[Match]) -> list[str]:
     """The model's own renderings of the terms it did not render as fixed (by the alignment)."""
     words = []
-    for match in matches:
-        if honoured(match.entry, output):
+    for match, done in zip(matches, _honoured_each(matches, output), strict=True):
+        if done:
             continue
         start, end = _cut(engine, source, output, match)
         own = output[start:end].strip()
@@ -104,14 +134,12 @@ def enforce_terms(
         if not matches:
             continue
         outcome = outcomes[i]
-        missing = [m for m in matches if not honoured(m.entry, outcome.text)]
+        done = _honoured_each(matches, outcome.text)
         outcome.terms = [
-            TermUse(
-                m.form, m.entry.source, m.entry.target, m not in missing, "model" if m not in missing else ""
-            )
-            for m in matches
+            TermUse(m.form, m.entry.source, m.entry.target, ok, "model" if ok else "")
+            for m, ok in zip(matches, done, strict=True)
         ]
-        if missing:
+        if not all(done):
             pending[i] = matches
     if not pending:
         return
@@ -125,7 +153,7 @@ def enforce_terms(
         own = _own_words(engine, texts[i], outcome.text, matches)
         for candidate in (output.text, *output.alternatives):
             if (
-                all(honoured(m.entry, candidate) for m in matches)
+                _honours_all(matches, candidate)
                 and not any(_has_word(candidate, word) for word in own)
                 and _acceptable(texts[i], outcome.text, candidate)
             ):
@@ -143,10 +171,10 @@ def enforce_terms(
     for i, matches in pending.items():
         outcome = outcomes[i]
         current, score = outcome.text, outcome.score
-        for match in matches:
-            if not honoured(match.entry, current):
-                current, score = _force(engine, texts[i], current, match, options)
-        if all(honoured(m.entry, current) for m in matches) and _acceptable(texts[i], outcome.text, current):
+        for match, occurrence in zip(matches, _occurrences(matches), strict=True):
+            if count_honoured(match.entry, current) < occurrence:
+                current, score = _force(engine, texts[i], current, match, options, occurrence)
+        if _honours_all(matches, current) and _acceptable(texts[i], outcome.text, current):
             _take(outcome, texts[i], current, score, matches, "forced")
         else:
             outcome.flags = sorted({*outcome.flags, GLOSSARY})
@@ -159,14 +187,17 @@ _GLUED = re.compile(r"^[^\W_]+")
 
 
 def _force(
-    engine: Any, source: str, output: str, match: Match, options: DecodeOptions
+    engine: Any, source: str, output: str, match: Match, options: DecodeOptions, occurrence: int = 1
 ) -> tuple[str, float | None]:
     """``output`` decoded again so that it carries the term's rendering where the model put its own.
 
-    Two candidates, and the model's own score decides between them: the sentence continued
-    from the rendering (the model's own word for the term, or letters glued onto the
-    rendering — "hound dog", "Fischerman" — suppressed, a few tries at most), and the
-    model's output with its own word replaced by the rendering, forced whole.
+    Two candidates: the sentence continued from the rendering (the model's own word for the
+    term, or letters glued onto the rendering — "hound dog", "Fischerman" — suppressed, a
+    few tries at most), and the model's output with its own word replaced by the rendering,
+    forced whole. A candidate that still carries the model's own word beside the rendering
+    ("A hound dogs walking") loses to one that does not; then the model's score decides.
+    ``occurrence`` is which occurrence of the term this is: the rendering must then stand
+    that many times.
     """
     start, end = _cut(engine, source, output, match)
     rendering = _rendering(match, start == 0)
@@ -174,7 +205,7 @@ def _force(
     own = output[start:end].strip()
     avoid: list[str] = []
     if own and own.lower() not in rendering.lower():
-        avoid.append(own)
+        avoid.extend(_word_forms(own))
     candidates: list[tuple[str, float | None]] = []
     for _attempt in range(3):
         (forced,) = engine.translate_with_prefix([source], [prefix], replace(options, suppress=tuple(avoid)))
@@ -190,10 +221,16 @@ def _force(
         substituted = output[:start] + rendering + output[end:]
         (whole,) = engine.translate_with_prefix([source], [substituted], options)
         candidates.append((whole.text, whole.score))
-    honouring = [c for c in candidates if honoured(match.entry, c[0])]
+    honouring = [c for c in candidates if count_honoured(match.entry, c[0]) >= occurrence]
     if not honouring:
         return output, None
-    return max(honouring, key=lambda c: c[1] if c[1] is not None else float("-inf"))
+
+    def preference(candidate: tuple[str, float | None]) -> tuple[bool, float]:
+        text, score = candidate
+        beside = bool(avoid) and _has_word(text, own, True) and not _has_word(output[:start], own, True)
+        return (not beside, score if score is not None else float("-inf"))
+
+    return max(honouring, key=preference)
 
 
 _OMISSION_FLAGS = {guards.LENGTH_RATIO, guards.SENTENCE_COUNT, guards.NUMBERS}
@@ -204,15 +241,13 @@ def _take(outcome: Any, source: str, text: str, score: float | None, matches: li
 
     The omission checks are made again on the new text (it may mend what the first lost).
     """
-    before = {use.source: use for use in outcome.terms}
+    before = list(outcome.terms)  # one per match, in order (enforce_terms set them)
     outcome.text = text
     outcome.score = score
     kept = [f for f in outcome.flags if f not in _OMISSION_FLAGS]
     outcome.flags = sorted({*kept, *guards.omission_flags(source, text)})
     outcome.redone = sorted({*outcome.redone, GLOSSARY})
     outcome.terms = [
-        before[m.entry.source]
-        if before.get(m.entry.source) and before[m.entry.source].honoured
-        else TermUse(m.form, m.entry.source, m.entry.target, True, how)
-        for m in matches
+        use if use.honoured else TermUse(m.form, m.entry.source, m.entry.target, True, how)
+        for m, use in zip(matches, before, strict=True)
     ]
