@@ -58,8 +58,20 @@ def test_malformed_files_name_the_file(tmp_path: Path, body: str, message: str) 
     bad = tmp_path / "bad.toml"
     bad.write_text(body)
     with pytest.raises(RegistryError, match=message) as info:
-        load_registry(bad)
+        load_registry(bad).get("x")  # a bad entry: only its own name is unusable
     assert str(bad) in str(info.value)
+
+
+def test_one_bad_entry_leaves_the_other_models_usable(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[models.x]\ntask = 'poetry'\n\n[models.y]\ntask = 'translation'\nrepo = 'a/b'\n")
+    registry = load_registry(bad)
+    assert registry.get("y").repo == "a/b" and registry.get("opus-mt-de-en").repo
+    assert set(registry.broken) == {"x"}
+    # A bad entry replaces a good one of its name: that name is unusable, never the old entry.
+    bad.write_text("[models.opus-mt-de-en]\ntask = 'translation'\npath = 5\n")
+    with pytest.raises(RegistryError, match="'path' must be"):
+        load_registry(bad).get("opus-mt-de-en")
 
 
 def test_missing_models_file_is_an_error(tmp_path: Path) -> None:

@@ -52,9 +52,14 @@ class Registry:
     default_translation: str
     default_summarization: str
     sources: tuple[str, ...]
+    broken: Mapping[str, str] = field(default_factory=dict)
+    """Entries that cannot be used, by name: what is wrong with each (file, entry, field).
+    One bad entry makes only that name unusable, not every command."""
 
     def get(self, name: str) -> ModelSpec:
         """Return the model called ``name`` or raise a :class:`RegistryError` listing the known ones."""
+        if name in self.broken:
+            raise RegistryError(self.broken[name])
         try:
             return self.models[name]
         except KeyError:
@@ -150,13 +155,20 @@ def load_registry(extra: str | Path | None = None) -> Registry:
         layers.append((str(path), _read_toml(text, str(path))))
 
     models: dict[str, ModelSpec] = {}
+    broken: dict[str, str] = {}
     defaults = {"default_translation": "opus-mt-de-en", "default_summarization": "extractive"}
     for source, data in layers:
         tables = data.get("models", {})
         if not isinstance(tables, dict):
             raise RegistryError(f"{source}: 'models' must be a table of tables")
         for name, table in tables.items():
-            models[name] = _parse_model(name, table, source)
+            try:
+                models[name] = _parse_model(name, table, source)
+                broken.pop(name, None)
+            except RegistryError as exc:
+                # The entry replaces any earlier one of its name, so that name is unusable.
+                models.pop(name, None)
+                broken[name] = str(exc)
         for key in defaults:
             if key in data:
                 defaults[key] = str(data[key])
@@ -165,6 +177,7 @@ def load_registry(extra: str | Path | None = None) -> Registry:
         default_translation=defaults["default_translation"],
         default_summarization=defaults["default_summarization"],
         sources=tuple(source for source, _ in layers),
+        broken=broken,
     )
 
 

@@ -48,6 +48,7 @@ class State:
 
 
 state = State()
+log = logging.getLogger("translit")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -251,9 +252,22 @@ def spinner(message: str, enabled: bool = True) -> Iterator[Any]:
 # --- inputs ----------------------------------------------------------------------------------
 
 
-def registry_() -> registry.Registry:
-    """The registry with --models applied."""
-    return registry.load_registry(state.models_file)
+_WARNED_BROKEN: set[str] = set()
+
+
+def registry_(*using: object, quiet: bool = False) -> registry.Registry:
+    """The registry with --models applied; an entry that cannot be used is named once (a
+    warning) and unusable, while every other model and ``--model DIR`` still work.
+
+    ``using``: the model names the command will look up (a broken one among them is
+    reported by the lookup itself, as an error, not warned about first).
+    """
+    loaded = registry.load_registry(state.models_file)
+    for name, problem in loaded.broken.items():
+        if not quiet and name not in using and name not in _WARNED_BROKEN:
+            _WARNED_BROKEN.add(name)
+            log.warning("%s; that entry is ignored", problem)
+    return loaded
 
 
 def source_arguments(files: list[str] | None, text: str | None) -> list[str]:
@@ -287,7 +301,7 @@ def translator_for(settings: Settings) -> Any:
     """The :class:`~translit.translator.Translator` of a command (``--models`` applied)."""
     from translit.translator import Translator
 
-    return Translator(settings=settings, registry=registry_())
+    return Translator(settings=settings, registry=registry_(settings.model, settings.summarizer))
 
 
 def load_engine(translator: Any, needed: bool = True) -> None:

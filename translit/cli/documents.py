@@ -227,7 +227,7 @@ def summarize(
     bullets = settings.style is BriefStyle.bullets
     chosen = None
     if any(s.text.strip() for s in sources):
-        chosen = get_summarizer(settings.summarizer, registry=registry_())
+        chosen = get_summarizer(settings.summarizer, registry=registry_(settings.summarizer))
     summaries = [
         summarize_text(s.text, settings.brief_sentences, words=settings.words, summarizer=chosen)
         for s in sources

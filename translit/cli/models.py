@@ -42,7 +42,9 @@ app = typer.Typer(
 @handled
 def models_list(output_format: ReportFormatOption = ReportFormat.text) -> None:
     """List the models in models.toml (yours included) and whether each is on this machine."""
-    reg = registry_()
+    reg = registry_(quiet=True)
+    if reg.broken:  # the command that shows the registry says what is wrong with it, and fails
+        raise errors.RegistryError(next(iter(reg.broken.values())))
     rows: list[dict[str, Any]] = []
     for spec in reg.models.values():
         where = None if spec.builtin else registry.locate(spec)
@@ -92,7 +94,7 @@ def models_path(
     ],
 ) -> None:
     """Print the folder that holds model NAME (exit 3 if it is not on this machine)."""
-    reg = registry_()
+    reg = registry_(name)
     folder = Path(name).expanduser()
     if folder.is_dir():
         registry.check_model_folder(folder)
@@ -122,7 +124,9 @@ def models_pull(name: NameArgument) -> None:
     The commit it resolved and the sha256 of every file are written to a lock file beside
     your models.toml, so that later pulls and 'translit models verify' check against them.
     """
-    spec = registry_().get(name)
+    spec = registry_(name).get(name)
+    if spec.builtin:
+        raise errors.ModelError(f"model '{name}' is built in; there is nothing to download")
     if colour_enabled():
         stderr_console().print(f"translit: downloading {spec.repo}@{spec.revision} …")
     else:
@@ -136,7 +140,7 @@ def models_pull(name: NameArgument) -> None:
 @handled
 def models_verify(name: NameArgument) -> None:
     """Check model NAME's files against the sha256 recorded by 'models pull' (and models.toml)."""
-    spec = registry_().get(name)
+    spec = registry_(name).get(name)
     from translit.download import verify
 
     checked = verify(spec)
@@ -175,7 +179,9 @@ def models_convert(
     """
     from translit.engines import ct2
 
-    _, directory = registry.resolve_model_dir(model, registry_(), "translation", option="give its folder")
+    _, directory = registry.resolve_model_dir(
+        model, registry_(model), "translation", option="give its folder"
+    )
     write(str(ct2.convert(directory, quantization.value, force=force)))
 
 
@@ -221,7 +227,7 @@ def models_calibrate(
     where = None
     if write_entry:
         choice = translator.choice
-        spec = registry_().models.get(choice.model_id)
+        spec = registry_(quiet=True).models.get(choice.model_id)
         where = record_threshold(choice.model_id, spec, choice.directory, result.threshold)
     if output_format is ReportFormat.json:
         write_json({**result.__dict__, "written": str(where[0]) if where else None})
