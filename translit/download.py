@@ -87,6 +87,19 @@ def _hub_name() -> str:
     return f"the mirror {endpoint}" if endpoint else "the Hugging Face hub"
 
 
+def offline_hint(spec: ModelSpec) -> str:
+    """What to do without a connection: which files, where a Hugging Face cache goes, a mirror."""
+    cache = hf_cache_dir() / f"models--{spec.repo.replace('/', '--')}" if spec.repo else None
+    files = ", ".join(spec.files) if spec.files else "the model's files"
+    mirror = (
+        f"the mirror in HF_ENDPOINT ({os.environ['HF_ENDPOINT']}) did not answer"
+        if os.environ.get("HF_ENDPOINT")
+        else "HF_ENDPOINT=URL names a mirror"
+    )
+    copy = f"copy a Hugging Face cache that holds it to {cache}, or " if cache else ""
+    return f"without a connection, {copy}put {files} in a folder and use --model DIR; {mirror}"
+
+
 def _check_content(folder: Path) -> None:
     """Every file is what its name says, not an error page served with status 200."""
     for file in sorted(folder.iterdir()):
@@ -195,7 +208,7 @@ def pull(spec: ModelSpec, progress: bool = True, patience: float = 60.0) -> Path
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise NetworkError(
             f"cannot download {where} from {_hub_name()} ({type(exc).__name__}: {first}); "
-            "without a connection, copy the model folder here and use --model DIR"
+            + offline_hint(spec)
         ) from None
     lock[spec.name] = {
         "repo": spec.repo,
