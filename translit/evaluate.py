@@ -143,12 +143,15 @@ class TranslationEvaluation:
         return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
-def read_lines(path: Path) -> list[str]:
-    """Lines of a line-aligned test-set file."""
+def read_lines(path: str | Path) -> list[str]:
+    """Lines of a line-aligned test-set file; ``-`` reads standard input."""
+    from translit.textio import read_bytes
+
+    name, data = read_bytes(path, max_bytes=None)
     try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: cannot read ({exc})") from None
 
 
 def score_translations(hypotheses: Sequence[str], references: Sequence[str]) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -33,11 +34,12 @@ LimitOption = Annotated[int | None, typer.Option("--limit", min=1, help="Only th
 @with_settings("brief")
 def eval_summary(
     data: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            help="JSON Lines with 'article' and 'summary' per row; '-' reads stdin.", metavar="FILE|-"
+            help="JSON Lines with 'article' and 'summary' per row; '-' (or none, piped) reads stdin.",
+            metavar="FILE|-",
         ),
-    ],
+    ] = None,
     limit: LimitOption = None,
     output_format: ReportFormatOption = ReportFormat.text,
     settings: Settings | None = None,
@@ -47,6 +49,10 @@ def eval_summary(
     from translit.translator import get_summarizer
 
     assert settings is not None
+    if data is None:  # nothing named: piped stdin, as every command reads it
+        if sys.stdin is None or sys.stdin.isatty():
+            raise errors.InputError("no input: give FILE, or '-' for stdin (see --help)")
+        data = "-"
     cap, words = settings.brief_sentences, settings.words
     result = evaluate.evaluate_summarizer(
         data, get_summarizer(), sentences=cap or 3, words=words, limit=limit
@@ -74,7 +80,10 @@ def eval_summary(
 @handled
 @with_settings("model", "translation")
 def eval_translate(
-    source: Annotated[Path, typer.Argument(help="German test set, one segment per line.", metavar="SOURCE")],
+    source: Annotated[
+        str,
+        typer.Argument(help="German test set, one segment per line; '-' reads stdin.", metavar="SOURCE|-"),
+    ],
     reference: Annotated[
         Path, typer.Argument(help="English reference, line-aligned with SOURCE.", metavar="REFERENCE")
     ],
