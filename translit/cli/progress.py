@@ -30,13 +30,14 @@ class BatchProgress:
 
     def __enter__(self) -> BatchProgress:
         if self.show_bar:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+            # Every number says what it counts (a bare "3/10 42" left readers guessing).
             self._progress = Progress(
                 TextColumn("translating"),
                 BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[paragraphs]} ¶  {task.fields[rate]} words/s"),
+                TextColumn("{task.completed}/{task.total} files"),
+                TextColumn("{task.fields[paragraphs]} paragraphs  {task.fields[rate]} words/s"),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,
@@ -89,7 +90,18 @@ def print_summary(report: BatchReport) -> None:
 
     bold = "bold" if colour_enabled() else None
     table = Table(title="translit batch", box=None, header_style=bold, title_style=bold)
-    columns = ("files", "done", "skipped", "failed", "words", "seconds", "words/s", "cache hits", "flagged")
+    # "up to date": files skipped because their outputs are (links not followed are listed below it).
+    columns = (
+        "files",
+        "done",
+        "up to date",
+        "failed",
+        "words",
+        "seconds",
+        "words/s",
+        "cache hits",
+        "to check",
+    )
     for column in columns:
         table.add_column(column, justify="right")
     rate = report.words / report.seconds if report.seconds else 0.0
@@ -113,7 +125,9 @@ def print_summary(report: BatchReport) -> None:
         console.print(f"not German ({document.language}): {document.display}", soft_wrap=True, markup=False)
     for link in report.skipped_links:
         console.print(
-            f"skipped: {link.relative} ({link.reason}; --follow-links reads it)", soft_wrap=True, markup=False
+            f"not read: {link.relative} ({link.reason}; --follow-links reads it)",
+            soft_wrap=True,
+            markup=False,
         )
     if report.flagged_units:
         files = ", ".join(f"{printable(r.display)} ({r.flagged})" for r in report.to_check[:10])

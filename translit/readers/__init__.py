@@ -73,6 +73,27 @@ _HTML_START = re.compile(
 )
 
 
+# Markdown's marks, each a sign of its own kind; plain German text has none of them (its
+# dialogue dashes and "*" footnotes are why list items and single asterisks are not signs).
+_MARKDOWN_SIGNS = (
+    re.compile(r"^#{1,6} \S", re.M),  # an ATX heading
+    re.compile(r"\]\((?:https?://|/|\./|#)[^)\s]*\)"),  # a link or an image
+    re.compile(r"^(?:```|~~~)", re.M),  # a fenced code block
+    re.compile(
+        r"(?<![*\w])\*\*[^*\s][^*\n]*?[^*\s]\*\*(?![*\w])|(?<![_\w])__[^_\s][^_\n]*?[^_\s]__(?![_\w])"
+    ),
+    re.compile(r"^\|.*\|\s*\n\|[ :|-]*-{3,}[ :|-]*\|\s*$", re.M),  # a table's header and rule
+)
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Does unnamed input (stdin, ``-t``) read as Markdown: a heading on its first line, or
+    marks of two different kinds (heading, link, code fence, strong emphasis, table)?"""
+    if re.match(r"\A\s*#{1,6} \S", text):
+        return True
+    return sum(bool(sign.search(text)) for sign in _MARKDOWN_SIGNS) >= 2
+
+
 def input_extensions() -> tuple[str, ...]:
     """Every file extension a reader takes, in table order."""
     return tuple(_BY_EXTENSION)
@@ -98,7 +119,11 @@ def translation_suffix(name: str) -> str:
 
 
 def detect_format(data: bytes | str, name: str | None = None) -> str:
-    """``html``, ``markdown`` or ``text``: by file extension first, then by content."""
+    """``html``, ``markdown`` or ``text``: by file extension first, then by content.
+
+    A ``.txt`` file may still be a saved web page; Markdown is recognised by its content
+    only where there is no name to go by (stdin, ``--text``).
+    """
     by_name = format_of_name(name)
     if by_name is not None and by_name != "text":
         return by_name  # ".txt" says little: a saved page is often called so
@@ -110,6 +135,8 @@ def detect_format(data: bytes | str, name: str | None = None) -> str:
         text = head
     if _HTML_START.match(text):
         return "html"
+    if by_name is None and looks_like_markdown(text):
+        return "markdown"  # a name says nothing (stdin): the content does
     return "text"
 
 
