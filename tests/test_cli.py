@@ -127,6 +127,7 @@ def test_eval_summary_reads_stdin_and_every_report_takes_format_json(tmp_path: P
         ["models"], ["models", "list"], ["models", "path"], ["models", "pull"], ["models", "verify"],
         ["models", "convert"], ["cache"], ["cache", "info"], ["cache", "clear"],
         ["eval"], ["eval", "summary"], ["eval", "translate"],
+        ["models", "calibrate"], ["serve"], ["glossary"], ["glossary", "check"],
     ],
 )  # fmt: skip
 def test_every_command_has_examples_and_a_clean_usage_line(command: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import COPY_MODEL, SAMPLE, invoke, run_translit
+from .conftest import COPY_MODEL, REPO, SAMPLE, invoke, run_translit, shared_path
 
 
 def test_command_options_may_come_before_the_command() -> None:
@@ -68,3 +68,67 @@ def test_units_to_check_are_marked_where_people_read(tmp_path: Path) -> None:
     )
     assert code == 0
     assert "[?]" in (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8")
+
+
+def test_models_pull_offline_says_what_to_do_and_a_builtin_model_is_not_downloaded(
+    monkeypatch,
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port on this machine that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed}")
+    code, _, err = invoke("models", "pull", "opus-mt-de-en")
+    assert code == 4
+    assert "models--Helsinki-NLP--opus-mt-de-en" in err and "--model DIR" in err
+    assert "model.safetensors" in err and f"HF_ENDPOINT (http://127.0.0.1:{closed})" in err
+    code, _, err = invoke("models", "pull", "extractive")
+    assert code == 3 and "built in" in err and "None" not in err and "downloading" not in err
+
+
+def test_markdown_on_stdin_is_read_as_markdown_and_plain_articles_stay_text() -> None:
+    from translit.readers import detect_format
+
+    markdown = (REPO / "samples" / "iran-notizen.de.md").read_bytes()
+    assert detect_format(markdown, None) == "markdown"
+    assert detect_format(markdown, "notes.txt") == "text", "a name that says text wins"
+    articles = sorted(shared_path("data", "de_news").rglob("*.txt"))
+    assert len(articles) > 1000
+    assert [p.name for p in articles if detect_format(p.read_bytes(), None) != "text"] == []
+    done = run_translit("translate", "-m", str(COPY_MODEL), "-f", "json", stdin=markdown)
+    assert done.returncode == 0 and b'"input_format": "markdown"' in done.stdout
+
+
+def test_one_bad_models_entry_does_not_break_other_commands(tmp_path: Path) -> None:
+    models = tmp_path / "models.toml"
+    models.write_text("[models.broken]\npath = 5\n", encoding="utf-8")
+    code, out, err = invoke("--models", str(models), "translate", "-m", str(COPY_MODEL), "-t", "Ein Satz.")
+    assert code == 0 and out == "Ein Satz.\n"
+    assert "model 'broken'" in err and "ignored" in err and err.count("\n") == 1
+    code, _, err = invoke("--models", str(models), "translate", "-m", "broken", "-t", "Ein Satz.")
+    assert code == 3 and err.count("\n") == 1 and "model 'broken'" in err
+
+
+def test_eval_commands_read_piped_stdin(tmp_path: Path) -> None:
+    source = tmp_path / "s.de"
+    source.write_text("Ein Satz.\nNoch ein Satz.\n", encoding="utf-8")
+    reference = tmp_path / "r.en"
+    reference.write_text("Ein Satz.\nNoch ein Satz.\n", encoding="utf-8")
+    done = run_translit(
+        "eval",
+        "translate",
+        "-m",
+        str(COPY_MODEL),
+        "-",
+        str(reference),
+        "-f",
+        "json",
+        stdin=source.read_bytes(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert b'"bleu": 100' in done.stdout
+    rows = '{"article": "Police arrested two men on Monday. The weather was fine.", "summary": "Two men were arrested."}\n'
+    done = run_translit("eval", "summary", "-f", "json", stdin=rows.encode())
+    assert done.returncode == 0, done.stderr
+    assert b'"rows": 1' in done.stdout

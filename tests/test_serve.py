@@ -7,8 +7,8 @@ model and the small real translator; clients are httpx and LibreTranslate's own
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -442,14 +442,16 @@ def test_serve_refuses_a_busy_port_and_warns_about_open_hosts(tmp_path: Path) ->
     assert proc.returncode == 2 and "no API keys" in proc.stderr.decode()
 
 
-def test_the_readme_client_example_is_libretranslate_s(copy_server: Running) -> None:
-    """README's libretranslatepy example, run against the server."""
-    from libretranslatepy import LibreTranslateAPI
-
-    assert LibreTranslateAPI(copy_server.url).translate("Der Bundestag tagt heute.", "de", "en") == (
-        "Der Bundestag tagt heute."
+def test_the_readme_client_example_is_libretranslate_s(
+    copy_server: Running, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README's libretranslatepy example (its ``py`` block), run as printed against the server."""
+    (example,) = re.findall(
+        r"^```py\n(.*?)^```", (REPO / "README.md").read_text(encoding="utf-8"), re.M | re.S
     )
-    assert json.loads(json.dumps(LibreTranslateAPI(copy_server.url).languages()))
+    assert "http://127.0.0.1:5000" in example
+    exec(compile(example.replace("http://127.0.0.1:5000", copy_server.url), "README.md", "exec"), {})
+    assert capsys.readouterr().out == "Der Bundestag tagt heute.\n"
 
 
 def test_the_glossary_per_server_and_per_request(small_server: Running, tmp_path: Path) -> None:

@@ -1,0 +1,117 @@
+"""Conversions checked against their original, on a real model whose decoder-start row is not zero.
+
+``mt-de-en-startrow`` is a small de→en Marian trained in transformers whose ``<pad>`` (decoder
+start) embedding row is not zero. CTranslate2's usual Marian conversion starts decoding from
+a zero vector and loses the first words of its sentences; translit must notice, convert
+keeping the start token, and never use a conversion that translates differently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+import sacrebleu
+
+from translit.engines import DecodeOptions, conversion, get_engine
+from translit.errors import ModelError
+
+from .conftest import COPY_MODEL, REPO, shared_path
+
+STARTROW = REPO / "tests" / "fixtures" / "models" / "mt-de-en-startrow"
+
+
+@pytest.fixture()
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TRANSLIT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def held_out(limit: int) -> tuple[list[str], list[str]]:
+    folder = shared_path("data", "parallel", "multi30k")
+    sources = (folder / "val.de").read_text(encoding="utf-8").splitlines()[:limit]
+    references = (folder / "val.en").read_text(encoding="utf-8").splitlines()[:limit]
+    return sources, references
+
+
+def test_the_test_model_has_a_start_row_that_is_not_zero() -> None:
+    from translit.engines.marian import MarianEngine
+
+    assert MarianEngine(STARTROW, "startrow", threads=1).start_row_norm() > 1.0
+
+
+def test_a_zero_start_conversion_is_caught_by_the_check(own_cache: Path, tmp_path: Path) -> None:
+    """CTranslate2's usual conversion of this model disagrees with the model: the check says so."""
+    out = tmp_path / "zero"
+    conversion._build(STARTROW, "float32", out, keep_start=False)
+    verdict = conversion.check_conversion(STARTROW, out, "zero")
+    assert not verdict.agrees
+    assert verdict.first_words < conversion.MIN_FIRST_WORDS
+
+
+def test_the_default_engine_translates_like_the_original(
+    own_cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`--engine auto` converts keeping the start token, says so once, and keeps the quality.
+
+    Held out: 150 Multi30k validation sentences, beam 4. The default (int8) stays within
+    1 BLEU of transformers (bench/int8.py measures 300 sentences: within 0.5), and starts
+    its sentences as transformers does.
+    """
+    sources, references = held_out(150)
+    options = DecodeOptions(beams=4)
+    original = get_engine(str(STARTROW), engine="transformers").translate_batch(sources, options)
+    with caplog.at_level(logging.WARNING, logger="translit"):
+        default = get_engine(str(STARTROW), engine="auto")
+    assert getattr(default, "name", "") == "ctranslate2"
+    assert sum("keeping its start token" in r.getMessage() for r in caplog.records) == 1
+    recorded = json.loads((conversion.converted_dir(STARTROW, "int8") / "translit.json").read_text())
+    assert recorded["start"] == "token" and recorded["check"]["agrees"]
+    converted = default.translate_batch(sources, options)
+    first_words = sum(
+        a.text.split()[:1] == b.text.split()[:1] for a, b in zip(original, converted, strict=True)
+    )
+    assert first_words >= 0.9 * len(sources)
+    bleu_original = sacrebleu.corpus_bleu([o.text for o in original], [references]).score
+    bleu_default = sacrebleu.corpus_bleu([o.text for o in converted], [references]).score
+    assert bleu_default >= bleu_original - 1.0, (bleu_default, bleu_original)
+    # The check ran once: a second engine finds the recorded conversion and warns no more.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="translit"):
+        conversion.convert(STARTROW, "int8")
+    assert not caplog.records
+
+
+def test_a_conversion_that_still_disagrees_is_refused_and_auto_falls_back(
+    own_cache: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Never a conversion that changes translations silently: refused, recorded, one warning."""
+    disagreeing = conversion.ConversionCheck(0.1, 30.0, 2.0, 0.0, "zero")
+    calls: list[str] = []
+
+    def check(model_dir: Path, converted: Path, start: str) -> conversion.ConversionCheck:
+        calls.append(start)
+        return disagreeing
+
+    monkeypatch.setattr(conversion, "check_conversion", check)
+    with pytest.raises(ModelError, match="refused"):
+        conversion.convert(COPY_MODEL, "int8", force=True)
+    assert calls == ["zero", "token"], "both ways of converting were tried"
+    target = conversion.converted_dir(COPY_MODEL, "int8")
+    assert not target.exists()
+    with caplog.at_level(logging.WARNING, logger="translit"):
+        engine = get_engine(str(COPY_MODEL), engine="auto")
+    assert getattr(engine, "name", "") == "transformers"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "refused" in warnings[0]
+    assert calls == ["zero", "token"], "the refusal is recorded: the check does not run again"
+    with pytest.raises(ModelError, match="refused"):
+        get_engine(str(COPY_MODEL), engine="ctranslate2")
+
+
+def test_a_model_whose_start_row_is_zero_keeps_ctranslate2_s_usual_conversion(own_cache: Path) -> None:
+    target = conversion.convert(COPY_MODEL, "int8")
+    recorded = json.loads((target / "translit.json").read_text())
+    assert recorded["start"] == "zero" and recorded["check"]["agrees"]
