@@ -98,12 +98,15 @@ def run_model(model: Path, sources: list[str], references: list[str], work: Path
             changed_elsewhere += without[i] != withg[i]
             continue
         term_rows.append(i)
+        seen: dict[str, int] = {}
         for match in matches:
             target, word = TERMS[match.entry.source]
             occurrences += 1
+            # The n-th occurrence of a term is honoured when its rendering stands n times.
+            seen[target] = nth = seen.get(target, 0) + 1
             has = re.compile(rf"\b{re.escape(target)}\b", re.IGNORECASE)
-            honoured_without += bool(has.search(without[i]))
-            honoured_with += bool(has.search(withg[i]))
+            honoured_without += len(has.findall(without[i])) >= nth
+            honoured_with += len(has.findall(withg[i])) >= nth
             own_beside += bool(has.search(withg[i]) and natural(word).search(has.sub(" ", withg[i])))
     refs = [
         replace_natural(references[i], [m.entry.source for m in glossary.find(sources[i])]) for i in term_rows
