@@ -132,3 +132,68 @@ def test_eval_commands_read_piped_stdin(tmp_path: Path) -> None:
     done = run_translit("eval", "summary", "-f", "json", stdin=rows.encode())
     assert done.returncode == 0, done.stderr
     assert b'"rows": 1' in done.stdout
+
+
+def test_engine_progress_is_reported_without_changing_the_translation() -> None:
+    """A long article shows how many sentences are done; the engine's output is unchanged."""
+    from translit.engines import DecodeOptions, get_engine
+    from translit.engines.base import reporting_progress
+
+    engine = get_engine(str(SMALL), engine="ctranslate2")
+    sentences = (
+        (shared_path("data", "parallel", "multi30k") / "val.de").read_text(encoding="utf-8").splitlines()
+    )
+    sentences = sentences[:80]
+    plain = engine.translate_batch(sentences, DecodeOptions(beams=4))
+    seen: list[tuple[int, int]] = []
+    with reporting_progress(lambda done, total: seen.append((done, total))):
+        reported = engine.translate_batch(sentences, DecodeOptions(beams=4))
+    assert [o.text for o in reported] == [o.text for o in plain]
+    assert [o.score for o in reported] == [o.score for o in plain]
+    assert seen[-1] == (80, 80) and all(total == 80 for _, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_long_article_on_a_terminal_shows_sentences_done() -> None:
+    from .test_cli import on_a_terminal
+
+    article = (shared_path("data", "parallel", "multi30k") / "val.de").read_text(encoding="utf-8")
+    text = "\n\n".join(article.splitlines()[:300]).encode()
+    code, output = on_a_terminal("translate", "--no-cache", "-m", str(COPY_MODEL), "-", stdin=text)
+    assert code == 0
+    assert b"/300 sentences" in output or b"300/" in output
+
+
+def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
+    """Ctrl-C mid-article exits 130 at once (it used to wait for the engine's queued batches)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import default_sigint
+
+    lines = (
+        (shared_path("data", "parallel", "multi30k") / "train.de").read_text(encoding="utf-8").splitlines()
+    )
+    article = "\n\n".join(" ".join(lines[i : i + 4]) for i in range(0, 16000, 4))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "translit", "translate", "--no-cache", "-m", str(SMALL), "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env={**os.environ, "TRANSLIT_CACHE_DIR": str(tmp_path / "cache")},
+        preexec_fn=default_sigint,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(article.encode())
+    proc.stdin.close()
+    time.sleep(8)  # loaded and well into the article (16,000 sentences take far longer)
+    assert proc.poll() is None, "the article was translated before the test could interrupt it"
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=60)
+    assert code == 130 and time.monotonic() - sent < 2.0
+    assert b"interrupted" in (proc.stderr.read() if proc.stderr else b"")

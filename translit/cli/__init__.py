@@ -289,7 +289,29 @@ def ray_option_value(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point."""
     argv = sink_command_options(hoist_global_options(sys.argv[1:]))
-    app(args=ray_option_value(argv), prog_name="translit")
+    try:
+        app(args=ray_option_value(argv), prog_name="translit")
+    except SystemExit as exc:
+        if exc.code == 130:
+            _leave_now(130)
+        raise
+
+
+def _leave_now(code: int) -> None:
+    """Exit at once after Ctrl-C, without waiting for the engine's threads.
+
+    Everything translit must finish has finished by now (temporary outputs removed, the
+    cache closed, Ray shut down: all on the way out of the command); what is left is the
+    engine's worker pool, which at interpreter exit would first translate the batches
+    still queued — seconds, for a long article.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from translit.cli.common import (
     registry_,
     results_to,
     source_arguments,
-    spinner,
     translator_for,
     write,
     write_json,
@@ -31,6 +30,7 @@ from translit.cli.options import (
     TextOption,
     with_settings,
 )
+from translit.cli.progress import unit_progress
 from translit.options import BriefStyle, Settings
 from translit.textio import SourceText, read_source
 
@@ -40,7 +40,7 @@ FullOption = Annotated[
     bool, typer.Option("--full", help="Add the full translation under the brief, after a '---' line.")
 ]
 
-# Inputs longer than this get a spinner while they are translated (on a terminal).
+# Inputs longer than this get a progress bar while they are translated (on a terminal).
 LONG_INPUT_CHARS = 5_000
 
 
@@ -114,7 +114,7 @@ def _translate(
         if output_format is DocumentFormat.jsonl:
             # Stream: each document is written (and flushed) as soon as it is translated.
             for document in documents:
-                with spinner("translating …", enabled=long):
+                with unit_progress(enabled=long):
                     (result,) = translator.translate_many([document])
                 record = render.document_record(document.name, result)
                 if bilingual:
@@ -123,7 +123,7 @@ def _translate(
                     ]
                 write(render.to_jsonl(record))
             return
-        with spinner("translating …", enabled=long):
+        with unit_progress(enabled=long):
             results = list(zip(documents, translator.translate_many(documents), strict=True))
     if output_format is DocumentFormat.json:
         docs = [render.translation_json(document.name, result, bilingual) for document, result in results]
@@ -175,7 +175,7 @@ def _brief(
         # Both models load before any work, so a missing one fails fast.
         load_engine(translator, any(d.paragraphs for d in documents))
         long = sum(len(p) for d in documents for p in d.paragraphs) > LONG_INPUT_CHARS
-        with spinner("translating …", enabled=long):
+        with unit_progress(enabled=long):
             briefs = translator.brief_many(documents)
     results = list(zip(documents, briefs, strict=True))
     if output_format is DocumentFormat.json:

@@ -8,6 +8,8 @@ lines, without escape codes.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -142,3 +144,35 @@ def print_summary(report: BatchReport) -> None:
         console.print(
             f"{report.retries} group(s) were retried after a worker died", soft_wrap=True, markup=False
         )
+
+
+@contextmanager
+def unit_progress(enabled: bool = True) -> Iterator[None]:
+    """A bar of the sentences translated so far, for one long article at a terminal.
+
+    Only for a person at a terminal (as the batch bar); elsewhere nothing is shown and the
+    engine is called exactly as without it. The engine reports each call (the guards'
+    retries are calls of their own, so the bar may start again for a few units at the end).
+    """
+    from translit.engines.base import reporting_progress
+
+    if not (enabled and colour_enabled()):
+        yield
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("translating"),
+        BarColumn(),
+        TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("translate", total=None, count="")
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, count=f"{done}/{total} sentences")
+
+        with reporting_progress(show):
+            yield

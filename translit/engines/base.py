@@ -12,7 +12,9 @@ import logging
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -313,6 +315,25 @@ def spelled_by_vocabulary(pieces: Sequence[str], vocab: Any, unknown: str = "<un
     in training for the model to have learnt it; it fares no better than ``<unk>``.
     """
     return all(p in vocab and p != unknown and not _BYTE_PIECE.fullmatch(p) for p in pieces)
+
+
+# Who wants to hear how far an engine call has got: ``hook(done, total)`` in units, called
+# from the calling thread. Set by a front end for one long job (the CLI's progress bar);
+# engines that cannot tell ignore it. A context variable, so that threads and concurrent
+# calls (the HTTP service) never see another caller's hook.
+UNIT_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("unit_progress", default=None)
+# How often a waiting engine call looks at its progress (and lets Ctrl-C in), in seconds.
+PROGRESS_POLL = 0.1
+
+
+@contextmanager
+def reporting_progress(hook: Callable[[int, int], None] | None) -> Iterator[None]:
+    """Engine calls inside report ``hook(done, total)`` as units finish (``None``: not at all)."""
+    token = UNIT_PROGRESS.set(hook)
+    try:
+        yield
+    finally:
+        UNIT_PROGRESS.reset(token)
 
 
 def first_line(exc: BaseException) -> str:

@@ -12,12 +12,14 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from translit.engines.base import (
+    PROGRESS_POLL,
+    UNIT_PROGRESS,
     Alignment,
     DecodeOptions,
     EngineOutput,
@@ -121,6 +123,19 @@ def load_ct2(
         return _LOADED[key]
 
 
+def _wait_reporting(pending: list[Any], hook: Callable[[int, int], None] | None) -> list[Any]:
+    """The results of an asynchronous call, ``hook(done, total)`` told as they come in."""
+    total, reported = len(pending), -1
+    while True:
+        done = sum(1 for result in pending if result.done())
+        if done != reported and hook is not None:
+            hook(done, total)
+            reported = done
+        if done == total:
+            return [result.result() for result in pending]
+        time.sleep(PROGRESS_POLL)
+
+
 class CTranslate2Engine:
     """MarianMT through CTranslate2 (a converted folder from :func:`convert`)."""
 
@@ -158,6 +173,10 @@ class CTranslate2Engine:
                 compute_type=compute_type,
                 intra_threads=1 if device == "cpu" else threads,
                 inter_threads=self.workers,
+                # No bound on queued batches: an asynchronous call then returns at once
+                # (with the default bound it blocks until most of its batches are done),
+                # so the caller can count progress and take Ctrl-C (translate_batch).
+                max_queued_batches=-1,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{converted}: cannot load the CTranslate2 model ({exc})") from None
@@ -267,6 +286,10 @@ class CTranslate2Engine:
                 guard["suppress_sequences"] = banned
             results = self.translator.translate_batch(
                 sources,
+                # Asynchronously, then waited for here: the same batches, with this thread
+                # free to count finished units (a progress bar) and to take Ctrl-C at once,
+                # where a blocking call would hold it until the whole call is done.
+                asynchronous=True,
                 **guard,
                 beam_size=beams,
                 # transformers' max_length counts the decoder start and </s>; CTranslate2's
@@ -282,6 +305,7 @@ class CTranslate2Engine:
                 # cumulated log-probability by the length).
                 return_scores=True,
             )
+            results = _wait_reporting(results, UNIT_PROGRESS.get())
         return self._outputs(results, options)
 
     def translate_with_prefix(
