@@ -13,6 +13,16 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 COPY_MODEL = REPO / "tests" / "fixtures" / "models" / "copy-de"
+# The small real translator (Multi30k captions; tests/fixtures/models/mt-de-en-small/README.md).
+SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+# Five Multi30k-style captions (written for the tests, not from the data).
+CAPTIONS = [
+    "Ein Mann fährt mit einem Fahrrad über eine Straße.",
+    "Zwei Kinder spielen im Sand am Strand.",
+    "Eine Frau in einem roten Kleid singt auf einer Bühne.",
+    "Ein Hund rennt über eine grüne Wiese.",
+    "Mehrere Männer arbeiten an einem Haus.",
+]
 SAMPLE = REPO / "samples" / "musk-trump-interview.de.txt"
 WMT20 = SHARED / "data" / "de_news" / "wmt20"
 

@@ -16,10 +16,8 @@ from translit import batch as batch_mod
 from translit.errors import EXIT_INPUT, EXIT_MODEL, EXIT_NETWORK, EXIT_OUTPUT, InputError, NetworkError
 from translit.readers import read_document
 
-from .conftest import COPY_MODEL, REPO, SAMPLE, invoke, run_translit, shared_path
+from .conftest import COPY_MODEL, SAMPLE, invoke, run_translit, shared_path
 from .hfserver import FakeHub
-
-SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 
 
 def use_hub(monkeypatch, hub: FakeHub) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import COPY_MODEL, REPO, SAMPLE, invoke, run_translit, shared_path
+from .conftest import COPY_MODEL, REPO, SAMPLE, SMALL, invoke, run_translit, shared_path
 
 
 def test_command_options_may_come_before_the_command() -> None:
@@ -48,7 +48,6 @@ def test_output_file_is_written_once_and_never_over_an_input(tmp_path: Path) -> 
     assert source.read_text(encoding="utf-8") == "Ein Satz.\n"
 
 
-SMALL = Path(__file__).parent / "fixtures" / "models" / "mt-de-en-small"
 DAMAGED = "Ein Mann f\ufffdhrt mit dem Fahrrad. Zwei Hunde spielen im Park."
 
 

@@ -19,9 +19,7 @@ from translit.errors import InputError
 from translit.glossary import Entry, Glossary, glossary_from_pairs, honoured, load_glossary, parse_glossary
 from translit.pipeline import translate_units
 
-from .conftest import REPO, invoke
-
-SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+from .conftest import SMALL, invoke
 
 
 def glossary(*pairs: tuple[str, str]) -> Glossary:
@@ -163,6 +161,16 @@ def test_inflected_and_kept_terms_on_the_real_translator(small: Translator) -> N
     first, second = result.unit_results
     assert first.terms[0].form == "Hundes" and first.terms[0].honoured and "hound" in first.text
     assert second.terms[0].honoured and "Fischer" in second.text
+
+
+def test_an_imposed_rendering_is_not_taken_for_the_model_s_doubt(small: Translator) -> None:
+    """The model would never write "hound", so the forced sentence scores low as a whole; its
+    confidence is judged with the model's own word in the term's place, so it is not marked [?]."""
+    plain = small.translate(HOUND)
+    fixed = small.with_glossary(glossary(("Hund", "hound"))).translate(HOUND)
+    assert fixed.unit_results[0].terms[0].by == "forced"
+    assert not fixed.needs_check(0) and not plain.needs_check(0)
+    assert abs((fixed.unit_results[0].score or 0) - (plain.unit_results[0].score or 0)) < 0.2
 
 
 def test_a_term_that_stands_twice_is_rendered_twice(small: Translator) -> None:

@@ -15,9 +15,7 @@ from translit.engines import DecodeOptions, EngineOutput
 from translit.pipeline import translate_units
 from translit.segment import split_english_sentences, split_sentences
 
-from .conftest import REPO, invoke
-
-SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+from .conftest import REPO, SMALL, invoke
 
 
 @pytest.mark.parametrize(

@@ -24,17 +24,8 @@ from translit.results import DEFAULT_FLAG_BELOW
 from translit.segment import parse_article, split_sentences
 from translit.summarize import split_english_sentences
 
-from .conftest import REPO, shared_path
+from .conftest import CAPTIONS, SMALL, shared_path
 
-SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
-# Five Multi30k-style sentences (written for this test, not from the data).
-CAPTIONS = [
-    "Ein Mann fährt mit einem Fahrrad über eine Straße.",
-    "Zwei Kinder spielen im Sand am Strand.",
-    "Eine Frau in einem roten Kleid singt auf einer Bühne.",
-    "Ein Hund rennt über eine grüne Wiese.",
-    "Mehrere Männer arbeiten an einem Haus.",
-]
 PARAGRAPH = " ".join(CAPTIONS)
 
 

@@ -31,16 +31,7 @@ from translit.engines import DecodeOptions, EngineOutput  # noqa: E402
 from translit.serve import ServeConfig, create_app  # noqa: E402
 from translit.serve.scheduler import Scheduler  # noqa: E402
 
-from .conftest import COPY_MODEL, REPO, SAMPLE, run_translit  # noqa: E402
-
-SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
-CAPTIONS = [
-    "Ein Mann fährt mit einem Fahrrad über eine Straße.",
-    "Zwei Kinder spielen im Sand am Strand.",
-    "Eine Frau in einem roten Kleid singt auf einer Bühne.",
-    "Ein Hund rennt über eine grüne Wiese.",
-    "Mehrere Männer arbeiten an einem Haus.",
-]
+from .conftest import CAPTIONS, COPY_MODEL, REPO, SAMPLE, SMALL, run_translit  # noqa: E402
 
 
 @dataclass

@@ -171,10 +171,13 @@ def enforce_terms(
     for i, matches in pending.items():
         outcome = outcomes[i]
         current, score = outcome.text, outcome.score
+        swaps: list[tuple[str, str]] = []  # (rendering put in, the model's own word it replaced)
         for match, occurrence in zip(matches, _occurrences(matches), strict=True):
             if count_honoured(match.entry, current) < occurrence:
-                current, score = _force(engine, texts[i], current, match, options, occurrence)
+                current, score, swap = _force(engine, texts[i], current, match, options, occurrence)
+                swaps += [swap] if swap else []
         if _honours_all(matches, current) and _acceptable(texts[i], outcome.text, current):
+            score = _confidence_around_terms(engine, texts[i], current, score, swaps, options)
             _take(outcome, texts[i], current, score, matches, "forced")
         else:
             outcome.flags = sorted({*outcome.flags, GLOSSARY})
@@ -186,9 +189,35 @@ def enforce_terms(
 _GLUED = re.compile(r"^[^\W_]+")
 
 
+def _confidence_around_terms(
+    engine: Any,
+    source: str,
+    text: str,
+    score: float | None,
+    swaps: list[tuple[str, str]],
+    options: DecodeOptions,
+) -> float | None:
+    """The confidence of a forced repair, the imposed words aside.
+
+    A rendering the model would not have chosen ("hound") lowers its score for the whole
+    sentence, and every repaired unit would look doubtful. So the model also scores the
+    sentence with its own word back in each term's place, and the better of the two scores
+    is the unit's: a sentence the model wrote badly around the term still scores badly.
+    """
+    back = text
+    for rendering, own in swaps:
+        back = re.sub(rf"(?<!\w){re.escape(rendering)}(?!\w)", own.replace("\\", "\\\\"), back, count=1)
+    if back == text or score is None:
+        return score
+    (rescored,) = engine.translate_with_prefix([source], [back], options)
+    if rescored.score is None or not rescored.text.startswith(back):
+        return score
+    return max(score, rescored.score)
+
+
 def _force(
     engine: Any, source: str, output: str, match: Match, options: DecodeOptions, occurrence: int = 1
-) -> tuple[str, float | None]:
+) -> tuple[str, float | None, tuple[str, str] | None]:
     """``output`` decoded again so that it carries the term's rendering where the model put its own.
 
     Two candidates: the sentence continued from the rendering (the model's own word for the
@@ -223,14 +252,15 @@ def _force(
         candidates.append((whole.text, whole.score))
     honouring = [c for c in candidates if count_honoured(match.entry, c[0]) >= occurrence]
     if not honouring:
-        return output, None
+        return output, None, None
 
     def preference(candidate: tuple[str, float | None]) -> tuple[bool, float]:
         text, score = candidate
         beside = bool(avoid) and _has_word(text, own, True) and not _has_word(output[:start], own, True)
         return (not beside, score if score is not None else float("-inf"))
 
-    return max(honouring, key=preference)
+    text, score = max(honouring, key=preference)
+    return text, score, ((rendering, own) if avoid else None)
 
 
 _OMISSION_FLAGS = {guards.LENGTH_RATIO, guards.SENTENCE_COUNT, guards.NUMBERS}
