@@ -322,8 +322,15 @@ def spelled_by_vocabulary(pieces: Sequence[str], vocab: Any, unknown: str = "<un
 # engines that cannot tell ignore it. A context variable, so that threads and concurrent
 # calls (the HTTP service) never see another caller's hook.
 UNIT_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("unit_progress", default=None)
-# How often a waiting engine call looks at its progress (and lets Ctrl-C in), in seconds.
-PROGRESS_POLL = 0.1
+# How often a waiting engine call looks whether it is done (and lets Ctrl-C in): from
+# POLL_FIRST seconds, growing by POLL_GROWTH each time, to at most POLL_MOST, so that a call
+# is kept waiting about a tenth of its time at most (a slow growth) and a long one costs
+# almost nothing to watch (each look is at one result).
+POLL_FIRST = 0.0002
+POLL_GROWTH = 1.1
+POLL_MOST = 0.02
+# How often a progress hook is told, in seconds.
+PROGRESS_EVERY = 0.1
 
 
 @contextmanager

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from translit.engines.base import (
-    PROGRESS_POLL,
+    POLL_FIRST,
+    POLL_GROWTH,
+    POLL_MOST,
+    PROGRESS_EVERY,
     UNIT_PROGRESS,
     Alignment,
     DecodeOptions,
@@ -124,16 +127,27 @@ def load_ct2(
 
 
 def _wait_reporting(pending: list[Any], hook: Callable[[int, int], None] | None) -> list[Any]:
-    """The results of an asynchronous call, ``hook(done, total)`` told as they come in."""
-    total, reported = len(pending), -1
+    """The results of an asynchronous call, ``hook(done, total)`` told as they come in.
+
+    Short sleeps rather than a blocking wait, so that Ctrl-C is taken at once. Only the
+    first unfinished result is looked at each time (results finish out of order, so
+    counting all of them is left to the progress report, every PROGRESS_EVERY seconds).
+    """
+    total, first, reported = len(pending), 0, -1
+    delay, told = POLL_FIRST, 0.0
     while True:
-        done = sum(1 for result in pending if result.done())
-        if done != reported and hook is not None:
-            hook(done, total)
-            reported = done
-        if done == total:
+        while first < total and pending[first].done():
+            first += 1
+        if hook is not None and (first == total or time.monotonic() - told >= PROGRESS_EVERY):
+            done = first + sum(1 for result in pending[first:] if result.done())
+            if done != reported:
+                hook(done, total)
+                reported = done
+            told = time.monotonic()
+        if first == total:
             return [result.result() for result in pending]
-        time.sleep(PROGRESS_POLL)
+        time.sleep(delay)
+        delay = min(POLL_MOST, delay * POLL_GROWTH)
 
 
 class CTranslate2Engine:
@@ -284,12 +298,15 @@ class CTranslate2Engine:
             banned = self._banned(options)
             if banned:
                 guard["suppress_sequences"] = banned
+            hook = UNIT_PROGRESS.get()
+            # In the main thread (or with a progress hook) asynchronously, then waited for
+            # here: the same batches, with this thread free to count finished units and to
+            # take Ctrl-C at once, where a blocking call holds it until the whole call is
+            # done. Elsewhere (the HTTP service's engine thread) the plain blocking call.
+            watch = hook is not None or threading.current_thread() is threading.main_thread()
             results = self.translator.translate_batch(
                 sources,
-                # Asynchronously, then waited for here: the same batches, with this thread
-                # free to count finished units (a progress bar) and to take Ctrl-C at once,
-                # where a blocking call would hold it until the whole call is done.
-                asynchronous=True,
+                asynchronous=watch,
                 **guard,
                 beam_size=beams,
                 # transformers' max_length counts the decoder start and </s>; CTranslate2's
@@ -305,7 +322,8 @@ class CTranslate2Engine:
                 # cumulated log-probability by the length).
                 return_scores=True,
             )
-            results = _wait_reporting(results, UNIT_PROGRESS.get())
+            if watch:
+                results = _wait_reporting(results, hook)
         return self._outputs(results, options)
 
     def translate_with_prefix(
