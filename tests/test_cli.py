@@ -375,6 +375,9 @@ def test_cache_info_creates_nothing_and_clear_asks_on_a_terminal(
     # Declining is an answer, not an error: exit 0, nothing removed, no "Abort".
     assert code == 0 and b"Delete 1 cached translations" in output and b"kept 1 cached" in output
     assert b"Abort" not in output
+    # End of input at the prompt (Ctrl-D) ends it as an interruption, not as a bug.
+    code, output = on_a_terminal("cache", "clear", env=env, stdin=b"\x04", tty_stdin=True)
+    assert code == 130 and b"interrupted" in output and b"Abort" not in output
     assert json.loads(cli("cache", "info", "-f", "json", env=env)[1])["entries"] == 1
     code, out, _ = cli("cache", "clear", "--yes", env=env)
     assert code == 0 and out.strip() == "removed 1 cached translations"

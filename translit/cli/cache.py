@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from translit.cli.common import handled, write, write_json
@@ -44,12 +43,8 @@ def cache_clear(
         write("removed 0 cached translations (there is no cache)")
         return
     if not yes and sys.stdin is not None and sys.stdin.isatty():
-        try:
-            question = f"Delete {info['entries']} cached translations in {info['path']}?"
-            agreed = typer.confirm(question, err=True)
-        except click.exceptions.Abort:  # Ctrl-C or end of input at the prompt
-            raise KeyboardInterrupt from None
-        if not agreed:
+        question = f"Delete {info['entries']} cached translations in {info['path']}?"
+        if not typer.confirm(question, err=True):  # Ctrl-C or end of input: exit 130 (handled)
             write(f"kept {info['entries']} cached translations")
             return
     cache = TranslationCache(default_cache_path())

@@ -136,7 +136,7 @@ def handled(func: F) -> F:
         except errors.TranslitError as exc:
             _traceback_if_debug()
             raise fail(str(exc), exc.exit_code) from None
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
             _traceback_if_debug()
             raise fail("interrupted", errors.EXIT_INTERRUPTED) from None
         except ReaderGone:
