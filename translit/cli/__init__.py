@@ -26,6 +26,7 @@ from typer.core import TyperGroup
 from translit.cli import batch, cache, documents, eval, glossary, models, serve
 from translit.cli.common import EXIT_CODES_HELP, handled, prepare_stdout, printable, state, write
 from translit.config import load_config
+from translit.readers import input_extensions
 
 # Newer typer carries its own copy of click (typer._click), older typer uses click itself:
 # the exceptions to catch are those of whichever click typer runs on.
@@ -99,7 +100,7 @@ def _usage_hint(exc: Any, argv: list[str]) -> str:
     message = exc.format_message()
     if message.startswith("No such command"):
         word = message.split("'")[1] if "'" in message else ""
-        if os.path.exists(word) or Path(word).suffix.lower() in (".txt", ".html", ".htm", ".md", ".json"):
+        if os.path.exists(word) or Path(word).suffix.lower() in (*input_extensions(), ".json"):
             return f" (to translate a file: translit translate {word})"
         return " (commands: " + ", ".join(sorted(typer.main.get_command(app).commands)) + ")"  # type: ignore[attr-defined]
     return ""
@@ -233,6 +234,8 @@ def sink_command_options(argv: list[str]) -> list[str]:
     Only options that the named command knows are moved (with their values), so a typo
     still ends in a usage error; global options stay in front.
     """
+    if not argv or not argv[0].startswith("-"):
+        return argv  # the command comes first (the usual case): nothing to move, nothing to build
     group: Any = typer.main.get_command(app)
     names = set(group.commands)
     position = next((i for i, arg in enumerate(argv) if arg in names), None)
