@@ -28,7 +28,7 @@ from pathlib import Path
 
 from translit.errors import ModelError, NetworkError
 from translit.lockfile import read_lock, write_lock
-from translit.registry import ModelSpec, hf_cache_dir, locate, sha256_of, verify_checksums
+from translit.registry import ModelSpec, hf_cache_dir, locate, repo_cache_dir, sha256_of, verify_checksums
 
 
 def _file_digests(folder: Path) -> dict[str, str]:
@@ -89,7 +89,7 @@ def _hub_name() -> str:
 
 def offline_hint(spec: ModelSpec) -> str:
     """What to do without a connection: which files, where a Hugging Face cache goes, a mirror."""
-    cache = hf_cache_dir() / f"models--{spec.repo.replace('/', '--')}" if spec.repo else None
+    cache = repo_cache_dir(spec.repo) if spec.repo else None
     files = ", ".join(spec.files) if spec.files else "the model's files"
     mirror = (
         f"the mirror in HF_ENDPOINT ({os.environ['HF_ENDPOINT']}) did not answer"
@@ -165,7 +165,7 @@ def pull(spec: ModelSpec, progress: bool = True, patience: float = 60.0) -> Path
         commit = str(info.sha or "")
         if not _COMMIT.fullmatch(commit):
             raise NetworkError(f"cannot download {where}: {_hub_name()} gave {commit[:60]!r} as the commit")
-        folder = hf_cache_dir() / ("models--" + spec.repo.replace("/", "--")) / "snapshots" / commit
+        folder = repo_cache_dir(spec.repo) / "snapshots" / commit
         fresh = not folder.exists()
         listed = {s.rfilename for s in info.siblings or []}
         names = [n for n in (spec.files or sorted(listed)) if n in listed]

@@ -194,13 +194,18 @@ def hf_cache_dir() -> Path:
     return Path(home) / "hub"
 
 
+def repo_cache_dir(repo: str) -> Path:
+    """Where the HF cache keeps ``repo`` (``models--ORG--NAME``: refs, snapshots, blobs)."""
+    return hf_cache_dir() / ("models--" + repo.replace("/", "--"))
+
+
 def cached_snapshot(repo: str, revision: str) -> Path | None:
     """The snapshot folder of ``repo`` at ``revision`` in the HF cache, if it is there.
 
     Reads the cache layout directly (``models--ORG--NAME/refs`` and ``snapshots``) so that
     listing models needs no heavy import and no network.
     """
-    root = hf_cache_dir() / ("models--" + repo.replace("/", "--"))
+    root = repo_cache_dir(repo)
     commit = revision
     ref = root / "refs" / revision
     if "/" not in revision and ".." not in revision and ref.is_file():
