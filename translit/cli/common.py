@@ -270,8 +270,11 @@ def registry_(*using: object, quiet: bool = False) -> registry.Registry:
     return loaded
 
 
-def source_arguments(files: list[str] | None, text: str | None) -> list[str]:
-    """The inputs of a command: files, ``-``, or stdin when it is piped and nothing else is given."""
+def source_arguments(files: list[str] | None, text: str | None, takes_text: bool = True) -> list[str]:
+    """The inputs of a command: files, ``-``, or stdin when it is piped and nothing else is given.
+
+    ``takes_text``: the command has ``--text`` (the message offers it).
+    """
     if text is not None:
         if files:
             raise errors.InputError("give files or --text, not both")
@@ -280,7 +283,8 @@ def source_arguments(files: list[str] | None, text: str | None) -> list[str]:
         return files
     if sys.stdin is not None and not sys.stdin.isatty():
         return ["-"]
-    raise errors.InputError("no input: give a file, '-' for stdin, or --text (see --help)")
+    text_option = ", or --text" if takes_text else ""
+    raise errors.InputError(f"no input: give a file, '-' for stdin{text_option} (see --help)")
 
 
 def command_settings(given: dict[str, Any]) -> Settings:

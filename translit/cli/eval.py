@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from translit import errors
-from translit.cli.common import handled, load_engine, translator_for, write, write_json
+from translit.cli.common import handled, load_engine, source_arguments, translator_for, write, write_json
 from translit.cli.options import ReportFormat, ReportFormatOption, with_settings
 from translit.options import Settings
 
@@ -49,10 +48,7 @@ def eval_summary(
     from translit.translator import get_summarizer
 
     assert settings is not None
-    if data is None:  # nothing named: piped stdin, as every command reads it
-        if sys.stdin is None or sys.stdin.isatty():
-            raise errors.InputError("no input: give FILE, or '-' for stdin (see --help)")
-        data = "-"
+    (data,) = source_arguments([data] if data else None, None, takes_text=False)
     cap, words = settings.brief_sentences, settings.words
     result = evaluate.evaluate_summarizer(
         data, get_summarizer(), sentences=cap or 3, words=words, limit=limit
