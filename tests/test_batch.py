@@ -268,7 +268,9 @@ def test_bilingual_renderings(copy_model_dir: Path) -> None:
     assert code == 0
     assert markdown.startswith("# Technische Probleme prägen Musks Interview mit Trump")
     assert "| Deutsch | English |" in markdown
-    assert markdown.count("\n| ") == len(body) - 1 + 1  # header row + one row per body paragraph
+    # header row + one row per paragraph: the German headline stays beside the English one
+    assert markdown.count("\n| ") == len(body) + 1
+    assert "| Technische Probleme prägen Musks Interview mit Trump |" in markdown
 
     code, raw, _ = cli(
         "translate", "--bilingual", "--format", "json", "--model", str(copy_model_dir), str(SAMPLE)

@@ -184,9 +184,9 @@ def test_markdown_keeps_its_structure_with_the_copy_model(seed: int, copy_engine
     assert "return x * 2" not in sources and "title: Test" not in sources and "Rohes HTML" not in sources
 
 
-def test_markup_a_model_cannot_place_is_dropped_and_flagged() -> None:
+def test_markup_a_model_cannot_place_goes_round_its_sentence_and_is_flagged() -> None:
     class Rephrases:
-        """An engine double that translates the span differently from the sentence, as a real model may."""
+        """An engine double without word alignment: no span can be placed on words."""
 
         model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
         table = {"Siehe den Bericht für mehr.": "See the report for more.", "den Bericht": "that report"}
@@ -202,7 +202,9 @@ def test_markup_a_model_cannot_place_is_dropped_and_flagged() -> None:
     source = "# Titel\n\nSiehe [den Bericht](https://example.org/b) für mehr.\n\n- Punkt `x` hier\n"
     result = translit.translate(source, engine=Rephrases(), input_format="markdown")
     assert block_structure(result.text) == block_structure(source)
-    assert "See the report for more." in result.text and "https://example.org/b" not in result.text
+    assert "[See the report for more.](https://example.org/b)" in result.text, (
+        "a link's address is never lost"
+    )
     assert "- Punkt `x` hier" in result.text, "code spans come back byte for byte"
     flagged = {result.units[i].paragraph for i in result.flagged_units}
     assert flagged == {1}
@@ -211,15 +213,38 @@ def test_markup_a_model_cannot_place_is_dropped_and_flagged() -> None:
 
 def test_markup_is_projected_onto_the_translation() -> None:
     class Dictionary:
+        """An engine double with a word alignment of its one sentence."""
+
         model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
         table = {
             "Er sagte sehr klar, dass die Regierung geht.": "He said very clearly that the government is going.",
-            "sehr klar": "very clearly",
-            "die Regierung": "the government",
+        }
+        words = {
+            "Er": "He",
+            "sagte": "said",
+            "sehr": "very",
+            "klar": "clearly",
+            "die": "the",
+            "Regierung": "government",
+            "geht": "going",
         }
 
         def count_tokens(self, text: str) -> int:
             return len(text.split())
+
+        def align(self, pairs):
+            import re
+
+            found = []
+            for source, target in pairs:
+                pieces = []
+                for m in re.finditer(r"\w+", source):
+                    english = self.words.get(m.group())
+                    at = re.search(rf"\b{english}\b", target) if english else None
+                    if at:
+                        pieces.append((m.start(), m.end(), at.start(), at.end()))
+                found.append(pieces)
+            return found
 
         def translate_batch(self, texts, options):
             from translit.engines import EngineOutput
@@ -230,7 +255,9 @@ def test_markup_is_projected_onto_the_translation() -> None:
     result = translit.translate(source, engine=Dictionary(), input_format="markdown")
     assert result.text == "He said **very clearly** that [the government](https://x.de/r) is going.\n"
     assert not result.flagged_units
-    assert result.auxiliary == [1, 2]
+    assert result.paragraphs == ["He said very clearly that the government is going."], (
+        "only the sentence reached the model"
+    )
 
 
 def test_inline_pieces_keep_protected_markdown_verbatim() -> None:
@@ -262,8 +289,8 @@ def test_translated_text_that_looks_like_a_block_marker_is_escaped() -> None:
 
 def test_markdown_reader_reads_only_prose() -> None:
     document = MarkdownReader().read("# T\n\n```\ncode\n```\n\nText *hier*.\n", "x.md")
-    assert document.paragraphs == ["T", "Text hier.", "hier"]
-    assert document.auxiliary == [2]
+    assert document.paragraphs == ["T", "Text hier."]
+    assert [(s.start, s.end, s.payload.opening) for s in document.segments[1].spans] == [(5, 9, "*")]
 
 
 # --- batch ------------------------------------------------------------------------------------------

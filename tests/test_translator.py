@@ -117,7 +117,7 @@ def test_every_option_reaches_the_commands_that_take_it() -> None:
 def test_a_document_is_plain_data_and_travels(copy_model_dir: Path) -> None:
     translator = Translator(copy_model_dir, cache=False)
     document = translator.read(MARKDOWN)
-    assert document.layout is not None
+    assert document.skeleton is not None
     travelled = pickle.loads(pickle.dumps(document))
     assert not any(callable(getattr(travelled, f.name)) for f in fields(Document))
     assert translator.translate(travelled).text == translator.translate(document).text

@@ -22,6 +22,8 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Literal
 
+from translit.formats import BY_EXTENSION, INPUT_FORMATS
+
 Scope = Literal["unit", "document"]
 Group = Literal["model", "translation", "reading", "brief"]
 
@@ -59,15 +61,6 @@ class Normalization(StrEnum):
     none = "none"
 
 
-class InputFormat(StrEnum):
-    """What an input is (``auto``: by file extension, then by content)."""
-
-    auto = "auto"
-    text = "text"
-    html = "html"
-    markdown = "markdown"
-
-
 class BriefStyle(StrEnum):
     """How a brief is laid out as text."""
 
@@ -98,6 +91,7 @@ class OptionInfo:
     minimum: float | None = None
     maximum: float | Callable[[], float] | None = None
     files: bool = False  # the value names files whose contents shape the output (keys hash them)
+    choices: tuple[str, ...] | None = None  # the allowed values of a string option
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""
@@ -112,8 +106,9 @@ def _option(
     minimum: float | None = None,
     maximum: float | Callable[[], float] | None = None,
     files: bool = False,
+    choices: tuple[str, ...] | None = None,
 ) -> Any:
-    info = OptionInfo(help, group, scope, minimum, maximum, files)
+    info = OptionInfo(help, group, scope, minimum, maximum, files, choices)
     return field(default=default, metadata={"option": info})
 
 
@@ -174,11 +169,12 @@ class Settings:
         "translation",
         "document",
     )
-    input_format: InputFormat = _option(
-        InputFormat.auto,
-        "auto: by file extension (.html, .htm, .md, .markdown), then by content.",
+    input_format: str = _option(
+        "auto",
+        "What the input is; auto: by file extension (" + ", ".join(BY_EXTENSION) + "), then by content.",
         "reading",
         "document",
+        choices=INPUT_FORMATS,
     )
     strict_lang: bool = _option(False, "Refuse input that is not German (default: warn).", "reading")
     max_bytes: int | None = _option(
@@ -349,13 +345,15 @@ _TYPE_NAMES: dict[str, type] = {
     "Engine": Engine,
     "Unit": Unit,
     "Normalization": Normalization,
-    "InputFormat": InputFormat,
     "BriefStyle": BriefStyle,
 }
 
 
 def choices(name: str) -> tuple[str, ...] | None:
     """The allowed values of a choice option (``None`` for a free value)."""
+    listed = option_info(name).choices
+    if listed is not None:
+        return listed
     for kind in option_type(name):
         if isinstance(kind, type) and issubclass(kind, StrEnum):
             return tuple(member.value for member in kind)
@@ -405,8 +403,13 @@ def check_option(name: str, value: Any) -> Any:
         if not isinstance(value, int):
             raise ValueError(f"must be a whole number, not {value!r}")
     elif str in kinds:
+        if isinstance(value, StrEnum):
+            value = str(value.value)
         if not isinstance(value, str):
             raise ValueError(f"must be a string, not {value!r}")
+        listed = option_info(name).choices
+        if listed is not None and value not in listed:
+            raise ValueError(f"must be one of {', '.join(listed)}, not {value!r}")
         return value
     info = option_info(name)
     upper = info.upper()

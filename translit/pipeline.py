@@ -35,7 +35,8 @@ from translit.glossary import Glossary, TermUse
 from translit.normalize import get_normalizer
 from translit.options import DEFAULT_FLAG_BELOW, Settings
 from translit.options import Unit as UnitMode
-from translit.readers import Document, rebuild
+from translit.placement import MARKUP, lay_out
+from translit.readers import Document, get_writer
 from translit.results import Translation, UnitResult
 from translit.segment import (
     DEFAULT_UNIT_TOKENS,
@@ -410,7 +411,7 @@ def cached_translate(
 class Prepared:
     """Documents cut into units, and the model inputs of the units that reach the model.
 
-    What :func:`translate_articles` does in three steps — :func:`prepare`, translate
+    A translation in three steps — :func:`prepare`, translate
     ``inputs`` (behind the cache), :func:`assemble` — so that a caller may translate the
     inputs of many requests together (the HTTP service pools them).
     """
@@ -488,6 +489,7 @@ def assemble(
     fresh_loops = sum(1 for o in outcomes if "loop" in o.redone and not o.cached)
     flow = iter(outcomes)
     share = 1 / max(1, len(prepared.documents))
+    normalize = get_normalizer(settings.normalize.value)
     results = []
     for document, units in zip(prepared.documents, prepared.units, strict=True):
         unit_results = []
@@ -502,15 +504,20 @@ def assemble(
                     flags = tuple(sorted({*flags, guards.REPLACED_BYTES}))
                 unit_results.append(UnitResult(text, o.score, False, flags, tuple(o.redone), tuple(o.terms)))
         paragraphs = join_units(units, [r.text for r in unit_results], len(document.paragraphs))
-        rebuilt = rebuild(document, paragraphs)
-        if rebuilt is not None and rebuilt.markup_dropped:
-            # The reader could not keep these paragraphs' links or emphasis: flag their units.
-            dropped = set(rebuilt.markup_dropped)
+        layout = None
+        if document.skeleton is not None and get_writer(document.input_format) is not None:
+            layout = lay_out(
+                document.segments,
+                units,
+                [r.text for r in unit_results],
+                [r.copied for r in unit_results],
+                lambda text: model_input(text, normalize),
+                getattr(engine, "align", None),
+            )
+            # Formatting that alignment could not place went round its sentence: flag those units.
             unit_results = [
-                replace(r, flags=tuple(sorted({*r.flags, "markup"})))
-                if u.paragraph in dropped and not r.copied
-                else r
-                for u, r in zip(units, unit_results, strict=True)
+                replace(r, flags=tuple(sorted({*r.flags, MARKUP}))) if i in layout.misplaced else r
+                for i, r in enumerate(unit_results)
             ]
         translation = Translation(
             model=engine.model_id,
@@ -521,8 +528,6 @@ def assemble(
             removed_boilerplate=document.removed,
             input_format=document.input_format,
             metadata=document.metadata,
-            document=rebuilt.text if rebuilt is not None else None,
-            auxiliary=list(document.auxiliary),
             unit_mode=settings.unit.value,
             engine=getattr(engine, "name", type(engine).__name__),
             normalization=settings.normalize.value,
@@ -532,34 +537,13 @@ def assemble(
                 "translate": round(seconds * share, 4),
             },
             name=document.name,
+            source=document if layout is not None else None,
+            placed=layout.segments if layout is not None else None,
+            unit_ends=layout.unit_ends if layout is not None else [],
         )
-        if rebuilt is not None and translation.units_to_check:
-            # The document in its own format, with the marks a reader needs (text output).
-            marked = rebuild(document, translation.marked_paragraphs())
-            translation.marked_document = marked.text if marked is not None else None
         results.append(translation)
     _report(results, fresh_loops)
     return results
-
-
-def translate_articles(
-    articles: Sequence[Document],
-    engine: TranslationEngine,
-    settings: Settings,
-    cache: TranslationCache | None = None,
-    options: DecodeOptions | None = None,
-    glossary: Glossary | None = None,
-) -> list[Translation]:
-    """Translate several read documents with shared, length-sorted batches.
-
-    ``options`` (advanced, benchmarks) replaces the decoding options made from ``settings``.
-    """
-    prepared = prepare(articles, engine, settings, options, glossary)
-    started = time.perf_counter()
-    outcomes = cached_translate(
-        engine, prepared.inputs, prepared.options, cache, prepared.cache_options, prepared.glossary
-    )
-    return assemble(prepared, outcomes, engine, time.perf_counter() - started)
 
 
 def _report(results: list[Translation], fresh_loops: int) -> None:

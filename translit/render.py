@@ -133,7 +133,8 @@ def translation_markdown(
     parts = []
     if headline is not None and paragraphs and translation.paragraphs[0] == headline:
         parts.append(f"{'#' * level} {paragraphs[0]}")
-        paragraphs, sources = paragraphs[1:], sources[1:]
+        if not bilingual:  # bilingual: the German headline stays, as the table's first row
+            paragraphs, sources = paragraphs[1:], sources[1:]
     if brief is not None and brief.summary.sentences:
         lines = brief.marked_sentences() if marks else brief.summary.sentences
         parts.append("\n".join(f"> {line}" for line in lines))

@@ -6,19 +6,18 @@ batch runner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from translit.formats import format_info
 from translit.glossary import TermUse
 from translit.options import DEFAULT_FLAG_BELOW
+from translit.readers import Document, PlacedSegment, write_document
+from translit.readers.base import CHECK_MARK
 from translit.segment import Unit, join_units
 from translit.summarize import Summary
 
 __all__ = ["CHECK_MARK", "DEFAULT_FLAG_BELOW", "Brief", "Translation", "UnitResult", "sentence_units"]
-
-# Put after a unit a reader should check (a guard flag, or a score below flag_below), in
-# every output a person reads. ASCII, so it survives any terminal and encoding.
-CHECK_MARK = "[?]"
 
 
 @dataclass(frozen=True)
@@ -57,20 +56,54 @@ class Translation:
     flag_below: float = DEFAULT_FLAG_BELOW
     input_format: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
-    document: str | None = None
-    """The translation in the input's own format, where it is kept (Markdown)."""
-    auxiliary: list[int] = field(default_factory=list)
-    """Paragraphs translated only to rebuild the document (Markdown link texts, emphasis)."""
-    marked_document: str | None = None
-    """:attr:`document` with :data:`CHECK_MARK` after each unit to check (when there is one)."""
     name: str = ""
     """What the input is called (a path, ``<stdin>``, ``q[0]``), for messages."""
+    source: Document | None = field(default=None, repr=False)
+    """The read document, where the translation is written back into its format."""
+    placed: list[PlacedSegment] | None = field(default=None, repr=False)
+    """Each segment's translation with its formatting placed (:mod:`translit.placement`)."""
+    unit_ends: list[int] = field(default_factory=list, repr=False)
+    """Per unit: where it ends in its paragraph's translation (where ``[?]`` goes)."""
+    _written: dict[bool, bytes | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def written(self, marks: bool = True) -> bytes | None:
+        """The translation in the input's own format, as bytes (None where that is not kept).
+
+        ``marks`` puts :data:`CHECK_MARK` after every unit a reader should check.
+        """
+        if self.source is None or self.placed is None:
+            return None
+        marks = marks and bool(self.units_to_check)
+        if marks not in self._written:
+            segments = [replace(segment, marks=[]) for segment in self.placed]
+            if marks:
+                for i in self.units_to_check:
+                    segments[self.units[i].paragraph].marks.append(self.unit_ends[i])
+            self._written[marks] = write_document(self.source, segments, marks)
+        return self._written[marks]
+
+    @property
+    def binary(self) -> bool:
+        """Is the input's own format bytes rather than text (a Word file)?"""
+        info = format_info(self.input_format)
+        return bool(info and info.binary)
+
+    @property
+    def document(self) -> str | None:
+        """The translation in the input's own format, where it is kept and is text (Markdown, HTML)."""
+        data = self.written(marks=False)
+        return None if data is None or self.binary else data.decode("utf-8")
+
+    @property
+    def marked_document(self) -> str | None:
+        """:attr:`document` with :data:`CHECK_MARK` after each unit to check."""
+        data = self.written(marks=True)
+        return None if data is None or self.binary else data.decode("utf-8")
 
     @property
     def prose(self) -> list[int]:
-        """Indices of the paragraphs that are the article's own prose (not auxiliary)."""
-        skip = set(self.auxiliary)
-        return [i for i in range(len(self.paragraphs)) if i not in skip]
+        """Indices of the paragraphs that are the article's prose (all of them)."""
+        return list(range(len(self.paragraphs)))
 
     @property
     def text(self) -> str:
@@ -160,9 +193,9 @@ class Translation:
             "removed_boilerplate": self.removed_boilerplate,
             "timings": self.timings,
         }
-        if self.document is not None:
-            data["document"] = self.document
-            data["auxiliary_paragraphs"] = self.auxiliary
+        document = self.document
+        if document is not None:
+            data["document"] = document
         return data
 
 

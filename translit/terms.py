@@ -28,8 +28,8 @@ from typing import Any
 
 from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
+from translit.engines.base import project_span
 from translit.glossary import Glossary, Match, TermUse, count_honoured
-from translit.readers.html_fragment import project_span
 
 GLOSSARY = "glossary"  # the flag of a unit that misses a term
 N_BEST = 8  # hypotheses looked at for a rendering that carries the terms

@@ -28,10 +28,9 @@ from translit.engines import DecodeOptions, ModelChoice, TranslationEngine, load
 from translit.errors import NOTE, InputError
 from translit.glossary import Glossary, load_glossary
 from translit.language import check_german
-from translit.markup import HtmlResult, html_input, render_html
 from translit.options import Settings
 from translit.pipeline import Outcome, Prepared, assemble, cached_translate, prepare
-from translit.readers import Document, format_of_name, read_document, rebuild
+from translit.readers import Document, format_of_name, read_document
 from translit.registry import Registry, fingerprint, load_registry, resolve_model_dir
 from translit.results import Brief, Translation, sentence_units
 from translit.segment import looks_like_headline
@@ -201,7 +200,7 @@ class Translator:
             name = shown
         elif isinstance(data, str) and _names_a_file(data):
             log.warning("%r is read as text; pass a Path to read the file of that name", data[:200])
-        chosen = input_format or self.settings.input_format.value
+        chosen = input_format or self.settings.input_format
         document = read_document(data, chosen, name)
         if not data.strip():
             log.warning("%s: empty; nothing to translate", document.name)
@@ -296,7 +295,6 @@ class Translator:
         return twin
 
     def _empty(self, document: Document) -> Translation:
-        rebuilt = rebuild(document, [])
         return Translation(
             str(self.settings.model or ""),
             [],
@@ -308,20 +306,20 @@ class Translator:
             unit_mode=self.settings.unit.value,
             input_format=document.input_format,
             metadata=document.metadata,
-            document=rebuilt.text if rebuilt is not None else None,
+            name=document.name,
+            source=document if document.skeleton is not None else None,
+            placed=[] if document.skeleton is not None else None,
         )
 
-    def translate_html(self, markup: str, name: str = "<html>") -> HtmlResult:
+    def translate_html(self, markup: str, name: str = "<html>") -> Translation:
         """Translate HTML keeping its markup: block structure, attributes, untouched elements.
 
         Sentences are translated whole, not cut at inline tags; each inline tag goes back
         around the words the model aligned with the words it wrapped, or around its whole
-        sentence (flagged ``markup``) when no alignment is found. See :mod:`translit.markup`.
+        sentence (flagged ``markup``) when no alignment is found. The HTML is the result's
+        :attr:`~translit.results.Translation.document`; see :mod:`translit.readers.html_markup`.
         """
-        source = html_input(markup, name)
-        if not source.documents:
-            return render_html(source, [], None)
-        return render_html(source, self.translate_many(source.documents), self.engine)
+        return self.translate(read_document(markup, "html-markup", name), name)
 
     # --- briefs ----------------------------------------------------------------------------------
 

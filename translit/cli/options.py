@@ -81,13 +81,15 @@ def flag_name(name: str) -> str:
 
 def _annotation(name: str) -> Any:
     kinds = [k for k in option_type(name) if k is not type(None)]
-    kind = kinds[0] if kinds else str
+    kind: Any = kinds[0] if kinds else str
     info = option_info(name)
     help_text = info.help
     upper = info.upper()
     if info.minimum is not None and upper is not None and kind in (int, float):
         help_text += f" [{number_text(info.minimum)}-{number_text(upper)}]"
     flag = SETTING_FLAGS[name]
+    if info.choices is not None:  # a string option with listed values: typer offers an enum's
+        kind = StrEnum(name.title().replace("_", ""), {c: c for c in info.choices})  # type: ignore[misc,no-redef]
     option = typer.Option(*flag.names, help=help_text, metavar=flag.metavar, show_default=False)
     if kind is tuple:  # a repeatable option
         return Annotated[list[str] | None, option]

@@ -1,18 +1,30 @@
-"""Readers: turn an input (plain text, a web page, Markdown) into paragraphs to translate.
+"""Readers and writers: an input's bytes in, a :class:`Document` out — and the translation back.
 
-Every reader takes the bytes of one input (or text already decoded) and returns a
-:class:`Document`: the body paragraphs, what was stripped, metadata, and — for formats whose
-structure is kept — a plain-data layout from which the reader writes the translated
-paragraphs back in that format (:func:`rebuild`). Heavy parsers (trafilatura, markdown-it-py)
-are imported only when their reader is used.
-
-:data:`READERS` is the one table of formats: their names, file extensions, reader classes
-and the suffix of their translations; ``--input-format``, format detection and the files a
-batch picks up all read it. A new format is one row here and one module.
+Every format is one row of :data:`translit.formats.FORMATS` and one module here. The module's
+``Reader`` turns the bytes of one input (or text already decoded) into a :class:`Document`: its
+segments — plain text, with inline formatting as :class:`Span` and :class:`Atom` — what was
+stripped, metadata, and the skeleton to write it back from. A format that is written back
+(``writes_back`` in its row) also has a ``Writer``, which takes the document and its placed
+translations (:class:`PlacedSegment`, from :mod:`translit.placement`) and returns **bytes**
+(:func:`write_document`). Heavy parsers (trafilatura, markdown-it-py) are imported only when
+their reader is used.
 
 * :mod:`translit.readers.text` — plain text (breadcrumb and tag-line cleaning)
-* :mod:`translit.readers.html` — web pages through trafilatura
-* :mod:`translit.readers.markdown` — Markdown through markdown-it-py, structure kept
+* :mod:`translit.readers.html` — web pages through trafilatura (main text, not written back)
+* :mod:`translit.readers.markdown` — Markdown through markdown-it-py, written back
+* :mod:`translit.readers.html_markup` — HTML with its markup kept (the service's ``format=html``)
+
+**Adding a format** (say subtitles):
+
+1. Write ``translit/readers/subtitles.py`` with a class ``Reader`` (``name``, ``read(data,
+   source) -> Document``: one :class:`Segment` per piece of text, formatting as spans whose
+   payload your writer understands, and your own skeleton) and, if the translation goes back
+   into the format, a class ``Writer`` (``write(document, placed, marks) -> bytes``).
+2. Add its row to :data:`translit.formats.FORMATS`: name, description, extensions, module,
+   the suffix of a batch's output, ``writes_back``, ``binary``.
+
+Nothing else changes: ``--input-format``, detection by extension, the files a batch picks up,
+the outputs' names and the writers all read the table.
 """
 
 from __future__ import annotations
@@ -20,54 +32,46 @@ from __future__ import annotations
 import codecs
 import importlib
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
 
 from translit.errors import InputError
-from translit.options import InputFormat
-from translit.readers.base import Document, Reader, Rebuilt
+from translit.formats import BY_EXTENSION, FORMATS, FormatInfo, format_info, format_of_name
+from translit.readers.base import (
+    Atom,
+    Document,
+    PlacedSegment,
+    PlacedSpan,
+    Reader,
+    Segment,
+    Span,
+    Tags,
+    Writer,
+)
 from translit.textio import BinaryInputError
 
 __all__ = [
     "FORMATS",
-    "READERS",
+    "Atom",
     "Document",
+    "FormatInfo",
+    "PlacedSegment",
+    "PlacedSpan",
     "Reader",
-    "ReaderInfo",
-    "Rebuilt",
+    "Segment",
+    "Span",
+    "Tags",
+    "Writer",
     "detect_format",
+    "format_of_name",
     "get_reader",
+    "get_writer",
     "input_extensions",
     "read_document",
-    "rebuild",
     "translation_suffix",
+    "write_document",
 ]
 
-
-@dataclass(frozen=True)
-class ReaderInfo:
-    """One input format: what it is called, which files are it, who reads it."""
-
-    name: str
-    description: str
-    extensions: tuple[str, ...]
-    reader: str  # "module:Class", imported when first used
-    output_suffix: str  # of a batch's translation output
-
-
-READERS: tuple[ReaderInfo, ...] = (
-    ReaderInfo("text", "plain text", (".txt",), "translit.readers.text:TextReader", ".en.txt"),
-    ReaderInfo(
-        "html", "web pages", (".html", ".htm", ".xhtml"), "translit.readers.html:HtmlReader", ".en.txt"
-    ),
-    ReaderInfo(
-        "markdown", "Markdown", (".md", ".markdown"), "translit.readers.markdown:MarkdownReader", ".en.md"
-    ),
-)
-_BY_NAME = {info.name: info for info in READERS}
-_BY_EXTENSION = {ext: info for info in READERS for ext in info.extensions}
-FORMATS = tuple(f.value for f in InputFormat)
 _HTML_START = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
 )
@@ -96,25 +100,19 @@ def looks_like_markdown(text: str) -> bool:
 
 def input_extensions() -> tuple[str, ...]:
     """Every file extension a reader takes, in table order."""
-    return tuple(_BY_EXTENSION)
+    return tuple(BY_EXTENSION)
 
 
 def formats_hint() -> str:
     """What translit reads, for messages: ``plain text (.txt), web pages (.html, …), …``."""
-    return ", ".join(f"{info.description} ({', '.join(info.extensions)})" for info in READERS)
-
-
-def format_of_name(name: str | None) -> str | None:
-    """The format a file name's extension says (None when it says nothing known)."""
-    if not name:
-        return None
-    info = _BY_EXTENSION.get(PurePath(name).suffix.lower())
-    return info.name if info else None
+    return ", ".join(
+        f"{info.description} ({', '.join(info.extensions)})" for info in FORMATS if info.extensions
+    )
 
 
 def translation_suffix(name: str) -> str:
-    """The suffix of a translation of file ``name`` in a batch: ``.en.md`` for Markdown, else ``.en.txt``."""
-    info = _BY_EXTENSION.get(PurePath(name).suffix.lower())
+    """The suffix of a batch's translation of file ``name`` (``.en.md`` for Markdown, …)."""
+    info = BY_EXTENSION.get(PurePath(name).suffix.lower())
     return info.output_suffix if info else ".en.txt"
 
 
@@ -140,15 +138,30 @@ def detect_format(data: bytes | str, name: str | None = None) -> str:
     return "text"
 
 
+def _info(input_format: str) -> FormatInfo:
+    info = format_info(input_format)
+    if info is None:
+        raise InputError(
+            f"unknown input format '{input_format}' (choose from {', '.join(f.name for f in FORMATS)})"
+        )
+    return info
+
+
 @cache
 def get_reader(input_format: str) -> Reader:
-    """The reader for ``input_format`` (``text``, ``html`` or ``markdown``)."""
-    info = _BY_NAME.get(str(input_format))
-    if info is None:
-        raise InputError(f"unknown input format '{input_format}' (choose from {', '.join(FORMATS)})")
-    module, _, cls = info.reader.partition(":")
-    reader: Reader = getattr(importlib.import_module(module), cls)()
+    """The reader of ``input_format`` (a name in the formats table)."""
+    reader: Reader = importlib.import_module(_info(input_format).module).Reader()
     return reader
+
+
+@cache
+def get_writer(input_format: str) -> Writer | None:
+    """The writer of ``input_format``, or None where the format is not written back."""
+    info = _info(input_format)
+    if not info.writes_back:
+        return None
+    writer: Writer = importlib.import_module(info.module).Writer()
+    return writer
 
 
 def read_document(data: bytes | str, input_format: str = "auto", name: str | None = None) -> Document:
@@ -162,11 +175,13 @@ def read_document(data: bytes | str, input_format: str = "auto", name: str | Non
     return document
 
 
-def rebuild(document: Document, translated: list[str]) -> Rebuilt | None:
-    """``translated`` (one text per paragraph) written back into the document's own format.
+def write_document(document: Document, placed: list[PlacedSegment], marks: bool = True) -> bytes | None:
+    """The translated document in its own format, as bytes (None: the format is not written back).
 
-    None for formats whose structure is not kept (plain text, web pages).
+    ``placed`` has one :class:`PlacedSegment` per segment of ``document``; ``marks`` puts
+    ``[?]`` after the units a reader should check.
     """
-    if document.layout is None:
+    writer = get_writer(document.input_format)
+    if writer is None or document.skeleton is None:
         return None
-    return get_reader(document.input_format).rebuild(document, translated)
+    return writer.write(document, placed, marks)

@@ -1,57 +1,148 @@
-"""The reader interface: an input's bytes in, paragraphs and metadata out (and back, where kept).
+"""The document model: what a reader makes of an input, and what a writer turns back into bytes.
 
-A :class:`Document` is plain data — lists, strings and the reader's own layout record — so
-that it can be read once and sent anywhere (a Ray worker, a server's translation thread)
-and written back into its format there by the reader's :meth:`Reader.rebuild`.
+A reader turns an input's bytes into a :class:`Document` — plain data, so that it can be read
+once and sent anywhere (a Ray worker, the service's translation thread):
+
+* **segments** (a paragraph, a heading, a list item, a table cell …) whose ``text`` is plain —
+  the model only ever sees plain sentences;
+* over each segment's text, **inline spans** (:class:`Span`: ``start:end``, an opaque
+  ``payload`` that only the format understands — an HTML tag pair, Markdown's ``**`` or a link —
+  and whether the text under it is translated or kept as written, like code);
+* **atoms** (:class:`Atom`: things without text at a point of the text — an image, a footnote
+  mark, a line break);
+* the reader's private **skeleton**: whatever it needs to write the document back.
+
+After translation, :mod:`translit.placement` puts every span and atom on the translated words
+(the engine's alignment) and hands each segment to the writer as a :class:`PlacedSegment`; the
+format's :class:`Writer` returns the document as **bytes**.
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
-class Rebuilt:
-    """A translated document in its input's format, and the paragraphs whose markup was dropped."""
+class Span:
+    """Inline formatting over ``text[start:end]`` of a segment.
+
+    ``payload`` is the format's own record of it (opaque to everything but the format's
+    writer); ``translatable`` is False for text kept as written (code): the model sees it (a
+    sentence reads whole), and the writer puts the original back where the model copied it.
+    ``depth`` is how many spans enclose this one.
+    """
+
+    start: int
+    end: int
+    payload: Any
+    translatable: bool = True
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Atom:
+    """Something without text at ``offset`` of a segment (an image, a footnote mark, a break).
+
+    ``glue`` says which word it sticks to: ``left`` (a footnote mark after its word, a closing
+    tag), ``right`` (an opening tag, an image before the word it stands before).
+    """
+
+    offset: int
+    payload: Any
+    glue: str = "right"
+
+
+@dataclass
+class Segment:
+    """One piece of a document translated whole: its plain text and the formatting over it."""
 
     text: str
-    markup_dropped: list[int] = field(default_factory=list)
+    kind: str = "paragraph"
+    spans: list[Span] = field(default_factory=list)
+    atoms: list[Atom] = field(default_factory=list)
 
 
 @dataclass
 class Document:
-    """One input, read and ready for translation.
+    """One input, read and ready for translation (see the module docstring).
 
-    ``paragraphs`` are what gets translated, in order; ``removed`` is what the reader
-    stripped as boilerplate; ``metadata`` what it knows about the source (title, author,
-    date, site, URL for a web page). ``auxiliary`` lists paragraphs that are translated only
-    to rebuild the input's format (link texts, emphasised words), not prose of their own;
-    ``layout`` is the reader's record of that format (Markdown's blocks), plain data.
-    ``name`` is how messages call the input; ``language`` is set when it did not look
-    German (it was translated anyway); ``encoding`` is what its bytes were decoded as.
+    ``removed`` is what the reader stripped as boilerplate; ``metadata`` what it knows about the
+    source (title, author, date, site, URL for a web page); ``skeleton`` the reader's record
+    of the format to write back from (None where the format is not written back: a web page's
+    main text). ``name`` is how messages call the input; ``language`` is set when it did not
+    look German (it was translated anyway); ``encoding`` is what its bytes were decoded as.
     """
 
-    paragraphs: list[str]
+    segments: list[Segment]
     removed: list[str] = field(default_factory=list)
     input_format: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
-    auxiliary: list[int] = field(default_factory=list)
-    layout: Any = None
+    skeleton: Any = None
     name: str = "<input>"
     language: str | None = None
     encoding: str = "utf-8"
 
+    @classmethod
+    def of_paragraphs(cls, paragraphs: list[str], **fields: Any) -> Document:
+        """A document of plain paragraphs (no formatting)."""
+        return cls([Segment(p) for p in paragraphs], **fields)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The plain text of every segment, in order: what gets translated."""
+        return [segment.text for segment in self.segments]
+
     @property
     def prose(self) -> str:
-        """The document's own prose (auxiliary paragraphs left out), for checks such as its language."""
-        skip = set(self.auxiliary)
-        return "\n\n".join(p for i, p in enumerate(self.paragraphs) if i not in skip)
+        """The document's text, for checks such as its language."""
+        return "\n\n".join(self.paragraphs)
 
     @property
     def words(self) -> int:
         """Words of prose, for progress and reports."""
         return len(self.prose.split())
+
+
+@dataclass(frozen=True)
+class PlacedSpan:
+    """A span on the translation: ``start:end`` of the translated text (empty: inserted whole).
+
+    ``aligned`` says whether the engine's alignment placed it (else it went round its sentence).
+    """
+
+    start: int
+    end: int
+    payload: Any
+    translatable: bool = True
+    aligned: bool = True
+
+
+@dataclass
+class PlacedSegment:
+    """A segment's translation with its formatting placed, ready for a writer.
+
+    ``marks`` are the offsets after units a reader should check (where a writer puts ``[?]``
+    when marks are asked for).
+    """
+
+    text: str
+    kind: str = "paragraph"
+    spans: list[PlacedSpan] = field(default_factory=list)
+    atoms: list[Atom] = field(default_factory=list)
+    marks: list[int] = field(default_factory=list)
+
+    @classmethod
+    def plain(cls, segment: Segment) -> PlacedSegment:
+        """A segment written back as it was (nothing translated): every span at its own place."""
+        return cls(
+            segment.text,
+            segment.kind,
+            [PlacedSpan(s.start, s.end, s.payload, s.translatable) for s in segment.spans],
+            list(segment.atoms),
+        )
 
 
 class Reader(Protocol):
@@ -63,6 +154,119 @@ class Reader(Protocol):
         """Read one input (its bytes, or text already decoded) called ``source`` (for messages)."""
         ...
 
-    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
-        """The translated paragraphs written back into the input's format (None: not kept)."""
+
+class Writer(Protocol):
+    """What a format that is written back provides: the document in its own format, as bytes."""
+
+    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+        """``document`` with each segment replaced by its placed translation (``[?]`` with ``marks``)."""
         ...
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The payload of a span or atom of a markup language: text written before and after it.
+
+    A span kept as written (code) carries its whole original in ``opening``.
+    """
+
+    opening: str
+    closing: str = ""
+
+
+CHECK_MARK = "[?]"
+"""Put after a unit a reader should check, in every output a person reads (ASCII: any terminal)."""
+
+
+def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = True) -> str:
+    """A placed segment in a markup language whose spans and atoms carry :class:`Tags`.
+
+    Text is escaped with ``escape``; a span kept as written replaces the words it was found at
+    with its original; each tag is written at its place, outer ones outside inner ones.
+    """
+    events: list[tuple[int, int, int, str]] = []  # (offset, kind, order, raw): closes first
+    hidden: list[tuple[int, int]] = []
+    for index, span in enumerate(placed.spans):
+        tags: Tags = span.payload
+        width = span.end - span.start
+        if width == 0 or not span.translatable:
+            events.append((span.start, 3, index, tags.opening + tags.closing))
+            if width and not span.translatable:
+                hidden.append((span.start, span.end))
+            continue
+        events.append((span.start, 1, -width * 1000 + index, tags.opening))
+        events.append((span.end, 0, width * 1000 - index, tags.closing))
+    for atom in placed.atoms:
+        events.append((atom.offset, 3, 0, atom.payload.opening + atom.payload.closing))
+    if marks:
+        for at in placed.marks:
+            events.append((at, 4, 0, " " + escape(CHECK_MARK)))
+    # At one offset: closing tags, then a mark (after the unit, outside what opens next), then the rest.
+    events.sort(key=lambda e: (e[0], {0: 0, 4: 1}.get(e[1], 2), e[2]))
+    text = placed.text
+    out: list[str] = []
+    cursor = 0
+    for offset, _kind, _order, raw in events:
+        if offset > cursor:
+            out.append(escape(_visible(text, cursor, offset, hidden)))
+            cursor = offset
+        out.append(raw)
+    out.append(escape(_visible(text, cursor, len(text), hidden)))
+    return "".join(out)
+
+
+def _visible(text: str, start: int, end: int, hidden: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` without the characters replaced by kept originals."""
+    if not hidden:
+        return text[start:end]
+    return "".join(
+        ch for i, ch in enumerate(text[start:end], start) if not any(a <= i < b for a, b in hidden)
+    )
+
+
+def escape_html(text: str) -> str:
+    """Text as HTML shows it (``<``, ``>``, ``&`` escaped; quotes need not be outside attributes)."""
+    return html.escape(text, quote=False)
+
+
+def place_atoms(text: str, where: list[int], atoms: list[tuple[int, Tags]]) -> list[Atom]:
+    """Atoms at offsets of ``text`` moved onto its collapsed form (:func:`collapse`'s ``where``).
+
+    An atom right after a character sticks to that word; one after a space sticks to the next
+    word, and one with space on both sides keeps a space after it.
+    """
+    import bisect
+
+    placed = []
+    for offset, tags in atoms:
+        at = bisect.bisect_left(where, offset)
+        if offset > 0 and not text[offset - 1].isspace():
+            placed.append(Atom(at, tags, "left"))
+            continue
+        if offset < len(text) and text[offset].isspace() and offset > 0:
+            tags = Tags(tags.opening, tags.closing + " ")  # free-standing: its space comes with it
+        while at < len(where) and where[at] < offset:
+            at += 1
+        if at < len(where) and text[where[at]].isspace():
+            at += 1  # after the collapsed space, before the next word
+        placed.append(Atom(at, tags, "right"))
+    return placed
+
+
+def collapse(text: str) -> tuple[str, list[int]]:
+    """``text`` with runs of whitespace as one space and no space at the ends, and for each
+    character of the result its offset in ``text`` (to carry spans over)."""
+    out: list[str] = []
+    where: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            pending_space = bool(out)
+            continue
+        if pending_space:
+            out.append(" ")
+            where.append(i - 1)
+            pending_space = False
+        out.append(ch)
+        where.append(i)
+    return "".join(out), where

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from translit.errors import NOTE, InputError
-from translit.readers.base import Document, Rebuilt
+from translit.readers.base import Document
 from translit.textio import decode_bytes
 
 log = logging.getLogger("translit")
@@ -167,9 +167,17 @@ def _metadata(document: Any) -> dict[str, Any]:
     return metadata
 
 
+# A separator that a page shows but hides from screen readers (a headline's " – " between its two
+# parts): trafilatura drops it, gluing the parts ("ZoonosenWie"). It is kept as plain text.
+_HIDDEN_SEPARATOR = re.compile(
+    r"<(span|i|em|b)\b[^>]*\baria-hidden\s*=\s*[\"']?true[\"']?[^>]*>(\s*[^\w<>]{1,3}\s*)</\1\s*>", re.I
+)
+
+
 def extract(text: str) -> tuple[list[str], dict[str, Any]]:
     """The page's paragraphs (its title first) and metadata, by trafilatura."""
     trafilatura = _import_trafilatura()
+    text = _HIDDEN_SEPARATOR.sub(lambda m: " " + m.group(2).strip() + " ", text)
     extracted = trafilatura.bare_extraction(
         text, include_tables=True, include_comments=False, with_metadata=True, favor_precision=False
     )
@@ -242,8 +250,12 @@ class HtmlReader:
             looks_plain = re.search(r"<[A-Za-z!/]", text[:4000]) is None
             hint = " (if it is plain text, give --input-format text)" if looks_plain else ""
             raise InputError(f"{source}: no article text found in the web page{hint}")
-        return Document(paragraphs, [], "html", metadata, encoding=decoded.encoding if decoded else "utf-8")
+        return Document.of_paragraphs(
+            paragraphs,
+            input_format="html",
+            metadata=metadata,
+            encoding=decoded.encoding if decoded else "utf-8",
+        )
 
-    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
-        """A page's translation is its text; the page itself is not rebuilt."""
-        return None
+
+Reader = HtmlReader

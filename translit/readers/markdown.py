@@ -1,21 +1,20 @@
 """Markdown: only the prose is translated, and the document comes back with its structure.
 
 markdown-it-py (CommonMark, plus tables) parses the document. The text of every paragraph,
-heading and table cell — in whatever list items and block quotes it sits — is translated,
-and so are link texts and image alt texts; everything else is copied byte for byte: code
-blocks and spans, raw HTML, link and image addresses, autolinks, YAML front matter,
-thematic breaks, list and quote markers, table rules.
+heading and table cell — in whatever list items and block quotes it sits — is one segment,
+translated whole; everything else is copied byte for byte: code blocks, raw HTML, link and
+image addresses, YAML front matter, thematic breaks, list and quote markers, table rules.
 
-How a block's text reaches the model:
+Inside a block, nothing that is markup reaches the model (models mangle ``**`` and ``](…)``):
 
-* Code spans, inline HTML, autolinks and images split a block into *runs* of prose; each
-  run is translated on its own and the protected pieces are put back between the runs.
-  (An image's alt text is translated separately.)
-* Emphasis and links inside a run do not reach the model as markup — models mangle ``**``
-  and ``](…)``. The run is translated as plain text, and each marked span's text is
-  translated on its own; where that translation is found in the run's translation, the
-  markup is put around it again. Where it is not (a real model may rephrase), the markup
-  is dropped, the text kept, and the block's units are flagged ``markup``.
+* emphasis, strikethrough and links are spans over the block's plain text, their payload the
+  marks before and after (``**``, ``[`` and ``](https://…)``), put back round the translated
+  words by :mod:`translit.placement` — or round the whole sentence, flagged ``markup``, when
+  the alignment cannot place them; a link's address is never lost;
+* code spans, autolinks, bare addresses and links that hold code are spans kept as written: the
+  model sees their text, the original comes back where the model copied it;
+* inline HTML tags, images (with their alt text) and footnote marks are atoms: they go where
+  the word after them went.
 
 The translation of a block is written back into the block's own place in the source: on
 its first line, between the line's container prefix (``> ``, ``- ``, ``# ``, ``| ``) and
@@ -26,12 +25,14 @@ paragraph become spaces.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, Rebuilt
+from translit.readers.base import Document, PlacedSegment, Segment, Tags, collapse, place_atoms, weave
+from translit.readers.base import Span as TextSpan
 from translit.textio import decode_bytes
 
 _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z))", re.S)
@@ -79,19 +80,31 @@ class Span:
 
     opening: str  # "**", "*", "~~", "[" …
     closing: str  # "**", "*", "~~", "](https://…)" …
-    items: list[str | Span] = field(default_factory=list)
-    paragraph: int = -1  # the document paragraph that holds the span's text, for its translation
+    items: list[str | Span | Protected | Image] = field(default_factory=list)
 
     def plain(self) -> str:
         """The span's text without markup."""
-        return "".join(i if isinstance(i, str) else i.plain() for i in self.items)
+        return "".join(
+            i
+            if isinstance(i, str)
+            else i.plain()
+            if isinstance(i, Span)
+            else i.text
+            if isinstance(i, Protected)
+            else ""
+            for i in self.items
+        )
 
 
 @dataclass
 class Protected:
-    """Markdown copied byte for byte (a code span, inline HTML, an autolink)."""
+    """Markdown copied byte for byte (a code span, inline HTML, an autolink).
+
+    ``text`` is what the model sees of it ("" for a tag or a footnote mark: nothing).
+    """
 
     raw: str
+    text: str = ""
 
 
 @dataclass
@@ -100,7 +113,6 @@ class Image:
 
     alt: str
     destination: str  # "](src "title")"
-    paragraph: int = -1  # the document paragraph that holds the alt text
 
 
 Piece = str | Span | Protected | Image
@@ -191,13 +203,13 @@ def parse_pieces(parser: Any, raw: str, env: dict[str, Any] | None = None) -> li
                 if not piece:
                     continue
                 if _KEEP_IN_TEXT.fullmatch(piece):
-                    add(Protected(source.find(piece)))
+                    add(Protected(source.find(piece), "" if piece.startswith("[^") else piece))
                 else:
                     add(piece)
         elif kind in ("softbreak", "hardbreak"):
             add(" ")
         elif kind == "code_inline":
-            add(Protected(source.code(token.markup, token.content)))
+            add(Protected(source.code(token.markup, token.content), token.content))
         elif kind == "html_inline":
             add(Protected(source.find(token.content)))
         elif kind == "image":
@@ -207,7 +219,8 @@ def parse_pieces(parser: Any, raw: str, env: dict[str, Any] | None = None) -> li
             stack.append(([], None))
         elif kind == "link_close" and token.markup == "autolink":
             items, _ = stack.pop()
-            add(Protected(source.find("<" + "".join(i for i in items if isinstance(i, str)) + ">")))
+            address = "".join(i for i in items if isinstance(i, str))
+            add(Protected(source.find("<" + address + ">"), address))
         elif kind == "link_open":
             span = Span("[", "")
             add(span)
@@ -246,65 +259,52 @@ def _protect_mixed(piece: Piece) -> Piece:
     """A span that holds code, raw HTML or an image ("[Link mit `Code`](…)") is kept as written:
     its parts cannot be put back around a translation."""
     if isinstance(piece, Span) and _holds_protected(piece):
-        return Protected(_serialize(piece))
+        return Protected(_serialize(piece), piece.plain())
     return piece
 
 
-def _runs(pieces: list[Piece]) -> list[list[str | Span] | Protected | Image]:
-    """Split a block at its protected pieces and images into runs of prose."""
-    runs: list[list[str | Span] | Protected | Image] = []
-    current: list[str | Span] = []
-    for piece in pieces:
-        if isinstance(piece, Protected | Image):
-            if current:
-                runs.append(current)
-                current = []
-            runs.append(piece)
-        else:
-            current.append(piece)
-    if current:
-        runs.append(current)
-    return runs
+def to_segment(pieces: list[Piece], kind: str) -> Segment:
+    """A block's pieces as one segment: plain text, marks as spans, tags and images as atoms."""
+    text: list[str] = []
+    spans: list[tuple[int, int, Tags, bool, int]] = []
+    atoms: list[tuple[int, Tags]] = []
+    length = 0
 
+    def walk(items: list[Any], depth: int) -> None:
+        nonlocal length
+        for item in items:
+            if isinstance(item, str):
+                text.append(item)
+                length += len(item)
+            elif isinstance(item, Span):
+                start = length
+                walk(item.items, depth + 1)
+                spans.append((start, length, Tags(item.opening, item.closing), True, depth))
+            elif isinstance(item, Image):
+                atoms.append((length, Tags("![" + escape(item.alt) + item.destination)))
+            elif item.text:
+                text.append(item.text)
+                spans.append((length, length + len(item.text), Tags(item.raw), False, depth))
+                length += len(item.text)
+            else:
+                atoms.append((length, Tags(item.raw)))
 
-def _plain(items: list[str | Span]) -> str:
-    return "".join(i if isinstance(i, str) else i.plain() for i in items)
+    walk(pieces, 0)
+    raw = "".join(text)
+    plain, where = collapse(raw)
 
+    def at(offset: int) -> int:
+        return bisect.bisect_left(where, offset)
 
-def _spans(items: list[str | Span]) -> list[Span]:
-    """Every span of a run, outermost first, depth first."""
-    found = []
-    for item in items:
-        if isinstance(item, Span):
-            found.append(item)
-            found.extend(_spans(item.items))
-    return found
-
-
-# --- projecting markup onto a translation ------------------------------------------------------
-
-
-def _project(text: str, spans: list[Span], translations: dict[int, str], dropped: list[bool]) -> str:
-    """Escape ``text`` and put each span's markup around its translation where it is found."""
-    out = []
-    cursor = 0
-    lower = text.lower()
-    for span in spans:
-        inner = " ".join(translations.get(span.paragraph, "").split())
-        at = lower.find(inner.lower(), cursor) if inner else -1
-        if at < 0:
-            dropped[0] = True
-            continue
-        nested = [s for s in _spans(span.items) if s is not span and _is_child(span, s)]
-        inside = _project(text[at : at + len(inner)], nested, translations, dropped)
-        out.append(escape(text[cursor:at]) + span.opening + inside + span.closing)
-        cursor = at + len(inner)
-    out.append(escape(text[cursor:]))
-    return "".join(out)
-
-
-def _is_child(parent: Span, span: Span) -> bool:
-    return any(item is span for item in parent.items)
+    return Segment(
+        plain,
+        kind,
+        [
+            TextSpan(at(a), at(b), tags, keep, depth)
+            for a, b, tags, keep, depth in sorted(spans, key=lambda s: (s[4], s[0]))
+        ],
+        place_atoms(raw, where, atoms),
+    )
 
 
 @dataclass
@@ -316,8 +316,6 @@ class _Block:
     last_line: int
     end: int
     in_table: bool
-    runs: list[list[str | Span] | Protected | Image]
-    first_paragraph: int = 0  # index of the block's first translated piece
 
 
 def _locate(lines: list[str], token: Any, cursor: dict[int, int]) -> tuple[int, int, int, int] | None:
@@ -355,12 +353,15 @@ def _escape_pipes(text: str) -> str:
 
 
 @dataclass
-class _Layout:
-    """Where a document's translatable text sits: front matter, source lines, blocks."""
+class Skeleton:
+    """Where a document's translatable text sits: front matter, source lines, one block per segment."""
 
     front: str
     lines: list[str]
     blocks: list[_Block]
+
+
+_KINDS = {"paragraph_open": "paragraph", "heading_open": "heading", "th_open": "cell", "td_open": "cell"}
 
 
 class MarkdownReader:
@@ -369,11 +370,7 @@ class MarkdownReader:
     name = "markdown"
 
     def read(self, data: bytes | str, source: str) -> Document:
-        """The prose of the document as paragraphs, and where each one goes back.
-
-        Paragraphs are the runs of prose of every block, then the texts of its marked spans
-        and image alt texts (these are auxiliary: translated to put markup back).
-        """
+        """One segment per block of prose (paragraph, heading, table cell), and where each goes back."""
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
         text = decoded.text if decoded else str(data)
         parser = _parser()
@@ -384,8 +381,7 @@ class MarkdownReader:
         env: dict[str, Any] = {}
         tokens = parser.parse(body, env)
         blocks: list[_Block] = []
-        paragraphs: list[str] = []
-        auxiliary: list[int] = []
+        segments: list[Segment] = []
         cursor: dict[int, int] = {}
         for i, token in enumerate(tokens):
             if (
@@ -395,70 +391,42 @@ class MarkdownReader:
                 or tokens[i - 1].type not in _PROSE_BLOCKS
             ):
                 continue
+            segment = to_segment(parse_pieces(parser, token.content, env), _KINDS[tokens[i - 1].type])
+            if not segment.text:
+                continue  # nothing to translate (an image alone): left as written
             place = _locate(lines, token, cursor)
             if place is None:
                 continue  # cannot be placed back safely: left as written
-            runs = _runs(parse_pieces(parser, token.content, env))
-            block = _Block(*place, tokens[i - 1].type in ("th_open", "td_open"), runs, len(paragraphs))
-            for run in runs:
-                if isinstance(run, list):
-                    paragraphs.append(" ".join(_plain(run).split()))
-            for run in runs:
-                if isinstance(run, Image):
-                    run.paragraph = len(paragraphs)
-                    auxiliary.append(len(paragraphs))
-                    paragraphs.append(" ".join(run.alt.split()))
-                elif isinstance(run, list):
-                    for span in _spans(run):
-                        span.paragraph = len(paragraphs)
-                        auxiliary.append(len(paragraphs))
-                        paragraphs.append(" ".join(span.plain().split()))
-            blocks.append(block)
+            blocks.append(_Block(*place, tokens[i - 1].type in ("th_open", "td_open")))
+            segments.append(segment)
         return Document(
-            paragraphs,
-            [],
-            "markdown",
-            {},
-            auxiliary,
-            layout=_Layout(front, lines, blocks),
+            segments,
+            input_format="markdown",
+            skeleton=Skeleton(front, lines, blocks),
             encoding=decoded.encoding if decoded else "utf-8",
         )
 
-    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
-        """The document with every block's text replaced by its translation, markup put back."""
-        layout: _Layout = document.layout
-        paragraphs = document.paragraphs
 
-        def get(index: int) -> str:
-            return " ".join(translated[index].split()) if index < len(translated) else paragraphs[index]
+class MarkdownWriter:
+    """Writes each translated block into its place in the Markdown source."""
 
-        out = list(layout.lines)
-        dropped_paragraphs: list[int] = []
+    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+        """The document with every block's text replaced by its translation, marks put back."""
+        skeleton: Skeleton = document.skeleton
+        out = list(skeleton.lines)
+        order = sorted(
+            range(len(skeleton.blocks)), key=lambda k: (skeleton.blocks[k].line, skeleton.blocks[k].start)
+        )
         # Bottom to top, right to left: earlier lines and columns stay valid.
-        for block in sorted(layout.blocks, key=lambda b: (b.line, b.start), reverse=True):
-            parts = []
-            next_run = block.first_paragraph
-            dropped = [False]
-            for run in block.runs:
-                if isinstance(run, Protected):
-                    parts.append(run.raw)
-                elif isinstance(run, Image):
-                    parts.append("![" + escape(get(run.paragraph)) + run.destination)
-                else:
-                    spans = _spans(run)
-                    translations = {s.paragraph: get(s.paragraph) for s in spans}
-                    top = [item for item in run if isinstance(item, Span)]
-                    plain = _plain(run)
-                    # Keep the spaces that separated this run from a code span or image.
-                    lead = " " if plain[:1].isspace() else ""
-                    trail = " " if plain[-1:].isspace() and len(plain.strip()) else ""
-                    parts.append(lead + _project(get(next_run), top, translations, dropped) + trail)
-                    next_run += 1
-            text = "".join(parts)
+        for k in reversed(order):
+            block = skeleton.blocks[k]
+            text = weave(segments[k], escape, marks)
             text = _escape_pipes(text) if block.in_table else _escape_block_start(text)
-            if dropped[0]:
-                dropped_paragraphs.extend(range(block.first_paragraph, next_run))
             tail = out[block.last_line][block.end :]
             out[block.line] = out[block.line][: block.start] + text + tail
             del out[block.line + 1 : block.last_line + 1]
-        return Rebuilt(layout.front + "\n".join(out), sorted(dropped_paragraphs))
+        return (skeleton.front + "\n".join(out)).encode("utf-8")
+
+
+Reader = MarkdownReader
+Writer = MarkdownWriter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from translit.readers.base import Document, Rebuilt
+from translit.readers.base import Document
 from translit.segment import parse_article
 from translit.textio import decode_bytes
 
@@ -16,10 +16,12 @@ class TextReader:
         """The article's body paragraphs, boilerplate removed."""
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
         article = parse_article(decoded.text if decoded else str(data))
-        return Document(
-            article.paragraphs, article.removed, "text", encoding=decoded.encoding if decoded else "utf-8"
+        return Document.of_paragraphs(
+            article.paragraphs,
+            removed=article.removed,
+            input_format="text",
+            encoding=decoded.encoding if decoded else "utf-8",
         )
 
-    def rebuild(self, document: Document, translated: list[str]) -> Rebuilt | None:
-        """Plain text keeps no structure beyond its paragraphs."""
-        return None
+
+Reader = TextReader

@@ -46,7 +46,8 @@ log = logging.getLogger("translit.serve")
 SOURCES = ("de",)
 TARGETS = ("en",)
 # LibreTranslate's formats, then translit's own.
-FORMATS = {"text": "text", "html": "html", "markdown": "markdown", "page": "html"}
+# LibreTranslate's format=html is HTML whose markup is kept; "page" is a saved web page (its main text).
+FORMATS = {"text": "text", "html": "html-markup", "markdown": "markdown", "page": "html"}
 
 
 class ApiError(Exception):
@@ -249,28 +250,6 @@ class Service:
         outcomes = await self.wait(request, future)
         return await run_in_threadpool(translator.assemble, prepared, outcomes)
 
-    async def translate_html(
-        self, request: Request, items: list[str], translator: Translator
-    ) -> tuple[list[str], list[Any], list[str]]:
-        """HTML with its markup kept: per text, the HTML, the Translation of its prose, a name.
-
-        Every segment of every text is one document of the shared batches.
-        """
-        from translit.markup import html_input, render_html
-
-        sources = [html_input(item, f"q[{i}]") for i, item in enumerate(items)]
-        documents = [d for source in sources for d in source.documents]
-        translations = await self.translate_documents(request, documents, translator) if documents else []
-        texts, merged, position = [], [], 0
-        for source in sources:
-            mine = translations[position : position + len(source.documents)]
-            position += len(source.documents)
-            engine = self.translator.engine if mine else None
-            done = await run_in_threadpool(render_html, source, mine, engine)
-            texts.append(done.text)
-            merged.append(_merged(mine, self.translator.engine.model_id))
-        return texts, merged, [f"q[{i}]" for i in range(len(items))]
-
     async def alternatives_of(
         self, request: Request, translations: list[Translation], count: int
     ) -> list[list[str]]:
@@ -320,25 +299,6 @@ class Service:
             return await run_in_threadpool(read_all)
         except TranslitError as exc:
             raise ApiError(400, str(exc)) from None
-
-
-def _merged(translations: list[Translation], model: str) -> Translation:
-    """The Translations of an HTML text's segments as one (a paragraph per segment), for ``details``."""
-    if not translations:
-        return Translation(model, [], [], [], [], input_format="html")
-    first = translations[0]
-    return Translation(
-        model,
-        [p for t in translations for p in t.source_paragraphs],
-        [replace(u, paragraph=number) for number, t in enumerate(translations) for u in t.units],
-        [r for t in translations for r in t.unit_results],
-        [p for t in translations for p in t.paragraphs],
-        input_format="html",
-        unit_mode=first.unit_mode,
-        engine=first.engine,
-        normalization=first.normalization,
-        flag_below=first.flag_below,
-    )
 
 
 def detected(text: str) -> dict[str, Any]:
@@ -415,13 +375,10 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             if language["language"] not in SOURCES and language["confidence"] >= 90:
                 raise ApiError(400, f"{language['language']} is not supported (translit translates German)")
         worker = service.translator_for(params)
-        if chosen == "html":
-            texts, translations, names = await service.translate_html(request, items, worker)
-        else:
-            documents = await service.read(items, chosen)
-            translations = await service.translate_documents(request, documents, worker)
-            texts = [t.text for t in translations]
-            names = [d.name for d in documents]
+        documents = await service.read(items, chosen)
+        translations = await service.translate_documents(request, documents, worker)
+        texts = [t.text for t in translations]
+        names = [d.name for d in documents]
         result: dict[str, Any] = {"translatedText": texts if batch else texts[0]}
         if languages is not None:
             result["detectedLanguage"] = languages if batch else languages[0]

@@ -1,0 +1,59 @@
+"""The one table of input formats: names, file extensions, the module that reads and writes each.
+
+Plain data, on the lowest floor of the house, so that every layer — the options' choices, format
+detection, the files a batch picks up, the service's formats, the writers — reads the same rows.
+A new format is one row here and one module in :mod:`translit.readers` (see its docstring).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """One input format.
+
+    ``module`` holds its ``Reader`` class (and, where the format is written back, ``Writer``);
+    ``output_suffix`` ends the name of a batch's translation of such a file; ``writes_back``: the
+    translation comes back in the input's own format (else as plain text); ``binary``: that
+    format is bytes, not text (never printed to a terminal).
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    module: str
+    output_suffix: str
+    writes_back: bool = False
+    binary: bool = False
+
+
+FORMATS: tuple[FormatInfo, ...] = (
+    FormatInfo("text", "plain text", (".txt",), "translit.readers.text", ".en.txt"),
+    FormatInfo("html", "web pages", (".html", ".htm", ".xhtml"), "translit.readers.html", ".en.txt"),
+    FormatInfo(
+        "markdown", "Markdown", (".md", ".markdown"), "translit.readers.markdown", ".en.md", writes_back=True
+    ),
+    # HTML with its markup kept (the service's format=html): never chosen by a file's extension.
+    FormatInfo("html-markup", "HTML, markup kept", (), "translit.readers.html_markup", ".en.html", True),
+)
+
+BY_NAME = {info.name: info for info in FORMATS}
+BY_EXTENSION = {ext: info for info in FORMATS for ext in info.extensions}
+INPUT_FORMATS = ("auto", *BY_NAME)
+"""The values of ``--input-format``: ``auto`` (by extension, then content) and every format."""
+
+
+def format_info(name: str) -> FormatInfo | None:
+    """The row of format ``name`` (None for an unknown name)."""
+    return BY_NAME.get(str(name))
+
+
+def format_of_name(name: str | None) -> str | None:
+    """The format a file name's extension says (None when it says nothing known)."""
+    if not name:
+        return None
+    info = BY_EXTENSION.get(PurePath(name).suffix.lower())
+    return info.name if info else None
