@@ -72,8 +72,9 @@ class Translator:
 
     ``model`` is a models.toml name or a MarianMT folder (default: ``settings.model``, else
     the registry's default); keyword options override ``settings`` (``beams=4``,
-    ``unit="paragraph"`` …, see :class:`~translit.options.Settings`). ``engine`` may be
-    given instead of a model (a loaded :class:`~translit.engines.TranslationEngine`).
+    ``unit="paragraph"`` …, see :class:`~translit.options.Settings`). ``engine`` is the
+    name of the engine to run the model on (``"transformers"``), or a loaded
+    :class:`~translit.engines.TranslationEngine` to use instead of a model.
     ``cache``: a :class:`~translit.cache.TranslationCache`, True/False, or None to follow
     ``settings.cache``. ``summarizer`` replaces the one ``settings.summarizer`` names;
     ``glossary`` is a :class:`~translit.glossary.Glossary`, or glossary files (the option).
@@ -84,7 +85,7 @@ class Translator:
         model: str | Path | None = None,
         settings: Settings | None = None,
         *,
-        engine: TranslationEngine | None = None,
+        engine: TranslationEngine | str | None = None,
         cache: TranslationCache | bool | None = None,
         registry: Registry | None = None,
         summarizer: Summarizer | None = None,
@@ -98,6 +99,9 @@ class Translator:
             glossary = None
         if model is not None:
             options["model"] = str(model)
+        if isinstance(engine, str):  # an engine's name ("transformers"), not a loaded engine
+            options["engine"] = engine
+            engine = None
         try:
             self.settings = (settings or Settings()).but(**options)
         except (TypeError, ValueError) as exc:

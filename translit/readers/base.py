@@ -189,6 +189,10 @@ def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = Tru
     for index, span in enumerate(placed.spans):
         tags: Tags = span.payload
         width = span.end - span.start
+        if not span.translatable and not span.aligned:
+            # An original the model did not copy, put after its sentence: spaced, before a mark.
+            events.append((span.start, 5, index, " " + tags.opening + tags.closing))
+            continue
         if width == 0 or not span.translatable:
             events.append((span.start, 3, index, tags.opening + tags.closing))
             if width and not span.translatable:
@@ -201,8 +205,9 @@ def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = Tru
     if marks:
         for at in placed.marks:
             events.append((at, 4, 0, " " + escape(CHECK_MARK)))
-    # At one offset: closing tags, then a mark (after the unit, outside what opens next), then the rest.
-    events.sort(key=lambda e: (e[0], {0: 0, 4: 1}.get(e[1], 2), e[2]))
+    # At one offset: closing tags, an original put after its sentence, then a mark (after the
+    # unit, outside what opens next), then the rest.
+    events.sort(key=lambda e: (e[0], {0: 0, 5: 1, 4: 2}.get(e[1], 3), e[2]))
     text = placed.text
     out: list[str] = []
     cursor = 0
