@@ -30,12 +30,16 @@ class FormatInfo:
     binary: bool = False
 
 
+DOCUMENT_MAX_BYTES = 200 * 1024 * 1024
+"""Largest file of a binary format (a Word file with its images); text inputs keep ``max_bytes``."""
+
 FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("text", "plain text", (".txt",), "translit.readers.text", ".en.txt"),
     FormatInfo("html", "web pages", (".html", ".htm", ".xhtml"), "translit.readers.html", ".en.txt"),
     FormatInfo(
         "markdown", "Markdown", (".md", ".markdown"), "translit.readers.markdown", ".en.md", writes_back=True
     ),
+    FormatInfo("docx", "Word documents", (".docx",), "translit.readers.docx", ".en.docx", True, True),
     # HTML with its markup kept (the service's format=html): never chosen by a file's extension.
     FormatInfo("html-markup", "HTML, markup kept", (), "translit.readers.html_markup", ".en.html", True),
 )

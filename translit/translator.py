@@ -26,6 +26,7 @@ from typing import Any
 from translit.cache import TranslationCache
 from translit.engines import DecodeOptions, ModelChoice, TranslationEngine, load, resolve
 from translit.errors import NOTE, InputError
+from translit.formats import DOCUMENT_MAX_BYTES, format_info
 from translit.glossary import Glossary, load_glossary
 from translit.language import check_german
 from translit.options import Settings
@@ -200,7 +201,11 @@ class Translator:
         if isinstance(data, Document):
             return data
         if isinstance(data, os.PathLike):
-            shown, data = read_bytes(os.fspath(data), self.settings.byte_limit, display=name)
+            limit = self.settings.byte_limit
+            info = format_info(format_of_name(os.fspath(data)) or "")
+            if info is not None and info.binary and limit is not None:
+                limit = max(limit, DOCUMENT_MAX_BYTES)  # a document's images are not its text
+            shown, data = read_bytes(os.fspath(data), limit, display=name)
             name = shown
         elif isinstance(data, str) and _names_a_file(data):
             log.warning("%r is read as text; pass a Path to read the file of that name", data[:200])

@@ -80,7 +80,7 @@ class DocumentResult:
     language: str | None = None  # set when the input does not look German
     translation: Translation | None = None
     brief: Brief | None = None
-    rendered: dict[str, str] = field(default_factory=dict)
+    rendered: dict[str, str | bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -244,9 +244,11 @@ def translate_group(
     results = []
     for document, brief in zip(documents, briefs, strict=True):
         translation = brief.translation
-        rendered = {}
+        rendered: dict[str, str | bytes] = {}
         for kind in settings.outputs:
-            if kind == "translation":
+            if kind == "translation" and translation.binary:
+                rendered[kind] = translation.written(marks=marks) or b""  # the document, in its format
+            elif kind == "translation":
                 body = translation_text(translation, marks=marks)
                 rendered[kind] = body if not body or body.endswith("\n") else body + "\n"
             elif kind == "brief":

@@ -204,8 +204,8 @@ def _short(name: str) -> str:
     return os.fsencode(name)[:60].decode("utf-8", "ignore")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` via a temporary file in the same folder and a rename.
 
     A new file gets the mode the user's umask gives; a file that exists keeps its mode.
     """
@@ -214,9 +214,9 @@ def write_atomic(path: Path, text: str) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
+    data = text.encode("utf-8") if isinstance(text, str) else text
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-        "w",
-        encoding="utf-8",
+        "wb",
         dir=path.parent,
         prefix=f".{_short(path.name)}.",
         suffix=TEMP_SUFFIX,
@@ -224,7 +224,7 @@ def write_atomic(path: Path, text: str) -> None:
     )
     try:
         with handle:
-            handle.write(text)
+            handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())

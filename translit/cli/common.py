@@ -209,6 +209,28 @@ def write_json(data: Any) -> None:
     write(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _checked_output(output: Path, inputs: list[str] | None) -> Path:
+    """``output`` resolved, refused where it is an input or a folder."""
+    target = output.resolve()
+    for name in inputs or []:
+        if name != "-" and Path(name).resolve() == target:
+            raise errors.InputError(f"{output}: is also an input; choose another output file")
+    if target.is_dir():
+        raise errors.InputError(f"{output}: is a directory; give a file name for -o")
+    return target
+
+
+def write_file(output: Path, data: str | bytes, inputs: list[str] | None = None) -> None:
+    """Write a command's results to ``output`` atomically (never over an input)."""
+    from translit.batch.files import write_atomic
+
+    target = _checked_output(output, inputs)
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+
+
 @contextmanager
 def results_to(output: Path | None, inputs: list[str] | None = None) -> Iterator[None]:
     """Send what :func:`write` writes to ``output`` (``None`` or ``-``: stdout), atomically.
@@ -219,24 +241,14 @@ def results_to(output: Path | None, inputs: list[str] | None = None) -> Iterator
     if output is None or str(output) == "-":
         yield
         return
-    target = output.resolve()
-    for name in inputs or []:
-        if name != "-" and Path(name).resolve() == target:
-            raise errors.InputError(f"{output}: is also an input; choose another output file")
-    if target.is_dir():
-        raise errors.InputError(f"{output}: is a directory; give a file name for -o")
-    from translit.batch.files import write_atomic
-
+    _checked_output(output, inputs)
     state.captured = []
     try:
         yield
         text = "".join(state.captured)
     finally:
         state.captured = None
-    try:
-        write_atomic(target, text)
-    except OSError as exc:
-        raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+    write_file(output, text, inputs)
 
 
 @contextmanager

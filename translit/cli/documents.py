@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +18,7 @@ from translit.cli.common import (
     source_arguments,
     translator_for,
     write,
+    write_file,
     write_json,
 )
 from translit.cli.options import (
@@ -31,6 +33,8 @@ from translit.cli.options import (
     with_settings,
 )
 from translit.cli.progress import unit_progress
+from translit.errors import InputError
+from translit.formats import format_info, format_of_name
 from translit.options import BriefStyle, Settings
 from translit.textio import SourceText, read_source
 
@@ -96,8 +100,50 @@ def translate(
     Units to check are marked [?] (--no-marks leaves the marks out).
     """
     assert settings is not None
+    own = document_output(output, files, text, output_format, bilingual)
+    if own is not None:
+        _translate_document(own, output, settings)
+        return
     with results_to(output, files):
         _translate(files, text, output_format, bilingual, settings)
+
+
+def document_output(
+    output: Path | None,
+    files: list[str] | None,
+    text: str | None,
+    output_format: DocumentFormat,
+    bilingual: bool,
+) -> str | None:
+    """The one input file to write back in its own binary format to ``-o`` (``-o out.docx`` for a
+    Word file), or None when the results are text. A binary format's extension on ``-o`` for any
+    other input is an error."""
+    if output is None or str(output) == "-":
+        return None
+    wanted = format_of_name(str(output))
+    info = format_info(wanted or "")
+    if info is None or not info.binary:
+        return None
+    inputs = [f for f in files or [] if f != "-"]
+    if text is not None or len(inputs) != 1 or len(files or []) != 1 or format_of_name(inputs[0]) != wanted:
+        raise InputError(
+            f"{output}: a {info.description} output needs one {', '.join(info.extensions)} input"
+        )
+    if output_format is not DocumentFormat.text or bilingual:
+        raise InputError(f"{output}: --format and --bilingual write text; give a text file name for -o")
+    return inputs[0]
+
+
+def _translate_document(name: str, output: Path | None, settings: Settings) -> None:
+    """Translate one document and write it back in its own format to ``output``, atomically."""
+    with translator_for(settings) as translator:
+        documents = read_documents(translator, [name], None)
+        load_engine(translator, any(d.paragraphs for d in documents))
+        with unit_progress(enabled=sum(len(p) for p in documents[0].paragraphs) > LONG_INPUT_CHARS):
+            (result,) = translator.translate_many(documents)
+    data = result.written(marks=settings.marks)
+    assert output is not None and data is not None
+    write_file(output, data, [name])
 
 
 def _translate(

@@ -1,0 +1,91 @@
+"""Office packages (DOCX, PPTX, ODT) opened with limits: they are zip files of XML from anywhere.
+
+Before a library parses a package, :func:`check_package` looks at it as a zip file and refuses,
+in one line naming the file, what should never be parsed: not a zip at all (a renamed text
+file, an encrypted document — Office encrypts into an OLE container), a truncated archive, one
+that unpacks to more than :data:`MAX_UNPACKED` bytes or compresses a member more than
+:data:`MAX_RATIO` times (a zip bomb), XML that declares a DTD or entities (XXE, "billion
+laughs"), and macro-enabled documents (their macros could not be kept safely). Nothing in a
+package is ever fetched: external relationships are left as they are.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from translit.errors import InputError
+
+MAX_UNPACKED = 512 * 1024 * 1024
+"""Bytes a package may unpack to: a 300-page report with images is well under this."""
+MAX_RATIO = 200
+"""How many times a member may be compressed (text XML reaches 10-30; a bomb, thousands)."""
+MAX_MEMBERS = 20_000
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
+_MACROS = ("vbaProject.bin", "vbaData.xml")
+
+
+def check_package(data: bytes, source: str, kind: str) -> zipfile.ZipFile:
+    """``data`` as a zip file whose members are safe to parse, or :class:`InputError`."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError(
+            f"{source}: an encrypted (password-protected) or old binary Office file; "
+            f"save it unprotected as {kind} and try again"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{source}: not a {kind} file, or a damaged one ({exc})") from None
+    if len(members) > MAX_MEMBERS:
+        raise InputError(
+            f"{source}: {len(members)} parts in the {kind} package; refused (at most {MAX_MEMBERS})"
+        )
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > MAX_UNPACKED:
+            raise InputError(
+                f"{source}: the {kind} package unpacks to more than {MAX_UNPACKED >> 20} MiB; "
+                "refused (a zip bomb?)"
+            )
+        if member.file_size > 1 << 20 and member.file_size > MAX_RATIO * max(1, member.compress_size):
+            raise InputError(
+                f"{source}: part {member.filename} is compressed "
+                f"{member.file_size // max(1, member.compress_size)} times; refused (a zip bomb?)"
+            )
+        if member.flag_bits & 0x1:
+            raise InputError(f"{source}: the {kind} package is encrypted; save it unprotected and try again")
+        if member.filename.rsplit("/", 1)[-1] in _MACROS:
+            raise InputError(
+                f"{source}: a macro-enabled document; translit does not translate documents with macros "
+                f"(save it as a plain {kind} without macros)"
+            )
+    for member in members:
+        if not member.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise InputError(f"{source}: the {kind} package is damaged ({member.filename}: {exc})") from None
+        if _DTD.search(head):
+            raise InputError(
+                f"{source}: part {member.filename} declares a DTD or entities; "
+                "refused (no entity is resolved)"
+            )
+    try:
+        bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError(f"{source}: the {kind} package is damaged ({exc})") from None
+    if bad is not None:
+        raise InputError(f"{source}: the {kind} package is damaged (part {bad} does not unpack)")
+    return archive
+
+
+def safe_xml_parser() -> object:
+    """An lxml parser that resolves no entity, loads no DTD and fetches nothing."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False)
