@@ -1,0 +1,294 @@
+"""Documents as a newsroom receives them: read, translated, and written back in their own format.
+
+The shared documents (``../shared/data/docs``, written by LibreOffice and python-pptx from six
+WMT20 articles) and documents made here with the same libraries. With the copy model every text
+must come back whole with its formatting on the same words; with the small real translator the
+text must come back English; LibreOffice must open every output (skipped with a warning where it
+is not installed); every bad file is refused in one line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import shutil
+import subprocess
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from translit import Translator
+from translit.errors import InputError
+
+from .conftest import COPY_MODEL, SMALL, invoke, shared_path
+
+docx = pytest.importorskip("docx")
+
+DOCS = shared_path("data", "docs")
+MANIFEST = json.loads((DOCS / "MANIFEST.json").read_text(encoding="utf-8"))
+GERMAN_WORDS = {"und", "der", "die", "das", "nicht", "mit", "sich", "auf", "ist", "von"}
+
+
+@pytest.fixture(scope="module")
+def copy() -> Translator:
+    return Translator(COPY_MODEL, cache=False)
+
+
+@pytest.fixture(scope="module")
+def small() -> Translator:
+    return Translator(SMALL, cache=False)
+
+
+def office_opens(path: Path, tmp_path: Path) -> None:
+    """LibreOffice converts ``path`` to PDF (skipped with a warning where it is not installed)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        warnings.warn("LibreOffice is not installed: outputs not opened", stacklevel=2)
+        return
+    out = tmp_path / "pdf"
+    done = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    pdf = out / (path.stem + ".pdf")
+    assert done.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, done.stderr
+
+
+def runs_of(document) -> list[list[tuple[str, bool, bool]]]:
+    """Per paragraph with words in the body (cells included): its runs (text, bold, italic)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    found = []
+    for element in document.element.body.iter(qn("w:p")):
+        runs = []
+        for item in Paragraph(element, None).iter_inner_content():
+            for run in getattr(item, "runs", [item]):
+                runs.append((run.text, bool(run.bold), bool(run.italic)))
+        if any(ch.isalnum() for t, _, _ in runs for ch in t):
+            found.append(runs)
+    return found
+
+
+def paragraph_texts(document) -> list[str]:
+    """The text of every paragraph with words in the body (tables and links included), in order."""
+    from docx.oxml.ns import qn
+
+    found = []
+    for p in document.element.body.iter(qn("w:p")):
+        text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))).split())
+        if any(ch.isalnum() for ch in text):
+            found.append(text)
+    return found
+
+
+def links_of(data: bytes) -> list[str]:
+    document = docx.Document(io.BytesIO(data))
+    return sorted(r.target_ref for r in document.part.rels.values() if r.is_external)
+
+
+# --- DOCX ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_a_word_file_comes_back_whole_with_the_copy_model(
+    name: str, copy: Translator, tmp_path: Path
+) -> None:
+    source = DOCS / f"{name}.docx"
+    result = copy.translate(source)
+    data = result.written(marks=False)
+    assert data is not None and result.binary
+    before, after = docx.Document(source), docx.Document(io.BytesIO(data))
+    # Every paragraph with words (cells included) holds its translation, in order.
+    assert paragraph_texts(after) == result.paragraphs
+    cells = [[c.text for c in row.cells] for t in before.tables for row in t.rows]
+    assert len(cells) == len([1 for t in after.tables for _ in t.rows])
+    # Bold and italic on the same words: every formatted run of the source is a formatted run of
+    # the output (the copy model copies short words exactly).
+    formatted = [[r for r in runs if r[1] or r[2]] for runs in runs_of(before)]
+    assert sum(map(len, formatted)) >= 1
+    output = [[r for r in runs if r[1] or r[2]] for runs in runs_of(after)]
+    assert [[r[1:] for r in runs] for runs in output] == [[r[1:] for r in runs] for runs in formatted]
+    for runs_after, runs_before in zip(output, formatted, strict=True):
+        for (text_after, *_), (text_before, *_) in zip(runs_after, runs_before, strict=True):
+            assert difflib.SequenceMatcher(None, text_after, text_before).ratio() > 0.8, (
+                text_after,
+                text_before,
+            )
+    assert links_of(data) == links_of(source.read_bytes()), "hyperlink targets kept"
+    entry = MANIFEST[name]
+    assert result.source_paragraphs[0] == entry["headline"]
+    assert all(p in result.source_paragraphs for p in entry["paragraphs"])
+
+
+def test_a_word_file_opens_in_libreoffice(copy: Translator, tmp_path: Path) -> None:
+    out = tmp_path / "doc2.en.docx"
+    out.write_bytes(copy.translate(DOCS / "doc2.docx").written() or b"")
+    office_opens(out, tmp_path)
+
+
+def test_a_word_file_comes_back_english_with_the_small_translator(small: Translator, tmp_path: Path) -> None:
+    result = small.translate(DOCS / "doc2.docx")
+    after = docx.Document(io.BytesIO(result.written(marks=False) or b""))
+    words = " ".join(p.text for p in after.paragraphs).lower().split()
+    assert sum(w in GERMAN_WORDS for w in words) < 0.02 * len(words)
+    assert sum(w in {"the", "a", "and", "of", "in", "is"} for w in words) > 0.05 * len(words)
+    bold = [r.text for p in after.paragraphs for r in p.runs if r.bold]
+    assert bold, "the bold words are put back somewhere in the English"
+
+
+def make_docx(path: Path, build) -> Path:
+    document = docx.Document()
+    build(document)
+    document.save(path)
+    return path
+
+
+def test_headers_footers_cells_and_fields_are_translated_or_kept(copy: Translator, tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def build(d) -> None:
+        d.add_heading("Der Bundestag tagt", level=1)
+        p = d.add_paragraph("Heute ist Seite ")
+        p._p.append(
+            parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+        )
+        p.add_run(" des Berichts.")
+        d.add_table(rows=1, cols=2).rows[0].cells[0].text = "Zelle mit Text"
+        d.sections[0].header.paragraphs[0].text = "Kopfzeile des Berichts"
+        d.sections[0].footer.paragraphs[0].text = "Fußzeile des Berichts"
+
+    source = make_docx(tmp_path / "a.docx", build)
+    result = copy.translate(source)
+    assert "Kopfzeile des Berichts" in result.paragraphs and "Zelle mit Text" in result.paragraphs
+    assert "Heute ist Seite des Berichts." in result.paragraphs, "a field's text is not translated"
+    out = result.written(marks=False) or b""
+    after = docx.Document(io.BytesIO(out))
+    assert 'w:instr="PAGE"' in after.paragraphs[1]._p.xml, "the field is kept"
+    assert after.sections[0].header.paragraphs[0].text == "Kopfzeile des Berichts"
+    assert after.tables[0].rows[0].cells[0].text == "Zelle mit Text"
+
+
+def test_tracked_changes_are_read_as_accepted(copy: Translator, tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def build(d) -> None:
+        p = d.add_paragraph("Der Hund ")
+        p._p.append(
+            parse_xml(
+                f'<w:del {nsdecls("w")} w:id="1" w:author="A"><w:r><w:delText>bellt </w:delText></w:r></w:del>'
+            )
+        )
+        p._p.append(
+            parse_xml(f'<w:ins {nsdecls("w")} w:id="2" w:author="A"><w:r><w:t>schläft </w:t></w:r></w:ins>')
+        )
+        p.add_run("heute.")
+
+    result = copy.translate(make_docx(tmp_path / "t.docx", build))
+    assert result.paragraphs == ["Der Hund schläft heute."]
+    xml = docx.Document(io.BytesIO(result.written() or b"")).paragraphs[0]._p.xml
+    assert "w:del " not in xml and "w:ins " not in xml and "bellt" not in xml
+
+
+def test_units_to_check_are_marked_in_the_document(small: Translator) -> None:
+    result = small.translate(DOCS / "doc2.docx")
+    assert result.units_to_check, "the small translator doubts some news sentences"
+    marked = docx.Document(io.BytesIO(result.written(marks=True) or b""))
+    text = "\n".join(p.text for p in marked.paragraphs)
+    assert text.count("[?]") >= 1
+    unmarked = docx.Document(io.BytesIO(result.written(marks=False) or b""))
+    assert "[?]" not in "\n".join(p.text for p in unmarked.paragraphs)
+
+
+# --- the command line and batch ---------------------------------------------------------------------
+
+
+def test_translate_writes_a_word_file_with_o(tmp_path: Path) -> None:
+    out = tmp_path / "doc0.en.docx"
+    code, _, err = invoke(
+        "translate", "-m", str(COPY_MODEL), "--no-cache", str(DOCS / "doc0.docx"), "-o", str(out)
+    )
+    assert code == 0, err
+    assert docx.Document(out).paragraphs[0].text == MANIFEST["doc0"]["headline"]
+    code, text, _ = invoke("translate", "-m", str(COPY_MODEL), "--no-cache", str(DOCS / "doc0.docx"))
+    assert code == 0 and text.startswith(MANIFEST["doc0"]["headline"]), "without -o: the text on stdout"
+    code, _, err = invoke(
+        "translate", "-m", str(COPY_MODEL), "-t", "Der Hund.", "-o", str(tmp_path / "x.docx")
+    )
+    assert code == 2 and err.count("\n") == 1 and "x.docx" in err
+
+
+def test_a_batch_writes_documents_back_and_resumes(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(DOCS / "doc1.docx", src / "doc1.docx")
+    (src / "kaputt.docx").write_bytes(b"Das ist kein Word-Dokument.\n")
+    code, _, err = invoke("batch", "-m", str(COPY_MODEL), "--no-cache", str(src), "-o", str(tmp_path / "out"))
+    assert code == 5, err  # one bad file: the others done, exit 5 (partial)
+    assert docx.Document(tmp_path / "out" / "doc1.en.docx").paragraphs[0].text == MANIFEST["doc1"]["headline"]
+    assert "kaputt.docx" in err and "Traceback" not in err
+
+
+# --- bad files -------------------------------------------------------------------------------------
+
+
+def bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (600 << 20))
+    return buffer.getvalue()
+
+
+def with_part(name: str, data: bytes) -> bytes:
+    source = (DOCS / "doc0.docx").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(buffer, "w") as new:
+        for item in old.infolist():
+            new.writestr(item, data if item.filename == name else old.read(item))
+        if name not in old.namelist():
+            new.writestr(name, data)
+    return buffer.getvalue()
+
+
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>'
+)
+BAD = {
+    "renamed text": (b"Der Hund bellt.\n", "not a Word"),
+    "truncated": ((DOCS / "doc0.docx").read_bytes()[:3000], "not a Word"),
+    "encrypted": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "encrypted"),
+    "zip bomb": (None, "zip bomb"),
+    "entities": (with_part("word/document.xml", XXE), "DTD"),
+    "macros": (with_part("word/vbaProject.bin", b"\0" * 64), "macro"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_word_file_is_refused_in_one_line(case: str, copy: Translator, tmp_path: Path) -> None:
+    data, words = BAD[case]
+    path = tmp_path / "bad.docx"
+    path.write_bytes(bomb() if data is None else data)
+    with pytest.raises(InputError) as caught:
+        copy.read(path)
+    message = str(caught.value)
+    assert "bad.docx" in message and words in message and "\n" not in message
+    code, out, err = invoke("translate", "-m", str(COPY_MODEL), str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err, err
