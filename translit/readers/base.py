@@ -275,3 +275,15 @@ def collapse(text: str) -> tuple[str, list[int]]:
         out.append(ch)
         where.append(i)
     return "".join(out), where
+
+
+def marked_text(placed: PlacedSegment, marks: bool = True) -> str:
+    """A placed segment's plain text, with ``[?]`` after each unit to check when ``marks``."""
+    if not marks or not placed.marks:
+        return placed.text
+    out, cursor = [], 0
+    for at in sorted(placed.marks):
+        out.append(placed.text[cursor:at] + " " + CHECK_MARK)
+        cursor = at
+    out.append(placed.text[cursor:])
+    return "".join(out)
