@@ -22,28 +22,17 @@ translating runs one by one — as LibreTranslate's file path does — translate
 
 from __future__ import annotations
 
-import copy
 import io
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import (
-    CHECK_MARK,
-    Atom,
-    Document,
-    PlacedSegment,
-    Segment,
-    Span,
-    collapse,
-    place_atoms,
-)
+from translit.readers.base import Document, PlacedSegment, Segment
 from translit.readers.package import check_package
+from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARTS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "body",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": "body",
@@ -55,6 +44,15 @@ _PARTS = {
 _TEXT = {f"{{{W}}}t": "text", f"{{{W}}}tab": "\t", f"{{{W}}}noBreakHyphen": "\u2011"}
 _BREAKS = {f"{{{W}}}br", f"{{{W}}}cr"}
 _SKIPPED_IN_RUN = {f"{{{W}}}rPr", f"{{{W}}}lastRenderedPageBreak", f"{{{W}}}softHyphen"}
+
+
+def _highlight(properties: Any) -> None:
+    from lxml import etree
+
+    etree.SubElement(properties, w("highlight")).set(w("val"), "yellow")
+
+
+SYNTAX = Syntax(W, "pPr", link="hyperlink", noise=lambda name: "rsid" in name, highlight=_highlight)
 
 
 def w(tag: str) -> str:
@@ -105,32 +103,6 @@ def _paragraphs(root: Any) -> list[Any]:
     return list(root.iter(w("p")))
 
 
-def _properties(run: Any) -> str:
-    """A run's properties as a key: its ``w:rPr`` without revision ids (which differ run to run)."""
-    from lxml import etree
-
-    rpr = run.find(w("rPr"))
-    if rpr is None:
-        return ""
-    clean = copy.deepcopy(rpr)
-    for element in clean.iter():
-        for name in list(element.attrib):
-            if "rsid" in name:
-                del element.attrib[name]
-    for noise in clean.findall(w("rsid")):
-        clean.remove(noise)
-    return str(etree.tostring(clean, encoding="unicode"))
-
-
-@dataclass
-class _Piece:
-    """A piece of a paragraph's text: where it came from (its run's path) and its link."""
-
-    text: str
-    run: tuple[int, ...]
-    link: int | None
-
-
 @dataclass
 class ParagraphPlan:
     """How one paragraph is written back: where it is, its base run, its links."""
@@ -149,13 +121,13 @@ class Skeleton:
     plans: list[ParagraphPlan] = field(default_factory=list)
 
 
-def _read_paragraph(p: Any) -> tuple[list[_Piece], list[tuple[int, Any]]]:
+def _read_paragraph(p: Any) -> tuple[list[Piece], list[tuple[int, Any]]]:
     """A paragraph's text pieces and its atoms ((text offset, payload)), in order.
 
     Payloads: ``("move", k)`` keeps child ``k`` of the paragraph as it is; ``("xml", s)`` is a
     break inside a run.
     """
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
     atoms: list[tuple[int, Any]] = []
     length = 0
     in_field = 0
@@ -177,7 +149,7 @@ def _read_paragraph(p: Any) -> tuple[list[_Piece], list[tuple[int, Any]]]:
             else:
                 continue
             if text:
-                pieces.append(_Piece(text, path, link))
+                pieces.append(Piece(text, path, link))
                 length += len(text)
 
     for k, child in enumerate(p):
@@ -236,74 +208,12 @@ class DocxReader:
                         else ("cell" if in_cell else "paragraph")
                     )
                 pieces, atoms = _read_paragraph(p)
-                segment, base = _spans_of(p, pieces, atoms, segment_kind)
+                segment, base = segment_of(p, pieces, atoms, segment_kind, SYNTAX)
                 if segment is None:
                     continue
                 segments.append(segment)
                 plans.append(ParagraphPlan(str(part.partname), index, base, segment_kind))
         return Document(segments, input_format="docx", skeleton=Skeleton(data, plans))
-
-
-def _spans_of(
-    p: Any, pieces: list[_Piece], atoms: list[tuple[int, Any]], kind: str
-) -> tuple[Segment | None, tuple[int, ...] | None]:
-    """The segment of a paragraph: plain text, a span per run of formatting unlike the base and
-    per link, atoms where they stood; None for a paragraph without words."""
-    raw = "".join(piece.text for piece in pieces)
-    if not any(ch.isalnum() for ch in raw):
-        return None, None
-
-    def run_at(path: tuple[int, ...]) -> Any:
-        element = p[path[0]]
-        return element[path[1]] if len(path) > 1 else element
-
-    keys = [_properties(run_at(piece.run)) for piece in pieces]
-    weight: Counter[str] = Counter()
-    for key, piece in zip(keys, pieces, strict=True):
-        weight[key] += len(piece.text.strip())
-    base_key = weight.most_common(1)[0][0]
-    base = next(piece.run for key, piece in zip(keys, pieces, strict=True) if key == base_key)
-    raw_spans: list[tuple[int, int, Any, int]] = []
-    offset = 0
-    for key, piece in zip(keys, pieces, strict=True):
-        end = offset + len(piece.text)
-        if key != base_key:
-            last = raw_spans[-1] if raw_spans else None
-            if last is not None and last[1] == offset and last[2][0] == "run" and last[2][2] == key:
-                raw_spans[-1] = (last[0], end, last[2], 1)
-            else:
-                raw_spans.append((offset, end, ("run", piece.run, key), 1))
-        offset = end
-    links: dict[int, list[int]] = {}
-    offset = 0
-    for piece in pieces:
-        if piece.link is not None:
-            links.setdefault(piece.link, [offset, offset])
-            links[piece.link][1] = offset + len(piece.text)
-        offset += len(piece.text)
-    for k, (start, end) in links.items():
-        raw_spans.append((start, end, ("link", k, ""), 0))
-    text, where = collapse(raw)
-
-    import bisect
-
-    def at(position: int) -> int:
-        return bisect.bisect_left(where, position)
-
-    spans = [
-        Span(at(start), at(end), (kind_, path), True, depth)
-        for start, end, (kind_, path, _key), depth in sorted(raw_spans, key=lambda s: (s[3], s[0]))
-        if at(end) > at(start)
-    ]
-    from translit.readers.base import Tags
-
-    placed_atoms = place_atoms(raw, where, [(o, Tags("", "")) for o, _ in atoms])
-    return Segment(
-        text,
-        kind,
-        spans,
-        [Atom(a.offset, payload, a.glue) for a, (_o, payload) in zip(placed_atoms, atoms, strict=True)],
-    ), base
 
 
 class DocxWriter:
@@ -316,7 +226,7 @@ class DocxWriter:
         parts = {str(part.partname): (part, _paragraphs(root), root) for part, _kind, root in _parts(word)}
         for plan, placed in zip(skeleton.plans, segments, strict=True):
             part, paragraphs, _root = parts[plan.part]
-            _rewrite(paragraphs[plan.index], plan, placed, marks)
+            rewrite(paragraphs[plan.index], plan.base, placed, marks, SYNTAX)
         from lxml import etree
 
         for part, _found, root in parts.values():
@@ -325,101 +235,6 @@ class DocxWriter:
         out = io.BytesIO()
         word.save(out)
         return out.getvalue()
-
-
-def _rewrite(p: Any, plan: ParagraphPlan, placed: PlacedSegment, marks: bool) -> None:
-    """Replace a paragraph's runs with runs of the translation; atoms moved back in place."""
-    from lxml import etree
-
-    children = list(p)
-
-    def run_at(path: tuple[int, ...]) -> Any:
-        element = children[path[0]]
-        return element[path[1]] if len(path) > 1 else element
-
-    def properties(path: tuple[int, ...] | None) -> Any:
-        if path is None:
-            return None
-        rpr = run_at(path).find(w("rPr"))
-        return copy.deepcopy(rpr) if rpr is not None else None
-
-    text = placed.text
-    # For every character: the run whose properties it takes and the link it is in.
-    formats: list[tuple[int, ...] | None] = [plan.base] * len(text)
-    link_of: list[int | None] = [None] * len(text)
-    for span in sorted(placed.spans, key=lambda s: s.end - s.start, reverse=True):
-        kind, path = span.payload
-        for i in range(span.start, min(span.end, len(text))):
-            if kind == "run":
-                formats[i] = path
-            else:
-                link_of[i] = path
-    events: dict[int, list[Any]] = {}
-    for atom in placed.atoms:
-        events.setdefault(atom.offset, []).append(atom.payload)
-    if marks:
-        for at in placed.marks:
-            events.setdefault(at, []).append(("mark", None))
-    for child in children:
-        if child.tag != w("pPr"):
-            p.remove(child)
-
-    def new_run(value: str, path: tuple[int, ...] | None, highlight: bool = False) -> Any:
-        run = etree.SubElement(p, w("r"))
-        rpr = properties(path)
-        if highlight:
-            rpr = rpr if rpr is not None else etree.Element(w("rPr"))
-            mark = etree.SubElement(rpr, w("highlight"))
-            mark.set(w("val"), "yellow")
-        if rpr is not None:
-            run.append(rpr)
-        t = etree.SubElement(run, w("t"))
-        t.text = value
-        t.set(XML_SPACE, "preserve")
-        return run
-
-    current_link: Any = None
-    current_key: int | None = None
-
-    def emit(value: str, path: tuple[int, ...] | None, link: int | None) -> None:
-        nonlocal current_link, current_key
-        run = new_run(value, path)
-        if link is None:
-            current_link, current_key = None, None
-            return
-        if current_key != link:
-            current_link = etree.SubElement(p, w("hyperlink"))
-            for name, value_ in children[link].attrib.items():
-                current_link.set(name, value_)
-            current_key = link
-        current_link.append(run)
-
-    def flush_events(at: int) -> None:
-        nonlocal current_link, current_key
-        for payload in events.pop(at, []):
-            current_link, current_key = None, None
-            if payload[0] == "move":
-                p.append(children[payload[1]])
-            elif payload[0] == "xml":
-                run = etree.SubElement(p, w("r"))
-                run.append(etree.fromstring(payload[1]))
-            else:
-                new_run(" " + CHECK_MARK, plan.base, highlight=True)
-
-    start = 0
-    for i in range(len(text) + 1):
-        boundary = (
-            i == len(text)
-            or i in events
-            or (i > start and (formats[i], link_of[i]) != (formats[start], link_of[start]))
-        )
-        if boundary and i > start:
-            emit(text[start:i], formats[start], link_of[start])
-            start = i
-        if i in events:
-            flush_events(i)
-    for at in sorted(events):
-        flush_events(at)
 
 
 Reader = DocxReader

@@ -1,0 +1,135 @@
+"""PowerPoint decks (PPTX): every text frame, table cell, grouped shape and speaker note.
+
+python-pptx opens and saves the deck. Every DrawingML paragraph (``a:p``) with words on a slide —
+in text boxes, placeholders, tables and groups at any depth — and in the slide's **speaker
+notes** is one segment, its runs spans (:mod:`translit.readers.runs`); line breaks and fields
+(slide numbers, dates) are atoms moved back in place. Slide layouts, masters, positions, sizes
+and everything else in the package are left as they were.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from translit.errors import InputError
+from translit.readers.base import Document, PlacedSegment, Segment
+from translit.readers.package import check_package
+from translit.readers.runs import Piece, Syntax, rewrite, segment_of
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def a(tag: str) -> str:
+    """The Clark name of a DrawingML tag."""
+    return f"{{{A}}}{tag}"
+
+
+def _highlight(properties: Any) -> None:
+    from lxml import etree
+
+    colour = etree.SubElement(properties, a("highlight"))
+    etree.SubElement(colour, a("srgbClr")).set("val", "FFFF00")
+
+
+SYNTAX = Syntax(
+    A, "pPr", tail=("endParaRPr",), noise=lambda name: name in ("dirty", "err"), highlight=_highlight
+)
+
+
+def _import_pptx() -> Any:
+    try:
+        import pptx
+    except ImportError as exc:
+        raise InputError(
+            f"reading PowerPoint needs python-pptx (pip install 'translit[documents]'): {exc}"
+        ) from None
+    return pptx
+
+
+def _open(data: bytes, source: str) -> Any:
+    check_package(data, source, "PowerPoint (.pptx)")
+    pptx = _import_pptx()
+    try:
+        return pptx.Presentation(io.BytesIO(data))
+    except Exception as exc:  # python-pptx raises several kinds for a package that is not a deck
+        raise InputError(f"{source}: not a PowerPoint (.pptx) deck ({type(exc).__name__}: {exc})") from None
+
+
+def _roots(deck: Any) -> list[tuple[str, Any]]:
+    """Each slide's and each speaker note's XML, in slide order: (kind, root)."""
+    found = []
+    for slide in deck.slides:
+        found.append(("slide", slide._element))
+        if slide.has_notes_slide:
+            found.append(("note", slide.notes_slide._element))
+    return found
+
+
+def _read_paragraph(p: Any) -> tuple[list[Piece], list[tuple[int, Any]]]:
+    pieces: list[Piece] = []
+    atoms: list[tuple[int, Any]] = []
+    length = 0
+    for k, child in enumerate(p):
+        if child.tag in (a("pPr"), a("endParaRPr")):
+            continue
+        if child.tag == a("r"):
+            t = child.find(a("t"))
+            text = (t.text or "") if t is not None else ""
+            if text:
+                pieces.append(Piece(text, (k,), None))
+                length += len(text)
+            continue
+        atoms.append((length, ("move", k)))  # a:br, a:fld (slide number, date) …
+    return pieces, atoms
+
+
+@dataclass
+class Skeleton:
+    """The original deck and where each segment's paragraph is: (root, paragraph, base run)."""
+
+    data: bytes
+    places: list[tuple[int, int, tuple[int, ...] | None]] = field(default_factory=list)
+
+
+class PptxReader:
+    """PowerPoint decks (see the module docstring)."""
+
+    name = "pptx"
+
+    def read(self, data: bytes | str, source: str) -> Document:
+        """One segment per paragraph with words, on the slides and in the speaker notes."""
+        if isinstance(data, str):
+            raise InputError(f"{source}: a PowerPoint deck is read from its bytes, not text")
+        deck = _open(data, source)
+        segments: list[Segment] = []
+        places: list[tuple[int, int, tuple[int, ...] | None]] = []
+        for number, (kind, root) in enumerate(_roots(deck)):
+            for index, p in enumerate(root.iter(a("p"))):
+                in_table = any(x.tag == a("tc") for x in p.iterancestors())
+                pieces, atoms = _read_paragraph(p)
+                segment, base = segment_of(p, pieces, atoms, "cell" if in_table else kind, SYNTAX)
+                if segment is not None:
+                    segments.append(segment)
+                    places.append((number, index, base))
+        return Document(segments, input_format="pptx", skeleton=Skeleton(data, places))
+
+
+class PptxWriter:
+    """Writes each translated paragraph back into a copy of the original deck."""
+
+    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+        """The deck with every paragraph's runs rebuilt on the English."""
+        skeleton: Skeleton = document.skeleton
+        deck = _open(skeleton.data, document.name)
+        paragraphs = [list(root.iter(a("p"))) for _kind, root in _roots(deck)]
+        for (number, index, base), placed in zip(skeleton.places, segments, strict=True):
+            rewrite(paragraphs[number][index], base, placed, marks, SYNTAX)
+        out = io.BytesIO()
+        deck.save(out)
+        return out.getvalue()
+
+
+Reader = PptxReader
+Writer = PptxWriter
