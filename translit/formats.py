@@ -40,6 +40,7 @@ FORMATS: tuple[FormatInfo, ...] = (
         "markdown", "Markdown", (".md", ".markdown"), "translit.readers.markdown", ".en.md", writes_back=True
     ),
     FormatInfo("docx", "Word documents", (".docx",), "translit.readers.docx", ".en.docx", True, True),
+    FormatInfo("odt", "OpenDocument text", (".odt",), "translit.readers.odt", ".en.odt", True, True),
     FormatInfo("pptx", "PowerPoint decks", (".pptx",), "translit.readers.pptx", ".en.pptx", True, True),
     FormatInfo("srt", "SubRip subtitles", (".srt",), "translit.readers.subrip", ".en.srt", writes_back=True),
     FormatInfo("vtt", "WebVTT subtitles", (".vtt",), "translit.readers.vtt", ".en.vtt", writes_back=True),

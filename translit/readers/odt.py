@@ -1,0 +1,244 @@
+"""OpenDocument text (ODT): every paragraph and heading translated whole, its spans put back.
+
+The package is a zip of XML; ``content.xml`` (the body, tables, lists, footnotes, frames) and the
+headers and footers of ``styles.xml`` are read with lxml — resolving no entity, fetching
+nothing — and every other part is copied byte for byte. In ODT a paragraph's formatting is
+nested elements round its text (``text:span`` with a style, ``text:a`` with a link), so each
+such element is a span over the paragraph's plain text; notes, frames and images, bookmarks,
+comments and fields (page numbers, dates) are atoms, the elements themselves moved back in
+place (a footnote's own paragraphs are segments of their own). ``[?]`` marks are plain text.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from translit.errors import InputError
+from translit.readers.base import Atom, Document, PlacedSegment, Segment, Span, Tags, collapse, place_atoms
+from translit.readers.package import check_package, safe_xml_parser
+
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+PARTS = ("content.xml", "styles.xml")
+_WRAPPERS = {f"{{{TEXT}}}span", f"{{{TEXT}}}a"}
+
+
+def t(tag: str) -> str:
+    """The Clark name of an OpenDocument text tag."""
+    return f"{{{TEXT}}}{tag}"
+
+
+def _parse(archive: zipfile.ZipFile, name: str, source: str) -> Any:
+    from lxml import etree
+
+    try:
+        return etree.fromstring(archive.read(name), safe_xml_parser())
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{source}: not an OpenDocument text (.odt) file ({name}: {exc})") from None
+
+
+def _open(data: bytes, source: str) -> tuple[zipfile.ZipFile, dict[str, Any]]:
+    archive = check_package(data, source, "OpenDocument (.odt)")
+    if "content.xml" not in archive.namelist():
+        raise InputError(f"{source}: not an OpenDocument text (.odt) file (no content.xml)")
+    mimetype = (
+        archive.read("mimetype").decode("ascii", "replace").strip()
+        if "mimetype" in archive.namelist()
+        else ""
+    )
+    if mimetype and mimetype != "application/vnd.oasis.opendocument.text":
+        raise InputError(
+            f"{source}: an OpenDocument file of another kind ({mimetype}); translit reads text (.odt)"
+        )
+    roots = {name: _parse(archive, name, source) for name in PARTS if name in archive.namelist()}
+    return archive, roots
+
+
+def _paragraphs(roots: dict[str, Any]) -> list[tuple[str, int, Any]]:
+    """Every paragraph and heading to read, in order: the body first, then headers and footers."""
+    found = []
+    for name in PARTS:
+        root = roots.get(name)
+        if root is None:
+            continue
+        for index, element in enumerate(root.iter(t("p"), t("h"))):
+            if name == "styles.xml" and not any(
+                a.tag.endswith(("}header", "}footer", "}header-left", "}footer-left"))
+                for a in a_ancestors(element)
+            ):
+                continue
+            found.append((name, index, element))
+    return found
+
+
+def a_ancestors(element: Any) -> list[Any]:
+    return list(element.iterancestors())
+
+
+def _read(p: Any) -> tuple[str, list[tuple[int, int, tuple[int, ...], int]], list[tuple[int, Any]]]:
+    """A paragraph's text, its wrapper spans (start, end, path, depth) and atoms (offset, payload)."""
+    text: list[str] = []
+    spans: list[tuple[int, int, tuple[int, ...], int]] = []
+    atoms: list[tuple[int, Any]] = []
+    length = 0
+
+    def add(value: str | None) -> None:
+        nonlocal length
+        if value:
+            text.append(value)
+            length += len(value)
+
+    def walk(element: Any, path: tuple[int, ...], depth: int) -> None:
+        add(element.text)
+        for k, child in enumerate(element):
+            here = (*path, k)
+            if child.tag in _WRAPPERS:
+                start = length
+                walk(child, here, depth + 1)
+                spans.append((start, length, here, depth))
+            elif child.tag == t("s"):
+                add(" " * int(child.get(t("c"), "1") or 1))
+            elif child.tag == t("tab"):
+                add("\t")
+            else:
+                atoms.append((length, ("move", here)))  # notes, frames, fields, bookmarks, breaks …
+            add(child.tail)
+
+    walk(p, (), 0)
+    return "".join(text), spans, atoms
+
+
+@dataclass
+class Skeleton:
+    """The original package and, per segment, where its paragraph is (part, number)."""
+
+    data: bytes
+    places: list[tuple[str, int]] = field(default_factory=list)
+
+
+class OdtReader:
+    """OpenDocument text (see the module docstring)."""
+
+    name = "odt"
+
+    def read(self, data: bytes | str, source: str) -> Document:
+        """One segment per paragraph or heading with words; spans for its styled and linked text."""
+        if isinstance(data, str):
+            raise InputError(f"{source}: an OpenDocument file is read from its bytes, not text")
+        _archive, roots = _open(data, source)
+        segments: list[Segment] = []
+        places: list[tuple[str, int]] = []
+        import bisect
+
+        for name, index, p in _paragraphs(roots):
+            raw, raw_spans, raw_atoms = _read(p)
+            if not any(ch.isalnum() for ch in raw):
+                continue
+            text, where = collapse(raw)
+            spans = [
+                Span(bisect.bisect_left(where, a), bisect.bisect_left(where, b), path, True, depth)
+                for a, b, path, depth in sorted(raw_spans, key=lambda s: (s[3], s[0]))
+                if bisect.bisect_left(where, b) > bisect.bisect_left(where, a)
+            ]
+            placed = place_atoms(raw, where, [(o, Tags("")) for o, _ in raw_atoms])
+            atoms = [
+                Atom(x.offset, payload, x.glue) for x, (_o, payload) in zip(placed, raw_atoms, strict=True)
+            ]
+            kind = (
+                "heading"
+                if p.tag == t("h")
+                else "note"
+                if any(a.tag == t("note") for a in p.iterancestors())
+                else ("paragraph" if name == "content.xml" else "header")
+            )
+            segments.append(Segment(text, kind, spans, atoms))
+            places.append((name, index))
+        return Document(segments, input_format="odt", skeleton=Skeleton(data, places))
+
+
+def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
+    """Rebuild a paragraph's content on the English: wrappers copied shallowly, atoms moved back."""
+    from lxml import etree
+
+    def at(path: tuple[int, ...]) -> Any:
+        element = p
+        for k in path:
+            element = element[k]
+        return element
+
+    moved = {atom.payload[1]: at(atom.payload[1]) for atom in placed.atoms}
+    wrappers = {span.payload: at(span.payload) for span in placed.spans}
+    text = placed.text
+    chains: list[tuple[tuple[int, ...], ...]] = [()] * len(text)
+    for span in sorted(placed.spans, key=lambda s: len(s.payload)):
+        for i in range(span.start, min(span.end, len(text))):
+            chains[i] = (*chains[i], span.payload)
+    events: dict[int, list[Any]] = {}
+    for atom in placed.atoms:
+        events.setdefault(atom.offset, []).append(moved[atom.payload[1]])
+    if marks:
+        for offset in placed.marks:
+            events.setdefault(offset, []).append(None)
+    p.text = None
+    for child in list(p):
+        p.remove(child)
+
+    def put(value: str, chain: tuple[tuple[int, ...], ...]) -> None:
+        parent = p
+        for path in chain:
+            original = wrappers[path]
+            copy_ = etree.SubElement(parent, original.tag, dict(original.attrib))
+            parent = copy_
+        if parent is p:
+            _append_text(p, value)
+        else:
+            parent.text = value
+
+    start = 0
+    for i in range(len(text) + 1):
+        if (i == len(text) or i in events or chains[i] != chains[start]) and i > start:
+            put(text[start:i], chains[start])
+            start = i
+        for item in events.pop(i, []):
+            if item is None:
+                _append_text(p, " [?]")
+            else:
+                item.tail = None
+                p.append(item)
+
+
+def _append_text(p: Any, value: str) -> None:
+    if len(p):
+        p[-1].tail = (p[-1].tail or "") + value
+    else:
+        p.text = (p.text or "") + value
+
+
+class OdtWriter:
+    """Writes the translated paragraphs into ``content.xml`` and ``styles.xml``; other parts as they were."""
+
+    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+        """The ODT package with English paragraphs."""
+        from lxml import etree
+
+        skeleton: Skeleton = document.skeleton
+        archive, roots = _open(skeleton.data, document.name)
+        paragraphs = {(name, index): p for name, index, p in _paragraphs(roots)}
+        for place, placed in zip(skeleton.places, segments, strict=True):
+            _rewrite(paragraphs[place], placed, marks)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as new:
+            for item in archive.infolist():
+                if item.filename in roots:
+                    data = etree.tostring(roots[item.filename], xml_declaration=True, encoding="UTF-8")
+                else:
+                    data = archive.read(item)
+                new.writestr(item, data)  # the mimetype stays first and stored, as it was
+        return out.getvalue()
+
+
+Reader = OdtReader
+Writer = OdtWriter
