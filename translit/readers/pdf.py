@@ -1,0 +1,213 @@
+"""PDF, the text layer: paragraphs in reading order, without running headers, footers and page numbers.
+
+pdfminer.six lays out each page's text (columns in order). Its lines are joined back into
+paragraphs — a paragraph ends where the space between two lines grows or the type size
+changes (a headline) — across line breaks, hyphenation (``Bundes-`` / ``regierung`` becomes
+``Bundesregierung``; ``EU-`` / ``Kommissar`` keeps its hyphen) and page breaks (a paragraph that
+does not end a sentence at the foot of a page goes on at the top of the next). Lines in the top
+and bottom margins that repeat on most pages (running headers and footers, digits aside) and
+bare page numbers are left out and reported, like a web page's boilerplate.
+
+A translated PDF with its layout kept is out of scope: the translation comes out as text,
+Markdown, JSON or bilingual, like any article. A PDF without a text layer (a scan) is refused
+in one line: OCR it first. The layout runs in a child process with a memory and time limit, so
+a PDF bomb (a stream that inflates without end) costs a line, not the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from translit.errors import InputError
+from translit.readers.base import Document
+
+MAX_PAGES = 3000
+MEMORY_LIMIT = 2 * 1024**3
+SECONDS = 300.0
+MARGIN = 0.08  # of the page's height: where running headers and footers sit
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]?\s*\d{1,4}\s*[-–—]?|(?:Seite|Page|S\.)\s*\d{1,4}(?:\s*(?:von|of|/)\s*\d{1,4})?)$", re.I
+)
+_SENTENCE_END = re.compile(r"[.!?:…][\"'»«“”‚‘’)\]]*$")
+
+
+@dataclass
+class Line:
+    """One line of text on a page: its words, where it is, how big its type is."""
+
+    text: str
+    page: int
+    top: float
+    bottom: float
+    left: float
+    right: float
+    box: int
+
+    @property
+    def height(self) -> float:
+        return max(1.0, self.top - self.bottom)
+
+
+def _lines(data: bytes) -> tuple[list[Line], list[float], int]:
+    """Every text line of the PDF in reading order, the pages' heights, and the page count."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextBox, LTTextLine
+
+    lines: list[Line] = []
+    heights: list[float] = []
+    box = 0
+    for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES)):
+        heights.append(float(page.height))
+        for element in page:
+            if not isinstance(element, LTTextBox):
+                continue
+            box += 1
+            for line in element:
+                if isinstance(line, LTTextLine):
+                    text = " ".join(line.get_text().split())
+                    if text:
+                        lines.append(
+                            Line(
+                                text,
+                                number,
+                                float(line.y1),
+                                float(line.y0),
+                                float(line.x0),
+                                float(line.x1),
+                                box,
+                            )
+                        )
+    return lines, heights, len(heights)
+
+
+def _in_child(connection: Any, data: bytes) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        connection.send(("ok", _lines(data)))
+    except MemoryError:
+        connection.send(("error", f"it needs more than {MEMORY_LIMIT >> 30} GiB to lay out (a PDF bomb?)"))
+    except Exception as exc:  # reported in the parent, in one line
+        connection.send(("error", f"{type(exc).__name__}: {exc}".strip()))
+
+
+def lay_out(data: bytes, source: str, seconds: float = SECONDS) -> tuple[list[Line], list[float], int]:
+    """:func:`_lines` in a child process with a memory and time limit."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_in_child, args=(sender, data), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise InputError(f"{source}: laying out the PDF took longer than {seconds:.0f} s; refused")
+        status, value = receiver.recv()
+    except EOFError:
+        raise InputError(
+            f"{source}: the PDF could not be read (its process ended: too large, or damaged)"
+        ) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    if status != "ok":
+        raise InputError(f"{source}: cannot read the PDF ({value})")
+    lines, heights, pages = value
+    return lines, heights, pages
+
+
+def running_lines(lines: list[Line], heights: list[float], pages: int) -> set[int]:
+    """Indexes of lines that are running headers, footers or page numbers."""
+
+    def in_margin(line: Line) -> bool:
+        height = heights[line.page] if line.page < len(heights) else 842.0
+        return line.top > height * (1 - MARGIN) or line.bottom < height * MARGIN
+
+    shapes: Counter[str] = Counter()
+    for line in lines:
+        if in_margin(line):
+            shapes[re.sub(r"\d+", "#", line.text)] += 1
+    repeated = {shape for shape, count in shapes.items() if pages >= 2 and count >= max(2, pages // 2)}
+    return {
+        i
+        for i, line in enumerate(lines)
+        if in_margin(line) and (re.sub(r"\d+", "#", line.text) in repeated or _PAGE_NUMBER.match(line.text))
+    }
+
+
+def _join(previous: str, line: str) -> str:
+    """Two lines of one paragraph as one: hyphenation undone where the word goes on in lower case."""
+    if previous.endswith("-") and len(previous) > 1 and previous[-2].isalpha():
+        if line[:1].islower():
+            return previous[:-1] + line
+        return previous + line  # "EU-" / "Kommissar": a compound's own hyphen
+    return previous + " " + line
+
+
+def paragraphs(lines: list[Line], skip: set[int]) -> list[str]:
+    """The lines joined into paragraphs (see the module docstring)."""
+    found: list[str] = []
+    last: Line | None = None
+    widest: dict[int, float] = {}
+    for line in lines:
+        widest[line.box] = max(widest.get(line.box, 0.0), line.right - line.left)
+    for i, line in enumerate(lines):
+        if i in skip:
+            continue
+        if last is None:
+            found.append(line.text)
+        elif line.page != last.page or line.box != last.box:
+            # Across a page, column or block: one paragraph only where a sentence goes on.
+            if not _SENTENCE_END.search(found[-1]) and line.text[:1].islower():
+                found[-1] = _join(found[-1], line.text)
+            else:
+                found.append(line.text)
+        else:
+            gap = last.bottom - line.top
+            same_size = abs(line.height - last.height) <= 0.15 * max(line.height, last.height)
+            # A line that stops well short of its block's width and ends a sentence ends its paragraph.
+            short = last.right - last.left < 0.7 * widest[last.box] and _SENTENCE_END.search(last.text)
+            if not same_size or gap > 0.6 * min(line.height, last.height) or short:
+                found.append(line.text)
+            else:
+                found[-1] = _join(found[-1], line.text)
+        last = line
+    return found
+
+
+class PdfReader:
+    """PDF documents: the text layer (see the module docstring)."""
+
+    name = "pdf"
+
+    def read(self, data: bytes | str, source: str) -> Document:
+        """The PDF's paragraphs in reading order; running headers and footers reported as removed."""
+        if isinstance(data, str):
+            raise InputError(f"{source}: a PDF is read from its bytes, not text")
+        if not data.lstrip()[:5].startswith(b"%PDF-"):
+            raise InputError(f"{source}: not a PDF file")
+        try:
+            import pdfminer  # noqa: F401
+        except ImportError as exc:
+            raise InputError(
+                f"reading PDF needs pdfminer.six (pip install 'translit[documents]'): {exc}"
+            ) from None
+        lines, heights, pages = lay_out(data, source)
+        if not lines:
+            raise InputError(
+                f"{source}: the PDF has no text layer ({pages} page(s) of images, a scan?); "
+                "OCR it first (for example with ocrmypdf) and translate the result"
+            )
+        skip = running_lines(lines, heights, pages)
+        removed = list(dict.fromkeys(lines[i].text for i in sorted(skip)))
+        return Document.of_paragraphs(paragraphs(lines, skip), removed=removed, input_format="pdf")
+
+
+Reader = PdfReader
