@@ -292,3 +292,228 @@ def test_a_bad_word_file_is_refused_in_one_line(case: str, copy: Translator, tmp
     assert "bad.docx" in message and words in message and "\n" not in message
     code, out, err = invoke("translate", "-m", str(COPY_MODEL), str(path))
     assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+# --- PowerPoint ------------------------------------------------------------------------------------
+
+pptx = pytest.importorskip("pptx")
+
+
+def deck_texts(data: bytes) -> tuple[list[list[str]], list[str], list[tuple[int, int, int, int]]]:
+    deck = pptx.Presentation(io.BytesIO(data))
+    slides, notes, boxes = [], [], []
+    for slide in deck.slides:
+        slides.append([shape.text_frame.text for shape in slide.shapes if shape.has_text_frame])
+        notes.append(slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else "")
+        boxes += [(s.left, s.top, s.width, s.height) for s in slide.shapes]
+    return slides, notes, boxes
+
+
+def test_a_deck_comes_back_with_every_frame_and_note(copy: Translator, tmp_path: Path) -> None:
+    source = DOCS / "doc2.pptx"
+    result = copy.translate(source)
+    before, after = deck_texts(source.read_bytes()), deck_texts(result.written(marks=False) or b"")
+    assert [len(s) for s in after[0]] and len(after[0]) == len(before[0])
+    assert after[2] == before[2], "layout untouched: every shape where it was, as big as it was"
+    assert [bool(n) for n in after[1]] == [bool(n) for n in before[1]] and any(before[1]), "speaker notes too"
+    assert sum(1 for s in result.source_paragraphs if s in before[1]) >= 1
+    out = tmp_path / "doc2.en.pptx"
+    out.write_bytes(result.written() or b"")
+    office_opens(out, tmp_path)
+
+
+def test_a_deck_comes_back_english_with_the_small_translator(small: Translator) -> None:
+    result = small.translate(DOCS / "doc3.pptx")
+    slides, notes, _ = deck_texts(result.written(marks=False) or b"")
+    words = " ".join([*(t for s in slides for t in s), *notes]).lower().split()
+    assert sum(w in GERMAN_WORDS for w in words) < 0.02 * len(words)
+
+
+# --- OpenDocument ----------------------------------------------------------------------------------
+
+
+def odt_body(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("content.xml").decode("utf-8")
+
+
+def test_an_odt_comes_back_with_its_spans_and_links(copy: Translator, tmp_path: Path) -> None:
+    source = DOCS / "doc2.odt"
+    result = copy.translate(source)
+    data = result.written(marks=False) or b""
+    before, after = odt_body(source.read_bytes()), odt_body(data)
+    for element in ("<text:span", "<text:a ", "xlink:href=", "<table:table-cell", "<text:h "):
+        assert after.count(element) == before.count(element), element
+    assert result.source_paragraphs[0] == MANIFEST["doc2"]["headline"]
+    with zipfile.ZipFile(io.BytesIO(data)) as new, zipfile.ZipFile(source) as old:
+        assert new.namelist() == old.namelist() and new.namelist()[0] == "mimetype"
+        assert new.read("styles.xml") == old.read("styles.xml"), "no header or footer text: styles untouched"
+    out = tmp_path / "doc2.en.odt"
+    out.write_bytes(data)
+    office_opens(out, tmp_path)
+
+
+# --- subtitles -------------------------------------------------------------------------------------
+
+srt = pytest.importorskip("srt")
+
+
+def test_subtitles_are_translated_as_whole_sentences_on_the_same_cues(small: Translator) -> None:
+    source = DOCS / "doc2.srt"
+    before = list(srt.parse(source.read_text(encoding="utf-8")))
+    result = small.translate(source)
+    after = list(srt.parse((result.written(marks=False) or b"").decode("utf-8")))
+    assert [(c.index, c.start, c.end) for c in after] == [(c.index, c.start, c.end) for c in before]
+    assert all(c.content.strip() for c in after), "every cue gets its share"
+    assert all(len(c.content.splitlines()) <= 2 for c in after)
+    lines = [line for c in after for line in c.content.splitlines()]
+    assert sum(len(line) <= 42 for line in lines) >= 0.9 * len(lines)
+    # A sentence that runs across two cues reached the model whole.
+    assert any("Kinder ertrunken." in u.text and u.text.startswith("Beim Kentern") for u in result.units)
+
+
+def test_subtitles_come_back_whole_with_the_copy_model(copy: Translator) -> None:
+    source = DOCS / "doc4.srt"
+    result = copy.translate(source)
+    after = list(srt.parse((result.written(marks=False) or b"").decode("utf-8")))
+    assert len(after) == MANIFEST["doc4"]["cues"]
+    assert " ".join(c.content for c in after).split() == " ".join(result.paragraphs).split()
+
+
+VTT = """WEBVTT - Interview
+
+STYLE
+::cue { color: yellow }
+
+NOTE Eine Notiz bleibt.
+
+eins
+00:00:01.000 --> 00:00:04.000 position:10% align:start
+<v Anna>Der Hund bellt laut und</v>
+
+00:00:04.500 --> 00:00:07.000 line:0
+<i>die Katze schläft im Garten.</i>
+"""
+
+
+def test_webvtt_keeps_styles_settings_and_voices(copy: Translator) -> None:
+    result = copy.translate(VTT.encode(), "a.vtt")
+    assert result.source_paragraphs == ["Der Hund bellt laut und die Katze schläft im Garten."]
+    written = (result.written(marks=False) or b"").decode("utf-8")
+    for kept in (
+        "STYLE\n::cue { color: yellow }",
+        "NOTE Eine Notiz bleibt.",
+        "eins\n",
+        "position:10% align:start",
+        "line:0",
+    ):
+        assert kept in written
+    assert "<v Anna>" in written and "</i>" in written
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def make_pdf(pages: list[list[tuple[float, float, float, str]]]) -> bytes:
+    """A PDF whose pages hold lines of text at (x, y, size); Helvetica, WinAnsi (umlauts)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    font = len(objects) + 1
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    kids = []
+    for lines in pages:
+        stream = b"".join(
+            b"BT /F1 %d Tf %d %d Td (" % (size, x, y)
+            + text.encode("cp1252").replace(b"(", b"\\(").replace(b")", b"\\)")
+            + b") Tj ET\n"
+            for x, y, size, text in lines
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
+        content = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
+            % (font, content)
+        )
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def page(number: int, body: list[str], top: int = 760) -> list[tuple[float, float, float, str]]:
+    lines = [(72, 810, 9, "Pressemitteilung des Ministeriums"), (290, 30, 9, f"Seite {number}")]
+    y = top
+    for text in body:
+        if text == "":
+            y -= 14  # a paragraph's space
+            continue
+        lines.append((72, y, 11, text))
+        y -= 14
+    return lines
+
+
+def test_a_pdf_reads_as_paragraphs_without_running_headers(copy: Translator) -> None:
+    data = make_pdf(
+        [
+            page(
+                1,
+                [
+                    "Die Bundes-",
+                    "regierung hat am Montag beschlossen, die",
+                    "EU-",
+                    "Kommission zu informieren.",
+                    "",
+                    "Der zweite Absatz geht",
+                    "auf der nächsten Seite",
+                ],
+            ),
+            page(2, ["weiter und endet hier.", "", "Ein dritter Absatz."]),
+            page(3, ["Noch ein Absatz am Ende."]),
+        ]
+    )
+    document = copy.read(data, "a.pdf")
+    assert document.paragraphs == [
+        "Die Bundesregierung hat am Montag beschlossen, die EU-Kommission zu informieren.",
+        "Der zweite Absatz geht auf der nächsten Seite weiter und endet hier.",
+        "Ein dritter Absatz.",
+        "Noch ein Absatz am Ende.",
+    ]
+    assert "Pressemitteilung des Ministeriums" in document.removed and "Seite 1" in document.removed
+
+
+def test_a_pdf_in_two_columns_reads_column_by_column(copy: Translator) -> None:
+    left = [(60, 700 - 14 * i, 11, t) for i, t in enumerate(["Links steht der erste", "Absatz der Meldung."])]
+    right = [
+        (320, 700 - 14 * i, 11, t) for i, t in enumerate(["Rechts steht der zweite", "Absatz der Meldung."])
+    ]
+    document = copy.read(make_pdf([left + right]), "cols.pdf")
+    assert document.paragraphs == [
+        "Links steht der erste Absatz der Meldung.",
+        "Rechts steht der zweite Absatz der Meldung.",
+    ]
+
+
+def test_the_shared_pdfs_read_as_their_articles(copy: Translator) -> None:
+    for name, entry in MANIFEST.items():
+        document = copy.read(DOCS / f"{name}.pdf")
+        assert document.paragraphs[0] == entry["headline"]
+        assert entry["paragraphs"][-1] in document.paragraphs, name
+
+
+def test_a_scan_without_a_text_layer_is_refused(copy: Translator, tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf([[]]))
+    with pytest.raises(InputError, match=r"no text layer.*OCR"):
+        copy.read(path)
+    code, _, err = invoke("translate", "-m", str(COPY_MODEL), str(path))
+    assert code == 2 and err.count("\n") == 1

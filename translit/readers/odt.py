@@ -229,10 +229,11 @@ class OdtWriter:
         paragraphs = {(name, index): p for name, index, p in _paragraphs(roots)}
         for place, placed in zip(skeleton.places, segments, strict=True):
             _rewrite(paragraphs[place], placed, marks)
+        changed = {name for name, _index in skeleton.places}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as new:
             for item in archive.infolist():
-                if item.filename in roots:
+                if item.filename in changed:
                     data = etree.tostring(roots[item.filename], xml_declaration=True, encoding="UTF-8")
                 else:
                     data = archive.read(item)
