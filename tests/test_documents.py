@@ -517,3 +517,19 @@ def test_a_scan_without_a_text_layer_is_refused(copy: Translator, tmp_path: Path
         copy.read(path)
     code, _, err = invoke("translate", "-m", str(COPY_MODEL), str(path))
     assert code == 2 and err.count("\n") == 1
+
+
+def test_a_pdf_bomb_costs_one_line(copy: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    from translit.readers import pdf
+
+    monkeypatch.setattr(pdf, "MEMORY_LIMIT", 256 << 20)  # the child's allowance, kept small for the test
+    data = make_pdf([[(72, 700, 11, "Ein Satz.")]])
+    bomb = zlib.compress(b"BT /F1 11 Tf 72 600 Td (x) Tj ET\n" + b" " * (1 << 30), 9)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream"
+    data = data.replace(b"4 0 obj\n", b"4 0 obj\n" + stream + b"\nendobj\n999 0 obj\n", 1)
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"bomb\.pdf: cannot read the PDF \(it needs more than 256 MiB"):
+        copy.read(path)

@@ -474,3 +474,56 @@ def test_the_glossary_per_server_and_per_request(small_server: Running, tmp_path
         answer = client.post("/translate", json={"q": hound, "source": "de", "target": "en"}).json()
         assert answer["translatedText"] == server.translator.translate(hound).text
         assert "hound" in answer["translatedText"]
+
+
+# --- documents through the service ------------------------------------------------------------------
+
+DOCS = REPO.parent / "shared" / "data" / "docs"
+
+
+def test_translate_file_answers_as_libretranslate_and_the_file_is_fetched_once(copy_server: Running) -> None:
+    docx = pytest.importorskip("docx")
+    import io
+
+    with copy_server.client() as client:
+        settings = client.get("/frontend/settings").json()
+        assert settings["filesTranslation"] is True and ".docx" in settings["supportedFilesFormat"]
+        files = {"file": ("bericht.docx", (DOCS / "doc1.docx").read_bytes())}
+        answer = client.post("/translate_file", files=files, data={"source": "de", "target": "en"})
+        assert answer.status_code == 200, answer.text
+        url = answer.json()["translatedFileUrl"]
+        assert url.startswith(copy_server.url) and url.endswith("/bericht.en.docx")
+        got = client.get(url)
+        assert got.status_code == 200 and "wordprocessingml" in got.headers["content-type"]
+        assert docx.Document(io.BytesIO(got.content)).paragraphs[0].text.startswith("Merkel")
+        assert client.get(url).status_code == 404, "kept only until it is fetched"
+        srt = client.post("/translate_file", files={"file": ("a.srt", (DOCS / "doc1.srt").read_bytes())})
+        assert client.get(srt.json()["translatedFileUrl"]).text.startswith("1\n00:00:")
+
+
+def test_translate_file_refuses_bad_files_in_one_line(copy_server: Running) -> None:
+    with copy_server.client() as client:
+        for name, data, status in [
+            ("kaputt.docx", b"kein Word", 400),
+            ("bild.png", b"\x89PNG", 400),
+        ]:
+            answer = client.post("/translate_file", files={"file": (name, data)})
+            assert answer.status_code == status and name in answer.json()["error"], answer.text
+        assert client.post("/translate_file", data={"source": "de"}).status_code == 400
+    with running(config=ServeConfig(file_limit=1000)) as small_limit, small_limit.client() as client:
+        answer = client.post("/translate_file", files={"file": ("a.docx", (DOCS / "doc1.docx").read_bytes())})
+        assert answer.status_code == 413
+
+
+def test_a_job_shows_progress_and_gives_the_file(copy_server: Running) -> None:
+    with copy_server.client() as client:
+        started = client.post("/jobs", files={"file": ("a.pptx", (DOCS / "doc4.pptx").read_bytes())})
+        assert started.status_code == 202
+        status_url = started.json()["status"]
+        deadline = time.monotonic() + 60
+        while (state := client.get(status_url).json())["status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert state["status"] == "done" and state["units_done"] == state["units"] > 0, state
+        assert client.get(state["translatedFileUrl"]).status_code == 200
+        assert client.get("/jobs/unknown").status_code == 404

@@ -88,12 +88,27 @@ def _in_child(connection: Any, data: bytes) -> None:
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        # On top of what the process already maps (a loaded model maps gigabytes).
+        resource.setrlimit(resource.RLIMIT_AS, (_mapped() + MEMORY_LIMIT, resource.RLIM_INFINITY))
         connection.send(("ok", _lines(data)))
     except MemoryError:
-        connection.send(("error", f"it needs more than {MEMORY_LIMIT >> 30} GiB to lay out (a PDF bomb?)"))
+        connection.send(
+            ("error", f"it needs more than {MEMORY_LIMIT >> 20} MiB to lay out; refused (a PDF bomb?)")
+        )
     except Exception as exc:  # reported in the parent, in one line
         connection.send(("error", f"{type(exc).__name__}: {exc}".strip()))
+
+
+def _mapped() -> int:
+    """Bytes of address space this process maps now (0 where the system does not say)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def lay_out(data: bytes, source: str, seconds: float = SECONDS) -> tuple[list[Line], list[float], int]:

@@ -20,12 +20,12 @@ import logging
 import time
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from translit import __version__
@@ -37,6 +37,15 @@ from translit.pipeline import decode_options
 from translit.render import translation_json
 from translit.results import Translation
 from translit.segment import join_units
+from translit.serve.files import (
+    FileStore,
+    Job,
+    Jobs,
+    media_type,
+    output_name,
+    supported_extensions,
+    upload_format,
+)
 from translit.serve.limits import RateLimiter, ServeConfig, key_is_valid
 from translit.serve.scheduler import Scheduler
 from translit.translator import Translator
@@ -58,6 +67,10 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+FILE_SLICE = 64  # units of a document sent to the scheduler at a time (progress, fairness)
+FILE_TIMEOUT = 3600.0  # seconds one slice of a document may wait (a job is not held to --timeout)
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -83,6 +96,9 @@ class Service:
         self.options = decode_options(resolved)
         self.normalize = get_normalizer(resolved.normalize.value)
         self.in_flight = 0
+        self.files = FileStore(config.file_ttl)
+        self.jobs = Jobs(config.file_ttl)
+        self.background: set[Any] = set()  # running jobs (a task must be referenced to live)
         self.started = time.time()
         self.served = 0
 
@@ -199,20 +215,98 @@ class Service:
 
     # --- translation ---------------------------------------------------------------------------
 
-    async def wait(self, request: Request, future: Any) -> Any:
-        """Wait for the scheduler; a client that leaves costs nothing more, a slow one times out."""
+    async def wait(
+        self, request: Request | None, future: Any, timeout: float | None = None, job: Job | None = None
+    ) -> Any:
+        """Wait for the scheduler; a client that leaves (or a cancelled job) costs nothing more,
+        a slow one times out."""
         wrapped = asyncio.wrap_future(future)
-        deadline = time.monotonic() + self.config.timeout
+        limit = self.config.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         while True:
             done, _ = await asyncio.wait({wrapped}, timeout=0.05)
             if done:
                 return wrapped.result()
-            if await request.is_disconnected():
+            if (request is not None and await request.is_disconnected()) or (
+                job is not None and job.cancelled
+            ):
                 self.scheduler.cancel(future)
-                raise ApiError(499, "the client went away")
+                raise ApiError(499, "the client went away" if job is None else "the job was cancelled")
             if time.monotonic() > deadline:
                 self.scheduler.cancel(future)
-                raise ApiError(503, f"the translation took longer than {self.config.timeout:g} s; try again")
+                raise ApiError(503, f"the translation took longer than {limit:g} s; try again")
+
+    async def upload(self, request: Request) -> tuple[str, bytes, dict[str, Any]]:
+        """A multipart upload's file (name, bytes) and its other fields, within the file limit."""
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "multipart/form-data":
+            raise ApiError(400, "Invalid request: send the file as multipart/form-data in a 'file' field")
+        limit = self.config.file_limit
+        declared = request.headers.get("content-length")
+        if limit and declared and declared.isdigit() and int(declared) > limit + 65536:
+            raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if limit and len(body) > limit + 65536:
+                raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
+        request._body = bytes(body)
+        try:
+            form = await request.form(max_part_size=limit or 1 << 40)
+        except Exception:
+            raise ApiError(400, "Invalid request: the form data cannot be read") from None
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ApiError(400, "Invalid request: missing file parameter")
+        data = await upload.read()
+        if limit and len(data) > limit:
+            raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
+        name = upload.filename or "document"
+        return name, data, {k: v for k, v in form.items() if isinstance(v, str)}
+
+    async def translate_upload(
+        self, request: Request | None, name: str, data: bytes, params: dict[str, Any], job: Job | None = None
+    ) -> tuple[str, bytes]:
+        """A document translated into its own format (text for a PDF): its new name and bytes.
+
+        Its units go to the shared scheduler in slices, so a job shows progress and short
+        requests from others are served in between.
+        """
+        chosen = upload_format(name)
+        if chosen is None:
+            raise ApiError(
+                400,
+                f"{name}: files of this type are not supported "
+                f"(choose from {', '.join(supported_extensions())})",
+            )
+        if params.get("source") or params.get("target"):
+            self.languages({"source": "de", "target": "en", **params})
+        translator = self.translator_for(params)
+        try:
+            document = await run_in_threadpool(translator.read, data, name, input_format=chosen)
+        except TranslitError as exc:
+            raise ApiError(400, str(exc)) from None
+        prepared = await run_in_threadpool(translator.prepare, [document])
+        if job is not None:
+            job.status, job.units = "running", len(prepared.inputs)
+        outcomes: list[Any] = []
+        for start in range(0, len(prepared.inputs), FILE_SLICE):
+            future = self.scheduler.submit(
+                prepared.inputs[start : start + FILE_SLICE],
+                prepared.options,
+                prepared.cache_options,
+                glossary=prepared.glossary,
+            )
+            outcomes += await self.wait(request, future, FILE_TIMEOUT, job)
+            if job is not None:
+                job.done = len(outcomes)
+        (translation,) = await run_in_threadpool(translator.assemble, prepared, outcomes)
+        written = translation.written(marks=translator.settings.marks)
+        if written is None:
+            from translit.render import translation_text
+
+            written = (translation_text(translation, marks=translator.settings.marks) + "\n").encode("utf-8")
+        return output_name(name, chosen), written
 
     def translator_for(self, params: dict[str, Any]) -> Translator:
         """The translator of a request: the server's, with the request's glossary added.
@@ -338,7 +432,7 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Any:
-        counted = request.url.path in ("/translate", "/brief", "/detect")
+        counted = request.url.path in ("/translate", "/brief", "/detect", "/translate_file", "/jobs")
         if counted and config.max_concurrent and service.in_flight >= config.max_concurrent:
             return _error(
                 429, f"Slowdown: {config.max_concurrent} requests are in flight", {"Retry-After": "1"}
@@ -467,13 +561,82 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
                 "apiKeys": bool(config.keys),
                 "keyRequired": bool(config.keys),
                 "suggestions": False,
-                "supportedFilesFormat": [],
+                "filesTranslation": True,
+                "supportedFilesFormat": supported_extensions(),
                 "language": {
                     "source": {"code": "de", "name": LANGUAGE_NAMES["de"]},
                     "target": {"code": "en", "name": LANGUAGE_NAMES["en"]},
                 },
             }
         )
+
+    def file_url(request: Request, token: str, name: str) -> str:
+        return f"{str(request.base_url).rstrip('/')}/download_file/{token}/{quote(name)}"
+
+    @app.post("/translate_file", summary="Translate a document into its own format (LibreTranslate's API)")
+    async def translate_file(request: Request) -> JSONResponse:
+        """LibreTranslate's ``/translate_file``: multipart ``file``, ``source``, ``target``, ``api_key``."""
+        name, data, params = await service.upload(request)
+        service.authorise(request, params)
+        new_name, written = await service.translate_upload(request, name, data, params)
+        token = service.files.put(new_name, written)
+        return JSONResponse({"translatedFileUrl": file_url(request, token, new_name)})
+
+    @app.get("/download_file/{token}/{name}", summary="Fetch a translated file (once)")
+    async def download_file(token: str, name: str) -> Response:
+        """The translated file behind a ``translatedFileUrl``; it is gone once fetched."""
+        stored = service.files.take(token)
+        if stored is None:
+            raise ApiError(404, "No such file: it was fetched already, or it expired")
+        disposition = f"attachment; filename*=UTF-8''{quote(stored.name)}"
+        return Response(
+            stored.data, media_type=media_type(stored.name), headers={"Content-Disposition": disposition}
+        )
+
+    @app.post("/jobs", summary="Translate a document as a job: poll its progress, then fetch it (translit)")
+    async def submit_job(request: Request) -> JSONResponse:
+        """Start translating an uploaded document; answers 202 with the job's address."""
+        name, data, params = await service.upload(request)
+        service.authorise(request, params)
+        job = Job(name)
+        identifier = service.jobs.add(job)
+
+        async def run() -> None:
+            try:
+                new_name, written = await service.translate_upload(None, name, data, params, job)
+                job.token = service.files.put(new_name, written)
+                job.name = new_name
+                job.status = "done"
+            except ApiError as exc:
+                job.status, job.error = "failed", exc.message
+            except Exception as exc:  # our fault: logged with its traceback, reported in one line
+                log.error("job %s failed", identifier, exc_info=exc)
+                job.status, job.error = "failed", f"internal error ({type(exc).__name__})"
+            finally:
+                job.finished = time.monotonic()
+
+        service.background.add(task := asyncio.create_task(run()))
+        task.add_done_callback(service.background.discard)
+        url = f"{str(request.base_url).rstrip('/')}/jobs/{identifier}"
+        return JSONResponse({"job": identifier, "status": url}, status_code=202)
+
+    @app.get("/jobs/{identifier}", summary="A job's progress, and its file once done (translit)")
+    async def job_status(request: Request, identifier: str) -> JSONResponse:
+        """``status`` (queued/running/done/failed), ``units``, ``units_done``; then the file's address."""
+        job = service.jobs.get(identifier)
+        if job is None:
+            raise ApiError(404, "No such job")
+        url = file_url(request, job.token, job.name) if job.token else None
+        return JSONResponse(job.to_dict(url))
+
+    @app.delete("/jobs/{identifier}", summary="Cancel a job (translit)")
+    async def cancel_job(identifier: str) -> JSONResponse:
+        """Stop a job's translation; its units still waiting are dropped."""
+        job = service.jobs.get(identifier)
+        if job is None:
+            raise ApiError(404, "No such job")
+        job.cancelled = True
+        return JSONResponse({"status": "cancelled" if job.status not in ("done", "failed") else job.status})
 
     @app.get("/health", summary="Is the service up")
     async def health() -> JSONResponse:

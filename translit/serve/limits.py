@@ -31,6 +31,8 @@ class ServeConfig:
     round_tokens: int = 1024
     alternatives_limit: int = 8
     cors: tuple[str, ...] = ()
+    file_limit: int = 50 << 20  # bytes of one uploaded document
+    file_ttl: float = 600.0  # seconds a translated file waits to be fetched
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
 
 
