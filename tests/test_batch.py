@@ -146,6 +146,27 @@ def test_symlink_loop_does_not_hang(copy_model_dir: Path, tmp_path: Path) -> Non
     assert code == 0, stderr
 
 
+@pytest.mark.parametrize("follow", [False, True])
+def test_a_file_that_links_to_itself_never_stops_a_batch(
+    copy_model_dir: Path, tmp_path: Path, follow: bool
+) -> None:
+    """Issue 28, fault 1: `ln -s selfref.txt selfref.txt` ended the batch with 'unexpected RuntimeError'."""
+    make_tree(tmp_path / "in", 1)
+    (tmp_path / "in" / "selfref.txt").symlink_to("selfref.txt")
+    code, _, stderr = cli(
+        "batch",
+        str(tmp_path / "in"),
+        "-o",
+        str(tmp_path / "out"),
+        "--model",
+        str(copy_model_dir),
+        *(["--follow-links"] if follow else []),
+    )
+    assert code in (0, 5), stderr
+    assert "unexpected" not in stderr and "selfref.txt" in stderr
+    assert any((tmp_path / "out").rglob("*.en.txt")), "the other files are done"
+
+
 def comparable(path: Path) -> object:
     """File content for comparing runs: JSON outputs without their (run-dependent) timings."""
     if path.suffix == ".json" and not path.name.startswith("."):

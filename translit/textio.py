@@ -39,8 +39,6 @@ _BINARY_MAGIC = {
     b"\x7fELF": "a program",
     b"\x1f\x8b": "a gzip archive",
 }
-# A text stays UTF-8 when at most this share of its non-ASCII sequences is invalid.
-MOSTLY_UTF8 = 0.1
 
 
 class BinaryInputError(InputError):
@@ -114,16 +112,52 @@ def decode_bytes(data: bytes, name: str) -> SourceText:
     bad = _bad_utf8_offsets(data)
     text = data.decode("utf-8", errors="replace")
     good_multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
-    if good_multibyte and len(bad) <= MOSTLY_UTF8 * (good_multibyte + len(bad)):
-        shown = ", ".join(str(o) for o in bad[:5]) + (", …" if len(bad) > 5 else "")
-        log.warning(
-            "%s: %d byte sequence(s) that are not UTF-8 (at byte %s); replaced with U+FFFD",
-            name,
-            len(bad),
-            shown,
-        )
+    if good_multibyte:
+        # Real UTF-8 sequences do not happen by chance in another encoding's German: this is
+        # UTF-8, and what is not (a pasted Latin-1 line, a stray byte) is mended line by line.
+        return SourceText(name, _mended(data, name, bad), "utf-8")
+    if _as_german_windows_text(data) is None and len(bad) <= STRAY_SEQUENCES and 7 * len(bad) <= len(data):
+        # Plain ASCII with a few broken sequences (an overlong "/", a lone surrogate): still UTF-8.
+        _report_replaced(name, bad)
         return SourceText(name, text, "utf-8")
     return _detect(data, name)
+
+
+STRAY_SEQUENCES = 8
+"""Broken sequences in otherwise plain ASCII text that are replaced rather than taken for another encoding."""
+
+
+def _report_replaced(name: str, bad: list[int]) -> None:
+    shown = ", ".join(str(o) for o in bad[:5]) + (", …" if len(bad) > 5 else "")
+    log.warning(
+        "%s: %d byte sequence(s) that are not UTF-8 (at byte %s); replaced with U+FFFD", name, len(bad), shown
+    )
+
+
+def _mended(data: bytes, name: str, bad: list[int]) -> str:
+    """UTF-8 text with a few lines that are not: each such line read as Windows-1252 where that
+    gives German letters (a line pasted from a Latin-1 file), else its bad bytes replaced."""
+    lines = data.split(b"\n")
+    out, windows, replaced = [], [], []
+    position = 0
+    for number, line in enumerate(lines, 1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            german = _as_german_windows_text(line, plain_share=0.5)  # one short line: fewer letters
+            if german is not None:
+                out.append(german)
+                windows.append(number)
+            else:
+                out.append(line.decode("utf-8", errors="replace"))
+                replaced += [o for o in bad if position <= o < position + len(line)]
+        position += len(line) + 1
+    if windows:
+        shown = ", ".join(map(str, windows[:5])) + (", …" if len(windows) > 5 else "")
+        log.warning("%s: UTF-8, but line(s) %s are Windows-1252 (Latin-1); read as such", name, shown)
+    if replaced:
+        _report_replaced(name, replaced)
+    return "\n".join(out)
 
 
 def _detect(data: bytes, name: str) -> SourceText:
@@ -150,8 +184,9 @@ def _german_letters(text: str) -> int:
     return sum(1 for ch in text if ch in _GERMAN_LETTERS)
 
 
-def _as_german_windows_text(data: bytes) -> str | None:
-    """``data`` as cp1252, when that decodes cleanly and gives German letters."""
+def _as_german_windows_text(data: bytes, plain_share: float = 0.85) -> str | None:
+    """``data`` as cp1252, when that decodes cleanly and gives German letters (and at least
+    ``plain_share`` of its letters are plain ASCII ones)."""
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -160,7 +195,7 @@ def _as_german_windows_text(data: bytes) -> str | None:
     plain = sum(1 for ch in letters if ch.isascii())
     # German is mostly plain letters with a few umlauts; Cyrillic or Greek bytes read as cp1252
     # are mostly accented letters.
-    return text if _german_letters(text) and plain >= 0.85 * len(letters) else None
+    return text if _german_letters(text) and plain >= plain_share * len(letters) else None
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

@@ -105,9 +105,10 @@ def find_inputs(
             if path.is_symlink() and not follow_links:
                 try:
                     target = path.resolve(strict=True)
-                except OSError:
-                    target = None
-                if target is None or not _inside(target, root) or (excluded and _inside(target, excluded)):
+                except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python 3.11)
+                    skipped.append(Skipped(path.relative_to(root), f"a broken link ({type(exc).__name__})"))
+                    continue
+                if not _inside(target, root) or (excluded and _inside(target, excluded)):
                     skipped.append(Skipped(path.relative_to(root), "a link that leaves the input folder"))
                     continue
             found.append(path)

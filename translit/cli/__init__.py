@@ -24,7 +24,15 @@ import typer
 from typer.core import TyperGroup
 
 from translit.cli import batch, cache, documents, eval, glossary, models, serve
-from translit.cli.common import EXIT_CODES_HELP, handled, prepare_stdout, printable, state, write
+from translit.cli.common import (
+    EXIT_CODES_HELP,
+    handled,
+    prepare_stdout,
+    printable,
+    silence_stdout_if_broken,
+    state,
+    write,
+)
 from translit.config import load_config
 from translit.readers import input_extensions
 
@@ -297,7 +305,9 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code == 130:
             _leave_now(130)
+        silence_stdout_if_broken()
         raise
+    silence_stdout_if_broken()
 
 
 def _leave_now(code: int) -> None:

@@ -135,6 +135,8 @@ def handled(func: F) -> F:
             raise
         except errors.TranslitError as exc:
             _traceback_if_debug()
+            if isinstance(exc, errors.OutputError):
+                _silence_stdout()  # what is still buffered must not fail again at exit
             raise fail(str(exc), exc.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
             _traceback_if_debug()
@@ -155,6 +157,16 @@ def handled(func: F) -> F:
 def _traceback_if_debug() -> None:
     if state.debug:
         traceback.print_exc(file=sys.stderr)
+
+
+def silence_stdout_if_broken() -> None:
+    """Flush stdout now; if its reader left or its device is full, point it at /dev/null, so
+    that the interpreter's own flush at exit cannot print "Exception ignored" and exit 120."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
 
 
 def _silence_stdout() -> None:
