@@ -295,6 +295,23 @@ def test_is_degenerate() -> None:
     assert not is_degenerate(GERMAN, GERMAN)
     assert is_degenerate("Die Regierung hat ein Gesetz beschlossen.", "tiv" * 90)
     assert not is_degenerate("Trennlinie ________ hier.", "Dividing line ________ here.")
+    # Issue 28, fault 7: a short repetition the small translator gave, unflagged.
+    assert is_degenerate("Der Bundestag tagt heute.", "The ban day day day.")
+    assert not is_degenerate("Nein, nein, nein!", "No, no, no!")
+    assert not is_degenerate("Er hatte gehabt.", "He had had enough.")
+
+
+def test_the_small_translator_s_short_loop_is_redone() -> None:
+    from translit import Translator
+
+    from .conftest import SMALL
+
+    result = Translator(SMALL, cache=False).translate("Der Bundestag tagt heute.")
+    words = result.paragraphs[0].lower().split()
+    assert "loop" in result.unit_results[0].redone or result.unit_results[0].flags
+    assert not any(a == b == c for a, b, c in zip(words, words[1:], words[2:], strict=False)), (
+        result.paragraphs
+    )
 
 
 @pytest.fixture(scope="module")

@@ -46,8 +46,8 @@ def is_degenerate(source: str, output: str) -> bool:
     """Does ``output`` look like a decoding loop ("poor, poor, poor, …") rather than a translation?
 
     Flags an output far longer than its source (in words or characters), a short unit
-    repeated eight times in a row, a word or phrase repeated four times in a row (more
-    than the source itself does), or a phrase of three or more words recurring much more
+    repeated eight times in a row, a word repeated three times or a phrase four times in a
+    row (more than the source itself does), or a phrase of three or more words recurring much more
     often than in the source.
     """
     out_words = re.findall(r"\w+", output.lower())
@@ -59,8 +59,10 @@ def is_degenerate(source: str, output: str) -> bool:
     if looping and looping.group(0) not in source:
         return True
     for n in (1, 2, 3, 4):
-        # A source that itself repeats ("sehr, sehr, sehr") may be translated that way.
-        if _longest_run(out_words, n) >= max(4, _longest_run(src_words, n) + 2):
+        # A source that itself repeats ("sehr, sehr, sehr") may be translated that way; one
+        # word three times in a row ("The ban day day day.") is never English of its own.
+        floor = 3 if n == 1 else 4
+        if _longest_run(out_words, n) >= max(floor, _longest_run(src_words, n) + 2):
             return True
     for n in (3, 4):
         counts = Counter(tuple(out_words[i : i + n]) for i in range(len(out_words) - n + 1))
