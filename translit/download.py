@@ -90,7 +90,13 @@ def _hub_name() -> str:
 def offline_hint(spec: ModelSpec) -> str:
     """What to do without a connection: which files, where a Hugging Face cache goes, a mirror."""
     cache = repo_cache_dir(spec.repo) if spec.repo else None
-    files = ", ".join(spec.files) if spec.files else "the model's files"
+    weights = [f for f in spec.files if f in ("model.safetensors", "pytorch_model.bin")]
+    others = [f for f in spec.files if f not in weights]
+    if len(weights) > 1:  # either one is enough
+        others.append(" or ".join(weights))
+    else:
+        others += weights
+    files = ", ".join(others) if spec.files else "the model's files"
     mirror = (
         f"the mirror in HF_ENDPOINT ({os.environ['HF_ENDPOINT']}) did not answer"
         if os.environ.get("HF_ENDPOINT")

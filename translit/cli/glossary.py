@@ -60,7 +60,8 @@ def glossary_check(
             for problem in item["problems"]:
                 level = "error" if problem["error"] else "warning"
                 lines.append(f"{problem['where']}: {level}: {problem['message']}")
-            lines.append(f"{item['file']}: {item['entries']} entries ({item['keep']} never translated)")
+            noun = "entry" if item["entries"] == 1 else "entries"
+            lines.append(f"{item['file']}: {item['entries']} {noun} ({item['keep']} never translated)")
         write("\n".join(lines))
     if fatal:
         raise typer.Exit(errors.EXIT_INPUT)
