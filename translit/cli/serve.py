@@ -114,6 +114,9 @@ def serve(
             "--cors", help="Allow browsers from this origin ('*': any); repeatable.", metavar="ORIGIN"
         ),
     ] = None,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Serve the API alone, without the page at /.")
+    ] = False,
     settings: Settings | None = None,
 ) -> None:
     """Serve translations over HTTP with LibreTranslate's API, batching concurrent requests.
@@ -152,6 +155,7 @@ def serve(
         round_tokens=round_tokens,
         cors=tuple(cors or ()),
         pooled=not one_at_a_time,
+        ui=not no_ui,
     )
     translator = translator_for(settings)
     load_engine(translator)

@@ -73,6 +73,32 @@ FILE_SLICE = 64  # units of a document sent to the scheduler at a time (progress
 FILE_TIMEOUT = 3600.0  # seconds one slice of a document may wait (a job is not held to --timeout)
 
 
+# The page loads nothing from anywhere but this service, and runs no inline script.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+STATIC_TYPES = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+
+
+def _static(name: str) -> Response:
+    """One of the page's files, read from the package, with the page's security headers."""
+    from importlib import resources
+
+    data = resources.files("translit.serve").joinpath("static", name).read_bytes()
+    headers = {
+        "Content-Security-Policy": PAGE_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
+    return Response(data, media_type=STATIC_TYPES[name], headers=headers)
+
+
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
@@ -637,6 +663,20 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             raise ApiError(404, "No such job")
         job.cancelled = True
         return JSONResponse({"status": "cancelled" if job.status not in ("done", "failed") else job.status})
+
+    if config.ui:
+
+        @app.get("/", include_in_schema=False)
+        async def page() -> Response:
+            """The newsroom's page: paste or drop German, read the English (``--no-ui`` turns it off)."""
+            return _static("index.html")
+
+        @app.get("/static/{name}", include_in_schema=False)
+        async def static(name: str) -> Response:
+            """The page's script and style sheet, from the package."""
+            if name not in STATIC_TYPES or name == "index.html":
+                raise ApiError(404, "Not Found")
+            return _static(name)
 
     @app.get("/health", summary="Is the service up")
     async def health() -> JSONResponse:
