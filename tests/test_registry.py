@@ -96,15 +96,16 @@ def test_hf_cache_snapshot_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert resolve_model_dir("opus-mt-de-en", load_registry(), "translation")[1] == snapshot
 
 
-def test_models_list_shows_an_unusable_entry_once_and_lists_the_rest(tmp_path: Path) -> None:
-    """Issue 28, fault 3: a warning that the entry 'is ignored', then an error with the same text, exit 3."""
+def test_an_unusable_entry_is_reported_once_never_as_warning_and_error(tmp_path: Path) -> None:
+    """Issue 28, fault 3: a warning that the entry 'is ignored', then an error with the same text."""
     from .conftest import invoke
 
     models = tmp_path / "models.toml"
-    models.write_text('[models.mine]\ntask = "translation"\n', encoding="utf-8")
+    models.write_text('[models.mine]\ntask = "translation"\npath = "/nowhere/mine"\n', encoding="utf-8")
     code, out, err = invoke("--models", str(models), "models", "list")
-    assert code == 0 and err == "", err
-    assert "opus-mt-de-en" in out and "unusable" in out and "needs a 'repo' or a 'path'" in out
-    code, out, _ = invoke("--models", str(models), "models", "list", "--format", "json")
-    rows = {row["name"]: row for row in __import__("json").loads(out)}
-    assert rows["mine"]["problem"].endswith("needs a 'repo' or a 'path'") and rows["opus-mt-de-en"]
+    assert code == 0 and err == "" and "mine" in out, "listed as not on this machine"
+    code, out, err = invoke("--models", str(models), "translate", "-m", "mine", "-t", "Ein Satz.")
+    assert code == 3 and out == "" and err.count("\n") == 1 and "ignored" not in err and "mine" in err, err
+    models.write_text('[models.mine]\ntask = "translation"\n', encoding="utf-8")  # no repo, no path
+    code, out, err = invoke("--models", str(models), "models", "list")
+    assert code == 3 and out == "" and err.count("\n") == 1 and "ignored" not in err, err

@@ -34,3 +34,28 @@ def test_legacy_encoding_is_detected_and_named(caplog: pytest.LogCaptureFixture)
 def test_binary_is_rejected(data: bytes) -> None:
     with pytest.raises(InputError, match=r"bin\.dat: looks like a binary file"):
         decode_bytes(data, "bin.dat")
+
+
+def test_a_utf8_article_with_one_latin1_line_stays_utf8() -> None:
+    """Issue 28, fault 2: the whole article was decoded as cp1252 ("Ã¼" for every "ü")."""
+    from translit.textio import decode_bytes
+
+    data = (
+        "Über die Brücke gingen Grüße.\nSchöne Äpfel aus München.\n".encode()
+        + "Ärger über Öl und Gas.\n".encode("latin-1")
+        + "Noch ein Satz mit ü.\n".encode()
+    )
+    decoded = decode_bytes(data, "a.txt")
+    assert decoded.encoding == "utf-8"
+    assert (
+        decoded.text
+        == "Über die Brücke gingen Grüße.\nSchöne Äpfel aus München.\nÄrger über Öl und Gas.\nNoch ein Satz mit ü.\n"
+    )
+
+
+def test_a_few_broken_sequences_are_replaced_not_refused() -> None:
+    """Issue 28, fault 2: two bad sequences refused the whole file where one was replaced."""
+    from translit.textio import decode_bytes
+
+    decoded = decode_bytes(b"Der Hund bellt \xc0\xaf laut und \xed\xa0\x80 dann.\n", "b.txt")
+    assert decoded.encoding == "utf-8" and decoded.text.startswith("Der Hund bellt \ufffd")

@@ -112,17 +112,23 @@ def decode_bytes(data: bytes, name: str) -> SourceText:
     bad = _bad_utf8_offsets(data)
     text = data.decode("utf-8", errors="replace")
     good_multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
-    if good_multibyte:
-        # Real UTF-8 sequences do not happen by chance in another encoding's German: this is
-        # UTF-8, and what is not (a pasted Latin-1 line, a stray byte) is mended line by line.
+    if good_multibyte and (len(bad) <= MOSTLY_UTF8 * (good_multibyte + len(bad)) or _mostly_utf8_lines(data)):
+        # More lines are good UTF-8 (with umlauts) than not: this is UTF-8, and what is not
+        # (a pasted Latin-1 line, a stray byte) is mended line by line.
         return SourceText(name, _mended(data, name, bad), "utf-8")
-    if _as_german_windows_text(data) is None and len(bad) <= STRAY_SEQUENCES and 7 * len(bad) <= len(data):
-        # Plain ASCII with a few broken sequences (an overlong "/", a lone surrogate): still UTF-8.
+    marked = set(bad)
+    malformed = all(o - 1 in marked or o + 1 in marked for o in bad)  # no lone byte (a cp1252 "–")
+    if malformed and _as_german_windows_text(data) is None and len(bad) <= 3 * STRAY_SEQUENCES:
+        # Plain ASCII with a few broken multi-byte sequences (an overlong "/", a lone surrogate),
+        # not single Windows-1252 bytes: still UTF-8.
         _report_replaced(name, bad)
         return SourceText(name, text, "utf-8")
     return _detect(data, name)
 
 
+MOSTLY_UTF8 = 0.1
+"""A text stays UTF-8 when at most this share of its non-ASCII sequences is invalid (or when most
+of its lines with non-ASCII letters are good UTF-8)."""
 STRAY_SEQUENCES = 8
 """Broken sequences in otherwise plain ASCII text that are replaced rather than taken for another encoding."""
 
@@ -132,6 +138,24 @@ def _report_replaced(name: str, bad: list[int]) -> None:
     log.warning(
         "%s: %d byte sequence(s) that are not UTF-8 (at byte %s); replaced with U+FFFD", name, len(bad), shown
     )
+
+
+def _mostly_utf8_lines(data: bytes) -> bool:
+    """Are more lines valid UTF-8 with non-ASCII letters than lines that are not UTF-8?
+
+    A Windows-1252 file can hold a valid UTF-8 pair by chance ("ß“" is one), but hardly ever a
+    whole line of them.
+    """
+    good = bad = 0
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > bad
 
 
 def _mended(data: bytes, name: str, bad: list[int]) -> str:

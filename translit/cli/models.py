@@ -43,6 +43,8 @@ app = typer.Typer(
 def models_list(output_format: ReportFormatOption = ReportFormat.text) -> None:
     """List the models in models.toml (yours included) and whether each is on this machine."""
     reg = registry_(quiet=True)
+    if reg.broken:  # the command that shows the registry says what is wrong with it, and fails
+        raise errors.RegistryError(next(iter(reg.broken.values())))
     rows: list[dict[str, Any]] = []
     for spec in reg.models.values():
         where = None if spec.builtin else registry.locate(spec)
@@ -55,19 +57,6 @@ def models_list(output_format: ReportFormatOption = ReportFormat.text) -> None:
                 "present": spec.builtin or where is not None,
                 "path": "(built in)" if spec.builtin else (str(where) if where else None),
                 "source": registry.spec_source(reg, spec.name),
-            }
-        )
-    for name, problem in reg.broken.items():  # listed, with what is wrong (no warning besides)
-        rows.append(
-            {
-                "name": name,
-                "task": "-",
-                "repo": None,
-                "revision": None,
-                "present": False,
-                "path": None,
-                "source": None,
-                "problem": problem,
             }
         )
     if output_format is ReportFormat.json:
@@ -85,7 +74,7 @@ def models_list(output_format: ReportFormatOption = ReportFormat.text) -> None:
             row["task"],
             row["repo"] or "-",
             "yes" if row["present"] else "no",
-            row["path"] or (f"unusable: {row['problem']}" if row.get("problem") else "-"),
+            row["path"] or "-",
         )
     console = Console(
         file=sys.stdout,
