@@ -7,6 +7,7 @@ model and the small real translator; clients are httpx and LibreTranslate's own
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -527,3 +528,142 @@ def test_a_job_shows_progress_and_gives_the_file(copy_server: Running) -> None:
         assert state["status"] == "done" and state["units_done"] == state["units"] > 0, state
         assert client.get(state["translatedFileUrl"]).status_code == 200
         assert client.get("/jobs/unknown").status_code == 404
+
+
+# --- hostile and broken clients (issue 32) -----------------------------------------------------------
+
+
+def raw_request(url: str, head: bytes) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(head)
+    return sock
+
+
+def test_slow_senders_hold_no_slot_and_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from translit.serve import app as service_app
+
+    monkeypatch.setattr(service_app, "BODY_SECONDS", 1.5)
+    with running(config=ServeConfig(max_concurrent=2)) as server:
+        head = b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 85\r\n\r\n{"
+        slow = [raw_request(server.url, head) for _ in range(4)]
+        try:
+            time.sleep(0.3)
+            with server.client() as client:
+                answer = client.post("/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"})
+                assert answer.status_code == 200, answer.text
+            slow[0].settimeout(10)
+            reply = slow[0].recv(4096)
+            assert b" 408 " in reply.split(b"\r\n", 1)[0], reply[:200]
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_work_stops_when_the_client_leaves(small_server: Running) -> None:
+    """Issue 32, fault 2: requests whose sockets closed were translated to the end."""
+    articles = sorted((REPO.parent / "shared" / "data" / "de_news" / "wmt20").glob("*.txt"))[20:23]
+    bodies = [
+        json.dumps({"q": path.read_text(encoding="utf-8")[:19_000], "source": "de", "target": "en"}).encode()
+        for path in articles
+    ]
+    with small_server.client() as client:
+        before = client.get("/health").json()["units_translated"]
+    socks = [
+        raw_request(
+            small_server.url,
+            b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % len(body)
+            + body,
+        )
+        for body in bodies
+    ]
+    time.sleep(0.3)
+    for sock in socks:
+        sock.close()
+    with small_server.client() as client:
+        deadline = time.monotonic() + 3
+        while (health := client.get("/health").json())["pending_units"]:
+            assert time.monotonic() < deadline, "the units of clients that left were still waiting"
+            time.sleep(0.05)
+    units = sum(
+        len(small_server.translator.prepare([small_server.translator.read(json.loads(b)["q"])]).inputs)
+        for b in bodies
+    )
+    assert health["units_translated"] - before < units / 2, (health["units_translated"] - before, units)
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/translate", '{"q": "Hallo \\ud800 Welt.", "source": "de", "target": "en"}'),
+        (
+            "/translate",
+            '{"q": "Hallo.", "source": "de", "target": "en", "glossary": [["Hund\\ud800", "dog"]]}',
+        ),
+        ("/translate", '{"q": "Hallo.", "source": "de", "target": "en", "api_key": "\\ud800"}'),
+        ("/translate", '{"q": ' + "[" * 5000 + "]" * 5000 + ', "source": "de", "target": "en"}'),
+        ("/translate", '{"q": "Hallo.", "source": "de", "target": "en", "alternatives": 1e999}'),
+        ("/brief", '{"q": "Hallo. Welt.", "sentences": 1e999}'),
+        (
+            "/translate",
+            '{"q": "Die Katze schläft.", "source": "de", "target": "en", "glossary": [["Hund\\nKatze", "hound"]]}',
+        ),
+    ],
+)
+def test_broken_requests_are_400_not_500(copy_server: Running, path: str, body: str) -> None:
+    with copy_server.client() as client:
+        answer = client.post(path, content=body.encode(), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert set(answer.json()) == {"error"}
+
+
+def test_wrong_keys_are_rate_limited_and_health_says_little_without_a_key(tmp_path: Path) -> None:
+    config = ServeConfig(keys=frozenset({"geheim"}), rate=5)
+    with running(config=config) as server, server.client() as client:
+        codes = [
+            client.post(
+                "/translate", json={"q": "Hallo.", "source": "de", "target": "en", "api_key": f"falsch{i}"}
+            ).status_code
+            for i in range(8)
+        ]
+        assert codes[:5] == [403] * 5 and set(codes[5:]) == {429}, codes
+        assert client.get("/health").json() == {"status": "ok"}
+        full = client.get("/health", headers={"Authorization": "Bearer geheim"}).json()
+        assert "engine" in full and "/" not in full["model"]
+
+
+def test_cors_preflight_as_libretranslate_answers(copy_server: Running) -> None:
+    with copy_server.client() as client:
+        answer = client.options(
+            "/translate",
+            headers={
+                "Origin": "https://news.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in answer.headers
+        simple = client.post(
+            "/translate",
+            json={"q": "Hallo.", "source": "de", "target": "en"},
+            headers={"Origin": "https://news.example"},
+        )
+        assert simple.headers["access-control-allow-origin"] == "*"
+    with running(config=ServeConfig(cors=("https://ours.example",))) as server, server.client() as client:
+        other = client.options(
+            "/translate", headers={"Origin": "https://else.example", "Access-Control-Request-Method": "POST"}
+        )
+        assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
+
+
+def test_a_saved_page_counts_its_article_text_not_its_markup() -> None:
+    page = (REPO.parent / "shared" / "data" / "html" / "zeit.de.zugverkehr.html").read_text(
+        encoding="utf-8", errors="replace"
+    )
+    assert len(page) > 20_000
+    with running(config=ServeConfig(body_limit=8 << 20)) as server, server.client() as client:
+        answer = client.post("/translate", json={"q": page, "source": "de", "target": "en", "format": "page"})
+        assert answer.status_code == 200, answer.text[:300]

@@ -111,7 +111,10 @@ def serve(
     cors: Annotated[
         list[str] | None,
         typer.Option(
-            "--cors", help="Allow browsers from this origin ('*': any); repeatable.", metavar="ORIGIN"
+            "--cors",
+            "--cors-origin",
+            help="Allow browsers only from this origin (default: any, as LibreTranslate); repeatable.",
+            metavar="ORIGIN",
         ),
     ] = None,
     no_ui: Annotated[

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -27,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from translit import __version__
 from translit.errors import TranslitError
@@ -69,6 +72,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+BODY_SECONDS = 30.0  # a request body must arrive within this (slow senders hold nothing meanwhile)
 FILE_SLICE = 64  # units of a document sent to the scheduler at a time (progress, fairness)
 FILE_TIMEOUT = 3600.0  # seconds one slice of a document may wait (a job is not held to --timeout)
 
@@ -99,8 +103,69 @@ def _static(name: str) -> Response:
     return Response(data, media_type=STATIC_TYPES[name], headers=headers)
 
 
+def check_values(data: Any, depth: int = 0) -> None:
+    """Refuse what no text holds: a lone surrogate (not Unicode) and nesting deeper than 8."""
+    if depth > 8:
+        raise ApiError(400, "Invalid request: values nested too deep")
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "Invalid request: a text is not valid Unicode (a lone surrogate)") from None
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            check_values(key, depth + 1)
+            check_values(value, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            check_values(value, depth + 1)
+
+
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+class GuardMiddleware:
+    """Counts requests in flight and answers our own faults in one line, as plain ASGI.
+
+    Plain ASGI rather than Starlette's ``BaseHTTPMiddleware``: that one reads the client's
+    messages itself, so a route never learned that its client had gone (its work went on).
+    """
+
+    def __init__(self, app: Any, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:  # our fault: logged with its traceback, answered in one line
+            log.error(
+                "internal error on %s %s: %s: %s",
+                scope.get("method"),
+                scope.get("path"),
+                type(exc).__name__,
+                exc,
+                exc_info=exc,
+            )
+            if not started:
+                response = _error(
+                    500, f"internal error ({type(exc).__name__}); the server log has the details"
+                )
+                await response(scope, receive, send)
+        finally:
+            self.service.leave(scope)
 
 
 class Service:
@@ -130,17 +195,47 @@ class Service:
 
     # --- request parsing and checks ------------------------------------------------------------
 
+    async def body(self, request: Request, limit: int, status: int) -> bytes:
+        """The request's body, within ``limit`` bytes and :data:`BODY_SECONDS` (a slow sender
+        holds no slot: requests count against ``--max-concurrent`` only once their body is in)."""
+        body = bytearray()
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                async for chunk in request.stream():
+                    body.extend(chunk)
+                    if limit and len(body) > limit:
+                        raise ApiError(status, f"Invalid request: body exceeds the limit ({limit} bytes)")
+        except TimeoutError:
+            raise ApiError(
+                408, f"Invalid request: the body took longer than {BODY_SECONDS:g} s to arrive"
+            ) from None
+        return bytes(body)
+
+    def enter(self, request: Request) -> None:
+        """Count a request whose body is in against ``--max-concurrent`` (429 when full)."""
+        if request.scope.get("translit.counted"):
+            return
+        if self.config.max_concurrent and self.in_flight >= self.config.max_concurrent:
+            raise ApiError(
+                429, f"Slowdown: {self.config.max_concurrent} requests are in flight", {"Retry-After": "1"}
+            )
+        self.in_flight += 1
+        request.scope["translit.counted"] = True
+
+    def leave(self, scope: dict[str, Any]) -> None:
+        """The end of a request counted by :meth:`enter`."""
+        if scope.get("translit.counted"):
+            self.in_flight -= 1
+            self.served += 1
+
     async def parameters(self, request: Request) -> dict[str, Any]:
         """The request's parameters: a JSON object, or form data (urlencoded or multipart)."""
         declared = request.headers.get("content-length")
         limit = self.config.body_limit
         if limit and declared and declared.isdigit() and int(declared) > limit:
             raise ApiError(400, f"Invalid request: body of {declared} bytes exceeds the limit ({limit})")
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if limit and len(body) > limit:
-                raise ApiError(400, f"Invalid request: body exceeds the limit ({limit} bytes)")
+        body = await self.body(request, limit, 400)
+        self.enter(request)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if not body:
             return {}
@@ -149,10 +244,11 @@ class Service:
 
             try:
                 data = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 raise ApiError(400, "Invalid JSON format") from None
             if not isinstance(data, dict):
                 raise ApiError(400, "Invalid JSON format")
+            check_values(data)
             return data
         if kind == "multipart/form-data":
             request._body = bytes(body)  # starlette's form parser reads the cached body
@@ -178,13 +274,24 @@ class Service:
             if not isinstance(key, str) or not key:
                 raise ApiError(403, "Please contact the server operator to get an API key")
             if not key_is_valid(key, self.config.keys):
+                # A wrong key counts against its address: guessing keys is throttled too.
+                address = f"ip:{request.client.host if request.client else '-'}"
+                if not self.rate.allow(address):
+                    raise ApiError(429, f"Slowdown: more than {self.config.rate} requests per minute")
                 raise ApiError(403, "Invalid API key")
         client = f"key:{key}" if self.config.keys else f"ip:{request.client.host if request.client else '-'}"
         if not self.rate.allow(client):
             raise ApiError(429, f"Slowdown: more than {self.config.rate} requests per minute")
         return client
 
-    def texts(self, params: dict[str, Any]) -> tuple[list[str], bool]:
+    def check_chars(self, chars: int) -> None:
+        """Refuse ``chars`` characters over the limit."""
+        if self.config.char_limit and chars > self.config.char_limit:
+            raise ApiError(
+                400, f"Invalid request: request ({chars}) exceeds text limit ({self.config.char_limit})"
+            )
+
+    def texts(self, params: dict[str, Any], count_chars: bool = True) -> tuple[list[str], bool]:
         """``q`` as a list, and whether it was one (a batch); checked against the limits."""
         q = params.get("q")
         if q is None or q == "" or q == []:
@@ -197,11 +304,8 @@ class Service:
             raise ApiError(
                 400, f"Invalid request: request ({len(items)}) exceeds text limit ({self.config.batch_limit})"
             )
-        chars = sum(len(item) for item in items)
-        if self.config.char_limit and chars > self.config.char_limit:
-            raise ApiError(
-                400, f"Invalid request: request ({chars}) exceeds text limit ({self.config.char_limit})"
-            )
+        if count_chars:
+            self.check_chars(sum(len(item) for item in items))
         return items, batch
 
     @staticmethod
@@ -231,7 +335,7 @@ class Service:
         raw = params.get("alternatives", 0)
         try:
             count = max(0, int(raw or 0))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ApiError(400, "Invalid request: alternatives parameter is not a number") from None
         if count > self.config.alternatives_limit:
             raise ApiError(
@@ -271,12 +375,8 @@ class Service:
         declared = request.headers.get("content-length")
         if limit and declared and declared.isdigit() and int(declared) > limit + 65536:
             raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if limit and len(body) > limit + 65536:
-                raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
-        request._body = bytes(body)
+        request._body = await self.body(request, limit + 65536 if limit else 0, 413)
+        self.enter(request)
         try:
             form = await request.form(max_part_size=limit or 1 << 40)
         except Exception:
@@ -352,6 +452,10 @@ class Service:
             raise ApiError(
                 400, "Invalid request: glossary is a list of [source, target], keep a list of terms"
             )
+        for entry in [*pairs, *keep]:
+            terms = entry if isinstance(entry, list) else [entry]
+            if any(isinstance(t, str) and any(c in t for c in "\r\n\t") for t in terms):
+                raise ApiError(400, "Invalid request: a glossary term holds a line break or a tab")
         try:
             extra = glossary_from_pairs([*pairs, *([k] for k in keep)], "glossary")
         except TranslitError as exc:
@@ -453,42 +557,38 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error on %s %s", request.method, request.url.path)
+        log.error(
+            "internal error on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+            exc_info=exc,
+        )
         return _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Any:
-        counted = request.url.path in ("/translate", "/brief", "/detect", "/translate_file", "/jobs")
-        if counted and config.max_concurrent and service.in_flight >= config.max_concurrent:
-            return _error(
-                429, f"Slowdown: {config.max_concurrent} requests are in flight", {"Retry-After": "1"}
-            )
-        if counted:
-            service.in_flight += 1
-        try:
-            response = await call_next(request)
-        except Exception as exc:  # our fault: logged with its traceback, answered in one line
-            log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-            response = _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
-        finally:
-            if counted:
-                service.in_flight -= 1
-                service.served += 1
-        origin = request.headers.get("origin")
-        if origin and ("*" in config.cors or origin in config.cors):
-            response.headers["Access-Control-Allow-Origin"] = origin if "*" not in config.cors else "*"
-            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-        return response
+    app.add_middleware(GuardMiddleware, service=service)
+    # Browsers on other origins may call the API, as LibreTranslate allows (any origin by
+    # default; --cors ORIGIN restricts); never with credentials.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(config.cors) or ["*"],
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
 
     @app.post("/translate", summary="Translate text (LibreTranslate's API)")
     async def translate(request: Request) -> JSONResponse:
         """LibreTranslate's ``/translate``; ``details: true`` adds translit's per-unit JSON."""
         params = await service.parameters(request)
         service.authorise(request, params)
-        items, batch = service.texts(params)
-        source = service.languages(params)
         chosen = service.text_format(params)
+        # A saved page is mostly markup: its bytes are bounded by the body limit, and what
+        # counts against the character limit is the article text that is translated.
+        items, batch = service.texts(params, count_chars=chosen != "page")
+        source = service.languages(params)
         count = service.alternatives(params)
         languages = [detected(item) for item in items] if source == "auto" else None
         for language in languages or []:
@@ -496,6 +596,8 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
                 raise ApiError(400, f"{language['language']} is not supported (translit translates German)")
         worker = service.translator_for(params)
         documents = await service.read(items, chosen)
+        if chosen == "page":
+            service.check_chars(sum(len(p) for d in documents for p in d.paragraphs))
         translations = await service.translate_documents(request, documents, worker)
         texts = [t.text for t in translations]
         names = [d.name for d in documents]
@@ -529,7 +631,7 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
                 try:
                     overrides[name] = int(params[name])
                     translator.settings.but(**{name: overrides[name]})
-                except (TypeError, ValueError) as exc:
+                except (TypeError, ValueError, OverflowError) as exc:
                     raise ApiError(400, f"Invalid request: {name} {exc}") from None
         documents = await service.read(items, chosen)
         worker = service.translator_for(params)
@@ -679,14 +781,21 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             return _static(name)
 
     @app.get("/health", summary="Is the service up")
-    async def health() -> JSONResponse:
-        """Up, which model, and what the scheduler has done."""
+    async def health(request: Request) -> JSONResponse:
+        """Up, which model, and what the scheduler has done; with keys on, only "up" without a key."""
+        if config.keys:
+            header = request.headers.get("authorization", "")
+            key = request.query_params.get("api_key") or (
+                header[7:].strip() if header.lower().startswith("bearer ") else ""
+            )
+            if not key_is_valid(key, config.keys):
+                return JSONResponse({"status": "ok"})
         stats = service.scheduler.stats
         engine = translator.engine
         return JSONResponse(
             {
                 "status": "ok",
-                "model": engine.model_id,
+                "model": Path(engine.model_id).name if os.sep in engine.model_id else engine.model_id,
                 "engine": getattr(engine, "name", type(engine).__name__),
                 "uptime": round(time.time() - service.started, 1),
                 "in_flight": service.in_flight,
