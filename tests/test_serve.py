@@ -667,3 +667,20 @@ def test_a_saved_page_counts_its_article_text_not_its_markup() -> None:
     with running(config=ServeConfig(body_limit=8 << 20)) as server, server.client() as client:
         answer = client.post("/translate", json={"q": page, "source": "de", "target": "en", "format": "page"})
         assert answer.status_code == 200, answer.text[:300]
+
+
+def test_metrics_count_requests_units_and_the_queue() -> None:
+    with running(config=ServeConfig(metrics=True)) as server, server.client() as client:
+        client.post(
+            "/translate", json={"q": "Der Hund bellt. Die Katze schläft.", "source": "de", "target": "en"}
+        )
+        client.post("/translate", json={"q": "", "source": "de", "target": "en"})
+        client.get("/scanner/probe")
+        text = client.get("/metrics").text
+        assert 'translit_requests_total{route="/translate",status="200"} 1.0' in text
+        assert 'translit_requests_total{route="/translate",status="400"} 1.0' in text
+        assert 'route="other"' in text and "/scanner" not in text
+        assert "translit_request_seconds_bucket" in text and "translit_characters_total 34.0" in text
+        assert "translit_units_translated_total 2.0" in text and "translit_queue_units 0.0" in text
+    with running() as server, server.client() as client:
+        assert client.get("/metrics").status_code == 404, "only when asked for"

@@ -117,6 +117,10 @@ def serve(
             metavar="ORIGIN",
         ),
     ] = None,
+    metrics: Annotated[
+        bool,
+        typer.Option("--metrics", help="Prometheus metrics at /metrics (with keys on, a key is needed)."),
+    ] = False,
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Serve the API alone, without the page at /.")
     ] = False,
@@ -159,6 +163,7 @@ def serve(
         cors=tuple(cors or ()),
         pooled=not one_at_a_time,
         ui=not no_ui,
+        metrics=metrics,
     )
     translator = translator_for(settings)
     load_engine(translator)

@@ -141,11 +141,14 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         started = False
+        status = 500
+        began = time.perf_counter()
 
         async def watched(message: dict[str, Any]) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = int(message.get("status", 500))
             await send(message)
 
         try:
@@ -166,6 +169,8 @@ class GuardMiddleware:
                 await response(scope, receive, send)
         finally:
             self.service.leave(scope)
+            if self.service.metrics is not None:
+                self.service.metrics.observe(str(scope.get("path", "")), status, time.perf_counter() - began)
 
 
 class Service:
@@ -190,6 +195,11 @@ class Service:
         self.files = FileStore(config.file_ttl)
         self.jobs = Jobs(config.file_ttl)
         self.background: set[Any] = set()  # running jobs (a task must be referenced to live)
+        self.metrics: Any = None
+        if config.metrics:
+            from translit.serve.metrics import Metrics
+
+            self.metrics = Metrics(self.scheduler)
         self.started = time.time()
         self.served = 0
 
@@ -306,6 +316,8 @@ class Service:
             )
         if count_chars:
             self.check_chars(sum(len(item) for item in items))
+        if self.metrics is not None:
+            self.metrics.characters.inc(sum(len(item) for item in items))
         return items, batch
 
     @staticmethod
@@ -779,6 +791,20 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             if name not in STATIC_TYPES or name == "index.html":
                 raise ApiError(404, "Not Found")
             return _static(name)
+
+    if config.metrics:
+
+        @app.get("/metrics", summary="Prometheus metrics (translit serve --metrics)")
+        async def metrics(request: Request) -> Response:
+            """Requests, latency, characters, units, cache hits, engine seconds, queue depth."""
+            if config.keys:
+                header = request.headers.get("authorization", "")
+                key = header[7:].strip() if header.lower().startswith("bearer ") else ""
+                if not key_is_valid(key or request.query_params.get("api_key"), config.keys):
+                    raise ApiError(403, "Invalid API key")
+            from translit.serve.metrics import CONTENT_TYPE
+
+            return Response(service.metrics.render(), media_type=CONTENT_TYPE)
 
     @app.get("/health", summary="Is the service up")
     async def health(request: Request) -> JSONResponse:

@@ -34,6 +34,7 @@ class ServeConfig:
     file_limit: int = 50 << 20  # bytes of one uploaded document
     file_ttl: float = 600.0  # seconds a translated file waits to be fetched
     ui: bool = True  # serve the page at / (False: the API alone)
+    metrics: bool = False  # Prometheus metrics at /metrics
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
 
 
