@@ -684,3 +684,33 @@ def test_metrics_count_requests_units_and_the_queue() -> None:
         assert "translit_units_translated_total 2.0" in text and "translit_queue_units 0.0" in text
     with running() as server, server.client() as client:
         assert client.get("/metrics").status_code == 404, "only when asked for"
+
+
+def test_the_api_is_described_and_its_docs_load_nothing_from_elsewhere(copy_server: Running) -> None:
+    with copy_server.client() as client:
+        spec = client.get("/openapi.json").json()
+        body = spec["paths"]["/translate"]["post"]["requestBody"]["content"]
+        assert {"application/json", "application/x-www-form-urlencoded"} <= set(body)
+        fields = body["application/json"]["schema"]["properties"]
+        for name in ("q", "source", "target", "format", "alternatives", "api_key"):  # LibreTranslate's
+            assert name in fields, name
+        assert "multipart/form-data" in spec["paths"]["/translate_file"]["post"]["requestBody"]["content"]
+        page = client.get("/docs").text
+        assert "cdn" not in page.lower() and "/docs-assets/swagger-ui-bundle.js" in page
+        assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+        assert client.get("/docs-assets/..%2Fsecret.js").status_code == 404
+
+
+def test_every_field_a_libretranslate_client_sends_is_accepted(copy_server: Running) -> None:
+    form = {
+        "q": "Der Hund bellt.",
+        "source": "de",
+        "target": "en",
+        "format": "text",
+        "alternatives": "0",
+        "api_key": "",
+    }
+    with copy_server.client() as client:
+        assert client.post("/translate", data=form).status_code == 200
+        assert client.post("/translate", json={**form, "alternatives": 0}).status_code == 200
+        assert client.post("/detect", data={"q": "Der Hund bellt.", "api_key": ""}).status_code == 200

@@ -51,6 +51,7 @@ from translit.serve.files import (
 )
 from translit.serve.limits import RateLimiter, ServeConfig, key_is_valid
 from translit.serve.scheduler import Scheduler
+from translit.serve.schema import BriefRequest, DetectRequest, FileRequest, TranslateRequest, body
 from translit.translator import Translator
 
 log = logging.getLogger("translit.serve")
@@ -552,6 +553,8 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
         title="translit",
         version=__version__,
         description="Offline German→English translation with a LibreTranslate-compatible API.",
+        docs_url=None,  # served below from the package: nothing is fetched from a CDN
+        redoc_url=None,
     )
     app.state.service = service
 
@@ -591,7 +594,40 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
         max_age=600,
     )
 
-    @app.post("/translate", summary="Translate text (LibreTranslate's API)")
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        """Swagger UI for the API, its script and style served by this service (swagger-ui-bundle)."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="translit API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+    @app.get("/docs-assets/{name}", include_in_schema=False)
+    async def docs_assets(name: str) -> Response:
+        """The Swagger UI files, from the swagger-ui-bundle package."""
+        kinds = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+        suffix = name[name.rfind(".") :] if "." in name else ""
+        if suffix not in kinds or "/" in name or name.startswith("."):
+            raise ApiError(404, "Not Found")
+        try:
+            from swagger_ui_bundle import swagger_ui_path
+        except ImportError:
+            raise ApiError(404, "API docs need swagger-ui-bundle (pip install 'translit[serve]')") from None
+        path = Path(swagger_ui_path) / name
+        if not path.is_file():
+            raise ApiError(404, "Not Found")
+        return Response(
+            path.read_bytes(), media_type=kinds[suffix], headers={"Cache-Control": "max-age=3600"}
+        )
+
+    @app.post(
+        "/translate", summary="Translate text (LibreTranslate's API)", openapi_extra=body(TranslateRequest)
+    )
     async def translate(request: Request) -> JSONResponse:
         """LibreTranslate's ``/translate``; ``details: true`` adds translit's per-unit JSON."""
         params = await service.parameters(request)
@@ -628,7 +664,7 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             result["translit"] = details if batch else details[0]
         return JSONResponse(result)
 
-    @app.post("/brief", summary="Translate and brief an article (translit)")
+    @app.post("/brief", summary="Translate and brief an article (translit)", openapi_extra=body(BriefRequest))
     async def brief(request: Request) -> JSONResponse:
         """A brief of each ``q``: English sentences chosen from the translation, each with its German."""
         params = await service.parameters(request)
@@ -676,7 +712,7 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             ]
         )
 
-    @app.post("/detect", summary="Detect the language of a text")
+    @app.post("/detect", summary="Detect the language of a text", openapi_extra=body(DetectRequest))
     async def detect(request: Request) -> JSONResponse:
         """LibreTranslate's ``/detect``: candidates with a confidence of 0-100."""
         params = await service.parameters(request)
@@ -713,7 +749,11 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
     def file_url(request: Request, token: str, name: str) -> str:
         return f"{str(request.base_url).rstrip('/')}/download_file/{token}/{quote(name)}"
 
-    @app.post("/translate_file", summary="Translate a document into its own format (LibreTranslate's API)")
+    @app.post(
+        "/translate_file",
+        summary="Translate a document into its own format (LibreTranslate's API)",
+        openapi_extra=body(FileRequest, multipart=True),
+    )
     async def translate_file(request: Request) -> JSONResponse:
         """LibreTranslate's ``/translate_file``: multipart ``file``, ``source``, ``target``, ``api_key``."""
         name, data, params = await service.upload(request)
@@ -733,7 +773,11 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             stored.data, media_type=media_type(stored.name), headers={"Content-Disposition": disposition}
         )
 
-    @app.post("/jobs", summary="Translate a document as a job: poll its progress, then fetch it (translit)")
+    @app.post(
+        "/jobs",
+        summary="Translate a document as a job: poll its progress, then fetch it (translit)",
+        openapi_extra=body(FileRequest, multipart=True),
+    )
     async def submit_job(request: Request) -> JSONResponse:
         """Start translating an uploaded document; answers 202 with the job's address."""
         name, data, params = await service.upload(request)
