@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sacrebleu
 
-from translit.engines import DecodeOptions, conversion, get_engine
+from translit.engines import DecodeOptions, conversion, ct2, get_engine
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "parallel" / "multi30k"
@@ -42,7 +42,7 @@ def main() -> None:
             else:
                 wanted = conversion.converted_dir(model, quantization)
                 if conversion.find_converted(model, quantization) != wanted:
-                    conversion.convert(model, quantization)
+                    ct2.convert(model, quantization)
                 engine = get_engine(str(model), engine="ctranslate2", quantization=quantization)
             times, outputs = [], []
             for _ in range(args.runs):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sacrebleu
 
-from translit.engines import DecodeOptions, conversion, get_engine
+from translit.engines import DecodeOptions, conversion, ct2, get_engine
 from translit.errors import ModelError
 
 from .conftest import COPY_MODEL, REPO, shared_path
@@ -46,7 +46,9 @@ def test_a_zero_start_conversion_is_caught_by_the_check(own_cache: Path, tmp_pat
     """CTranslate2's usual conversion of this model disagrees with the model: the check says so."""
     out = tmp_path / "zero"
     conversion._build(STARTROW, "float32", out, keep_start=False)
-    verdict = conversion.check_conversion(STARTROW, out, "zero")
+    from translit.engines.ct2 import _checking_engine
+
+    verdict = conversion.check_conversion(STARTROW, out, "zero", _checking_engine)
     assert not verdict.agrees
     assert verdict.first_words < conversion.MIN_FIRST_WORDS
 
@@ -80,7 +82,7 @@ def test_the_default_engine_translates_like_the_original(
     # The check ran once: a second engine finds the recorded conversion and warns no more.
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="translit"):
-        conversion.convert(STARTROW, "int8")
+        ct2.convert(STARTROW, "int8")
     assert not caplog.records
 
 
@@ -91,13 +93,13 @@ def test_a_conversion_that_still_disagrees_is_refused_and_auto_falls_back(
     disagreeing = conversion.ConversionCheck(0.1, 30.0, 2.0, 0.0, "zero")
     calls: list[str] = []
 
-    def check(model_dir: Path, converted: Path, start: str) -> conversion.ConversionCheck:
+    def check(model_dir: Path, converted: Path, start: str, opened: object) -> conversion.ConversionCheck:
         calls.append(start)
         return disagreeing
 
     monkeypatch.setattr(conversion, "check_conversion", check)
     with pytest.raises(ModelError, match="refused"):
-        conversion.convert(COPY_MODEL, "int8", force=True)
+        ct2.convert(COPY_MODEL, "int8", force=True)
     assert calls == ["zero", "token"], "both ways of converting were tried"
     target = conversion.converted_dir(COPY_MODEL, "int8")
     assert not target.exists()
@@ -112,6 +114,6 @@ def test_a_conversion_that_still_disagrees_is_refused_and_auto_falls_back(
 
 
 def test_a_model_whose_start_row_is_zero_keeps_ctranslate2_s_usual_conversion(own_cache: Path) -> None:
-    target = conversion.convert(COPY_MODEL, "int8")
+    target = ct2.convert(COPY_MODEL, "int8")
     recorded = json.loads((target / "translit.json").read_text())
     assert recorded["start"] == "zero" and recorded["check"]["agrees"]

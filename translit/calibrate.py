@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from translit.config import config_dir
+from translit.engines.base import engine_name
 from translit.errors import InputError
 from translit.registry import ModelSpec
 from translit.translator import Translator
@@ -53,7 +54,7 @@ def calibrate(translator: Translator, texts: list[str], percentile: float = 1.0)
     engine = translator.engine
     return Calibration(
         engine.model_id,
-        getattr(engine, "name", type(engine).__name__),
+        engine_name(engine),
         len(scores),
         percentile,
         round(_quantile(scores, percentile / 100), 3),

@@ -31,6 +31,7 @@ from typing import Any
 from translit import guards
 from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
+from translit.engines.base import aligner_of, engine_name, speller_of
 from translit.glossary import Glossary, TermUse
 from translit.normalize import get_normalizer
 from translit.options import DEFAULT_FLAG_BELOW, Settings
@@ -220,7 +221,7 @@ def unknown_symbols(engine: TranslationEngine, text: str) -> list[tuple[int, int
     ("Š Deutschland"). Such a symbol is kept as it is and the words on each side are
     translated on their own.
     """
-    represents = getattr(engine, "represents", None)
+    represents = speller_of(engine)
     if represents is None:
         return []
     spans = []
@@ -512,7 +513,7 @@ def assemble(
                 [r.text for r in unit_results],
                 [r.copied for r in unit_results],
                 lambda text: model_input(text, normalize),
-                getattr(engine, "align", None),
+                aligner_of(engine),
             )
             # Formatting that alignment could not place went round its sentence: flag those units.
             unit_results = [
@@ -529,7 +530,7 @@ def assemble(
             input_format=document.input_format,
             metadata=document.metadata,
             unit_mode=settings.unit.value,
-            engine=getattr(engine, "name", type(engine).__name__),
+            engine=engine_name(engine),
             normalization=settings.normalize.value,
             flag_below=settings.flag_below if settings.flag_below is not None else DEFAULT_FLAG_BELOW,
             timings={

@@ -28,7 +28,7 @@ from typing import Any
 
 from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
-from translit.engines.base import project_span
+from translit.engines.base import aligner_of, project_span
 from translit.glossary import Glossary, Match, TermUse, count_honoured
 
 GLOSSARY = "glossary"  # the flag of a unit that misses a term
@@ -103,7 +103,7 @@ def _own_words(engine: Any, source: str, output: str, matches: list[Match]) -> l
 
 def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
     """Where the model put its own rendering of ``match`` in ``output`` (start, end)."""
-    aligner = getattr(engine, "align", None)
+    aligner = aligner_of(engine)
     if aligner is not None:
         alignment = aligner([(source, output)])[0]
         found = project_span(match.start, match.end, alignment, output)

@@ -25,6 +25,7 @@ from typing import Any
 
 from translit.cache import TranslationCache
 from translit.engines import DecodeOptions, ModelChoice, TranslationEngine, load, resolve
+from translit.engines.base import engine_name, source_directory_of
 from translit.errors import NOTE, InputError
 from translit.formats import DOCUMENT_MAX_BYTES, format_info
 from translit.glossary import Glossary, load_glossary
@@ -63,9 +64,9 @@ def get_summarizer(name: str | Path | None = None, *, registry: Registry | None 
 
 def engine_key(engine: Any) -> str:
     """A loaded engine's identity for resume markers: model id, model files, engine kind."""
-    source = getattr(engine, "source_directory", None)
-    files = fingerprint(source) if source is not None and Path(source).is_dir() else engine.cache_key
-    return f"{engine.model_id}|{files}|{getattr(engine, 'name', type(engine).__name__)}"
+    source = source_directory_of(engine)
+    files = fingerprint(source) if source is not None and source.is_dir() else engine.cache_key
+    return f"{engine.model_id}|{files}|{engine_name(engine)}"
 
 
 class Translator:

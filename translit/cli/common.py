@@ -311,20 +311,6 @@ def source_arguments(files: list[str] | None, text: str | None, takes_text: bool
     raise errors.InputError(f"no input: give a file, '-' for stdin{text_option} (see --help)")
 
 
-def command_settings(given: dict[str, Any]) -> Settings:
-    """A command's Settings: the config file's values, then the global options, then ``given``.
-
-    ``given`` maps Settings fields to command-line values (``None``: not given); a bad value
-    is one error line naming its flag.
-    """
-    from translit.cli.options import checked
-
-    overrides = {name: checked(name, value) for name, value in given.items() if value is not None}
-    if state.max_bytes is not None:
-        overrides["max_bytes"] = state.max_bytes
-    return state.config.settings(**overrides)
-
-
 def translator_for(settings: Settings) -> Any:
     """The :class:`~translit.translator.Translator` of a command (``--models`` applied)."""
     from translit.translator import Translator

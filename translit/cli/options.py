@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from translit.cli.common import state
 from translit.errors import InputError
 from translit.options import Group, Settings, check_option, number_text, option_info, option_type
 
@@ -126,8 +127,6 @@ def with_settings(*groups: Group) -> Callable[[F], F]:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from translit.cli.common import command_settings
-
             given = {n: kwargs.pop(n, None) for n in names}
             return func(*args, settings=command_settings(given), **kwargs)
 
@@ -178,3 +177,15 @@ FilesArgument = Annotated[
         metavar="FILE",
     ),
 ]
+
+
+def command_settings(given: dict[str, Any]) -> Settings:
+    """A command's Settings: the config file's values, then the global options, then ``given``.
+
+    ``given`` maps Settings fields to command-line values (``None``: not given); a bad value
+    is one error line naming its flag.
+    """
+    overrides = {name: checked(name, value) for name, value in given.items() if value is not None}
+    if state.max_bytes is not None:
+        overrides["max_bytes"] = state.max_bytes
+    return state.config.settings(**overrides)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from translit.errors import ModelError
 from translit.options import usable_cores
@@ -127,8 +127,14 @@ class EngineOutput:
 
 
 class TranslationEngine(Protocol):
-    """What translit needs from a translation backend."""
+    """What translit needs from a translation backend.
 
+    What only some engines can do is declared by small protocols of its own (:class:`Aligns`,
+    :class:`Spells`) and asked through :func:`aligner_of` and :func:`speller_of`.
+    """
+
+    name: str
+    """The engine's kind: ``ctranslate2``, ``transformers``."""
     model_id: str
     max_input_tokens: int
     cache_key: str
@@ -394,3 +400,46 @@ def weights_problem(info: dict[str, Any]) -> str | None:
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             return f"{len(names)} tensor(s) {what} ({shown}): the weights do not belong to config.json"
     return None
+
+
+# --- what an engine can do ---------------------------------------------------------------------
+
+
+@runtime_checkable
+class Aligns(Protocol):
+    """An engine that aligns a source with a translation (source to target characters)."""
+
+    def align(self, pairs: Sequence[tuple[str, str]]) -> list[Alignment]:
+        """One alignment per (source, target) pair."""
+        ...
+
+
+@runtime_checkable
+class Spells(Protocol):
+    """An engine that says whether its vocabulary can spell a text (no ``<unk>``)."""
+
+    def represents(self, text: str) -> bool:
+        """Whether ``text`` reaches the model without unknown pieces."""
+        ...
+
+
+def engine_name(engine: object) -> str:
+    """An engine's kind (``ctranslate2``, ``transformers``; a double's class name)."""
+    name = getattr(engine, "name", None)
+    return name if isinstance(name, str) else type(engine).__name__
+
+
+def aligner_of(engine: object) -> Callable[[Sequence[tuple[str, str]]], list[Alignment]] | None:
+    """The engine's word aligner, or None when it has none."""
+    return engine.align if isinstance(engine, Aligns) else None
+
+
+def speller_of(engine: object) -> Callable[[str], bool] | None:
+    """The engine's vocabulary check, or None when it has none."""
+    return engine.represents if isinstance(engine, Spells) else None
+
+
+def source_directory_of(engine: object) -> Path | None:
+    """The folder an engine's model was loaded from (None for an engine without one)."""
+    folder = getattr(engine, "source_directory", None)
+    return Path(folder) if folder is not None else None

@@ -25,7 +25,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -132,17 +132,30 @@ class ConversionCheck:
         )
 
 
-def check_conversion(model_dir: Path, converted: Path, start: str) -> ConversionCheck:
+ConvertedEngine = Callable[[Path], Any]
+"""Opens a converted folder as an engine (CTranslate2's; given by :mod:`translit.engines.ct2`,
+so that this module never imports the engine that imports it)."""
+
+
+def available() -> bool:
+    """Whether the ctranslate2 package can be imported (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def check_conversion(
+    model_dir: Path, converted: Path, start: str, opened: ConvertedEngine
+) -> ConversionCheck:
     """Translate the probes with the original and the conversion, greedily, and compare."""
     from sacrebleu.metrics import CHRF
 
-    from translit.engines.ct2 import CTranslate2Engine
     from translit.engines.marian import MarianEngine
 
     options = DecodeOptions(beams=1)
     original = MarianEngine(model_dir, "check", threads=1)
     expected = original.translate_batch(list(PROBES), options)
-    got = CTranslate2Engine(converted, "check", threads=1).translate_batch(list(PROBES), options)
+    got = opened(converted).translate_batch(list(PROBES), options)
     chrf = CHRF()
     first = sum(a.text.split()[:1] == b.text.split()[:1] for a, b in zip(expected, got, strict=True))
     similarity = sum(chrf.sentence_score(b.text, [a.text]).score for a, b in zip(expected, got, strict=True))
@@ -156,15 +169,15 @@ def check_conversion(model_dir: Path, converted: Path, start: str) -> Conversion
     )
 
 
-def convert(model_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
+def convert(
+    model_dir: Path, opened: ConvertedEngine, quantization: str = "int8", force: bool = False
+) -> Path:
     """Convert a Hugging Face MarianMT folder for CTranslate2 (once; atomically; checked).
 
     The conversion is built in a temporary folder, checked (see the module docstring) and
     renamed into place, under a lock, so a failed or interrupted one leaves nothing behind
     and two processes converting the same model at once do the work once.
     """
-    from translit.engines.ct2 import available
-
     if quantization not in QUANTIZATIONS:
         raise ModelError(f"unknown quantization '{quantization}' (choose from {', '.join(QUANTIZATIONS)})")
     check_model_dir(model_dir)
@@ -181,7 +194,7 @@ def convert(model_dir: Path, quantization: str = "int8", force: bool = False) ->
         if _current(target) and not force:
             return target  # another process converted it while we waited
         _rejection(target).unlink(missing_ok=True)
-        return _convert_locked(model_dir, quantization, target)
+        return _convert_locked(model_dir, quantization, target, opened)
 
 
 @contextlib.contextmanager
@@ -214,14 +227,14 @@ def _build(model_dir: Path, quantization: str, out: Path, keep_start: bool) -> N
     shutil.copy(model_dir / "config.json", out / "hf_config.json")
 
 
-def _convert_locked(model_dir: Path, quantization: str, target: Path) -> Path:
+def _convert_locked(model_dir: Path, quantization: str, target: Path, opened: ConvertedEngine) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         verdicts = []
         for keep_start in (False, True):
             out = staging / ("token" if keep_start else "zero")
             _build(model_dir, quantization, out, keep_start)
-            verdict = check_conversion(model_dir, out, "token" if keep_start else "zero")
+            verdict = check_conversion(model_dir, out, "token" if keep_start else "zero", opened)
             verdicts.append(verdict)
             if verdict.agrees:
                 break

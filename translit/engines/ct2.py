@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from translit.engines import conversion
 from translit.engines.base import (
     POLL_FIRST,
     POLL_GROWTH,
@@ -39,7 +40,7 @@ from translit.engines.base import (
     spread_batches,
     suppressed_pieces,
 )
-from translit.engines.conversion import QUANTIZATIONS, convert, converted_dir, find_converted
+from translit.engines.conversion import QUANTIZATIONS, available, converted_dir, find_converted
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
@@ -57,11 +58,13 @@ __all__ = [
 log = logging.getLogger("translit")
 
 
-def available() -> bool:
-    """Whether the ctranslate2 package can be imported (without importing it)."""
-    import importlib.util
+def convert(model_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
+    """:func:`translit.engines.conversion.convert`, the conversion checked with this engine."""
+    return conversion.convert(model_dir, _checking_engine, quantization, force)
 
-    return importlib.util.find_spec("ctranslate2") is not None
+
+def _checking_engine(folder: Path) -> CTranslate2Engine:
+    return CTranslate2Engine(folder, "check", threads=1)
 
 
 class MarianPieces:

@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from translit import __version__
+from translit.engines.base import engine_name
 from translit.errors import TranslitError
 from translit.glossary import glossary_from_pairs
 from translit.language import LANGUAGE_NAMES, rank_languages
@@ -866,7 +867,7 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
             {
                 "status": "ok",
                 "model": Path(engine.model_id).name if os.sep in engine.model_id else engine.model_id,
-                "engine": getattr(engine, "name", type(engine).__name__),
+                "engine": engine_name(engine),
                 "uptime": round(time.time() - service.started, 1),
                 "in_flight": service.in_flight,
                 "pending_units": service.scheduler.pending_inputs(),
