@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -400,3 +401,31 @@ def test_no_ansi_codes_when_not_a_tty(copy_model_dir: Path, tmp_path: Path) -> N
     assert b"\x1b[" not in proc.stdout and b"\x1b[" not in proc.stderr
     assert b"bad.txt" in proc.stderr and b"files" in proc.stderr  # error line and summary table
     assert len(proc.stdout.strip().splitlines()) == 3
+
+
+def test_units_to_check_are_named_once_and_again_when_resumed(tmp_path: Path) -> None:
+    """Issue 28, fault 8: per-group warnings beside the summary, and 'to check 0' on a resumed run."""
+    from .conftest import SMALL
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("shz-83671.de.txt", "tagesspiegel-87045.de.txt", "ntrex-warren.de.txt"):
+        shutil.copy(REPO / "samples" / name, src / name)
+    args = (
+        "batch",
+        str(src),
+        "-o",
+        str(tmp_path / "out"),
+        "--model",
+        str(SMALL),
+        "--no-cache",
+        "--group-size",
+        "1",
+    )
+    code, _, first = cli(*args)
+    assert code == 0, first
+    assert first.count("to check, marked [?]") == 1, first
+    total = int(re.search(r"(\d+) unit\(s\) to check", first).group(1))
+    assert total > 0
+    code, _, again = cli(*args)
+    assert code == 0 and f"{total} unit(s) to check" in again, again

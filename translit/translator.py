@@ -241,11 +241,13 @@ class Translator:
         names: Sequence[str | None] | None = None,
         *,
         options: DecodeOptions | None = None,
+        report: bool = True,
     ) -> list[Translation]:
         """Translate several articles, sharing length-sorted batches across all of them.
 
         Results come back per source, in order. ``options`` (advanced: benchmarks) replaces
-        the decoding options made from the settings.
+        the decoding options made from the settings; ``report=False`` leaves the warning about
+        units to check to the caller (a batch says it once, in its summary).
         """
         documents = self.read_many(sources, names)
         started = time.perf_counter()
@@ -257,7 +259,7 @@ class Translator:
         outcomes = cached_translate(
             engine, prepared.inputs, prepared.options, self.cache, prepared.cache_options, prepared.glossary
         )
-        results = self.assemble(prepared, outcomes, time.perf_counter() - began)
+        results = assemble(prepared, outcomes, engine, time.perf_counter() - began, report)
         for document in documents:
             if document.removed:
                 # Said where people see it, not only in JSON's removed_boilerplate.
@@ -339,12 +341,14 @@ class Translator:
             return self.brief_of(source)
         return self.brief_many([source], [name])[0]
 
-    def brief_many(self, sources: Sequence[Source], names: Sequence[str | None] | None = None) -> list[Brief]:
+    def brief_many(
+        self, sources: Sequence[Source], names: Sequence[str | None] | None = None, *, report: bool = True
+    ) -> list[Brief]:
         """Briefs of several articles, translated with shared batches."""
         documents = self.read_many(sources, names)
         if any(d.paragraphs for d in documents):
             _ = self.summarizer  # both models load before any work: a missing one fails fast
-        return [self.brief_of(t) for t in self.translate_many(documents)]
+        return [self.brief_of(t) for t in self.translate_many(documents, report=report)]
 
     def brief_of(self, translation: Translation) -> Brief:
         """Condense an existing translation into a brief (the headline is left out of the choice).

@@ -32,6 +32,7 @@ from translit.batch.files import (
     find_inputs,
     is_up_to_date,
     plan_outputs,
+    recorded_checks,
     remove_orphans,
     signature,
     write_atomic,
@@ -117,7 +118,7 @@ class BatchReport:
     @property
     def to_check(self) -> list[DocumentResult]:
         """The documents with units to check."""
-        return [r for r in self.results if r.flagged and r.status == "done"]
+        return [r for r in self.results if r.flagged and r.status in ("done", "skipped")]
 
     @property
     def not_german(self) -> list[DocumentResult]:
@@ -238,7 +239,7 @@ def translate_group(
     """Translate a group of documents with shared batches; briefs and outputs rendered as text."""
     from translit.render import summary_text, to_json, translation_text
 
-    briefs = translator.brief_many(documents)
+    briefs = translator.brief_many(documents, report=False)  # the run's summary names them, once
     bullets = translator.settings.style is BriefStyle.bullets
     marks = translator.settings.marks
     results = []
@@ -299,6 +300,7 @@ def finish_document(item: InputFile, result: DocumentResult, settings: BatchSett
             "signature": settings.signature(),
             "input_size": item.source.stat().st_size,
             "outputs": sorted(p.name for p in item.outputs.values()),
+            "to_check": result.flagged,  # reported again when a re-run finds the file up to date
         }
         # Written last: its presence says every output above is complete.
         write_atomic(item.marker, json.dumps(marker, ensure_ascii=True) + "\n")
@@ -338,7 +340,7 @@ def begin_run(
             on_result(result)
 
     for item in done:
-        finish(DocumentResult(item.relative, item.display, "skipped"))
+        finish(DocumentResult(item.relative, item.display, "skipped", flagged=recorded_checks(item)))
     return report, pending, finish
 
 

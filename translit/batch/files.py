@@ -194,6 +194,15 @@ def is_up_to_date(item: InputFile, run_signature: str) -> bool:
         return False
 
 
+def recorded_checks(item: InputFile) -> int:
+    """The units to check that an up-to-date file's outputs carry (from its marker; 0 if unknown)."""
+    try:
+        value = json.loads(item.marker.read_text(encoding="utf-8")).get("to_check", 0)
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -119,11 +119,16 @@ def model_input(text: str, normalize: Callable[[str], str]) -> str:
 
 
 def assemble(
-    prepared: Prepared, outcomes: Sequence[Outcome], engine: TranslationEngine, seconds: float = 0.0
+    prepared: Prepared,
+    outcomes: Sequence[Outcome],
+    engine: TranslationEngine,
+    seconds: float = 0.0,
+    report: bool = True,
 ) -> list[Translation]:
     """One :class:`Translation` per prepared document, from the outcomes of its inputs, in order.
 
-    ``seconds`` is the time the translation of the inputs took (shared out in the timings).
+    ``seconds`` is the time the translation of the inputs took (shared out in the timings);
+    ``report=False`` leaves the line about units to check to the caller (a batch's summary).
     """
     settings = prepared.settings
     fresh_loops = sum(1 for o in outcomes if "loop" in o.redone and not o.cached)
@@ -182,7 +187,8 @@ def assemble(
             unit_ends=layout.unit_ends if layout is not None else [],
         )
         results.append(translation)
-    _report(results, fresh_loops)
+    if report:
+        _report(results, fresh_loops)
     return results
 
 
