@@ -381,3 +381,16 @@ def test_cache_info_creates_nothing_and_clear_asks_on_a_terminal(
     assert json.loads(cli("cache", "info", "-f", "json", env=env)[1])["entries"] == 1
     code, out, _ = cli("cache", "clear", "--yes", env=env)
     assert code == 0 and out.strip() == "removed 1 cached translations"
+
+
+def test_the_sentence_bar_only_moves_forward_across_retry_passes() -> None:
+    """Issue 28, fault 8: the total jumped (0/238 → 186/186 → 0/37) as redo passes restarted it."""
+    from translit.cli.progress import CallCount
+
+    count = CallCount()
+    shown = [
+        count.update(d, t)
+        for d, t in [(0, 238), (120, 238), (238, 238), (0, 37), (20, 37), (37, 37), (0, 2), (2, 2)]
+    ]
+    assert shown[-1] == (277, 277)
+    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in zip(shown, shown[1:], strict=False)), shown

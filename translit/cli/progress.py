@@ -146,13 +146,29 @@ def print_summary(report: BatchReport) -> None:
         )
 
 
+class CallCount:
+    """Units done over several engine calls, each reported from 0: a count that never goes back."""
+
+    def __init__(self) -> None:
+        self.done = self.total = self.last_done = self.last_total = 0
+
+    def update(self, done: int, total: int) -> tuple[int, int]:
+        """This call's ``done`` of ``total``; returns all units done and all units so far."""
+        if done < self.last_done or (done == 0 and self.last_done == self.last_total > 0):
+            self.done += self.last_total  # a new call (a retry pass): the finished one counts on
+            self.total += self.last_total
+        self.last_done, self.last_total = done, total
+        return self.done + done, self.total + total
+
+
 @contextmanager
 def unit_progress(enabled: bool = True) -> Iterator[None]:
     """A bar of the sentences translated so far, for one long article at a terminal.
 
     Only for a person at a terminal (as the batch bar); elsewhere nothing is shown and the
-    engine is called exactly as without it. The engine reports each call (the guards'
-    retries are calls of their own, so the bar may start again for a few units at the end).
+    engine is called exactly as without it. The engine reports each call; the guards'
+    retries are calls of their own, added to the count, so the bar only ever moves forward
+    (238/238, then 238/275 while 37 retries run, then 275/275).
     """
     from translit.engines.base import reporting_progress
 
@@ -171,8 +187,11 @@ def unit_progress(enabled: bool = True) -> Iterator[None]:
     ) as bar:
         task = bar.add_task("translate", total=None, count="")
 
+        counted = CallCount()
+
         def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, count=f"{done}/{total} sentences")
+            all_done, all_total = counted.update(done, total)
+            bar.update(task, completed=all_done, total=all_total, count=f"{all_done}/{all_total} sentences")
 
         with reporting_progress(show):
             yield
