@@ -393,4 +393,6 @@ def test_the_sentence_bar_only_moves_forward_across_retry_passes() -> None:
         for d, t in [(0, 238), (120, 238), (238, 238), (0, 37), (20, 37), (37, 37), (0, 2), (2, 2)]
     ]
     assert shown[-1] == (277, 277)
-    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in zip(shown, shown[1:], strict=False)), shown
+    from itertools import pairwise
+
+    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in pairwise(shown)), shown
