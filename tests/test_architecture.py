@@ -15,7 +15,7 @@ from .conftest import REPO
 PACKAGE = REPO / "translit"
 
 FLOORS: list[set[str]] = [
-    {"errors", "formats"},
+    {"errors", "formats", "atomic"},
     {"options"},
     {"config"},
     {"lockfile", "segment", "normalize", "textio", "language"},

@@ -10,12 +10,12 @@ the model's entry of the user's models.toml: a flag then means "among the least 
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from translit.atomic import write_atomic
 from translit.config import config_dir
 from translit.engines.base import engine_name
 from translit.errors import InputError
@@ -111,7 +111,5 @@ def record_threshold(
         text = text[: found.start()] + "\n".join(block) + "\n\n" + text[end:].lstrip("\n")
     else:
         text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + "\n".join(block) + "\n"
-    staging = file.with_name(f".{file.name}.translit-tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, file)  # never a half-written models.toml
+    write_atomic(file, text)  # never a half-written models.toml
     return file, entry

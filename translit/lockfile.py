@@ -12,11 +12,10 @@ Read by model lookup (a pulled model is found at its recorded commit) and by ``p
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from translit.atomic import write_atomic
 from translit.config import config_dir
 
 
@@ -53,12 +52,4 @@ def locked_commit(name: str, repo: str | None) -> str | None:
 
 def write_lock(models: dict[str, Any]) -> None:
     """Replace the lock file's models, atomically."""
-    path = lock_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
-        "w", encoding="utf-8", dir=path.parent, prefix=".models.lock.", delete=False
-    )
-    with handle:
-        json.dump({"models": models}, handle, indent=1, sort_keys=True)
-        handle.write("\n")
-    os.replace(handle.name, path)
+    write_atomic(lock_path(), json.dumps({"models": models}, indent=1, sort_keys=True) + "\n")

@@ -8,6 +8,7 @@
   when used
 """
 
+from translit.atomic import write_atomic
 from translit.batch.core import (
     BatchPlan,
     BatchReport,
@@ -15,7 +16,7 @@ from translit.batch.core import (
     DocumentResult,
     plan_batch,
 )
-from translit.batch.files import DEFAULT_PATTERNS, OUTPUT_KINDS, display_name, output_stem, write_atomic
+from translit.batch.files import DEFAULT_PATTERNS, OUTPUT_KINDS, display_name, output_stem
 from translit.batch.local import run_batch, run_local
 
 __all__ = [

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from translit.atomic import write_atomic
 from translit.batch.files import (
     DEFAULT_PATTERNS,
     InputFile,
@@ -35,7 +36,6 @@ from translit.batch.files import (
     recorded_checks,
     remove_orphans,
     signature,
-    write_atomic,
 )
 from translit.errors import OutputError, TranslitError
 from translit.options import BriefStyle, Settings

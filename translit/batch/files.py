@@ -24,13 +24,12 @@ import json
 import logging
 import os
 import re
-import stat
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from translit.atomic import TEMP_SUFFIX
 from translit.errors import NOTE, InputError
 from translit.readers import input_extensions, translation_suffix
 
@@ -39,7 +38,6 @@ log = logging.getLogger("translit")
 OUTPUT_KINDS = ("translation", "brief", "json")
 # Every extension a reader takes (translit.readers.READERS, the one table of formats).
 DEFAULT_PATTERNS = tuple(f"*{extension}" for extension in input_extensions())
-TEMP_SUFFIX = ".translit-tmp"
 # Temporary files of earlier versions: ".NAME.<8 random characters>.tmp".
 _OLD_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
@@ -201,47 +199,6 @@ def recorded_checks(item: InputFile) -> int:
     except (OSError, ValueError, AttributeError):
         return 0
     return value if isinstance(value, int) and value >= 0 else 0
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _short(name: str) -> str:
-    """The start of a file name, for a temporary name that fits the file system's limit."""
-    return os.fsencode(name)[:60].decode("utf-8", "ignore")
-
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``text`` (or bytes) to ``path`` via a temporary file in the same folder and a rename.
-
-    A new file gets the mode the user's umask gives; a file that exists keeps its mode.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = 0o666 & ~_umask()
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-        "wb",
-        dir=path.parent,
-        prefix=f".{_short(path.name)}.",
-        suffix=TEMP_SUFFIX,
-        delete=False,
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def remove_orphans(out_dir: Path) -> int:

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from translit.atomic import locked
 from translit.engines import ModelChoice
 from translit.errors import ModelError
 from translit.registry import fingerprint
@@ -61,14 +62,12 @@ def prepare_model(choice: ModelChoice) -> ShippedModel:
 
 def materialise(model: ShippedModel) -> Path:
     """Write a shipped model's files once per node (under a lock) and return the folder."""
-    import fcntl
     import tempfile
 
     root = Path(tempfile.gettempdir()) / "translit-ray-models"
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"{model.fingerprint}-{model.kind}"
-    with open(root / f".{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with locked(target):
         if not (target / ".complete").is_file():
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
             for name, data in model.files.items():

@@ -234,7 +234,7 @@ def _checked_output(output: Path, inputs: list[str] | None) -> Path:
 
 def write_file(output: Path, data: str | bytes, inputs: list[str] | None = None) -> None:
     """Write a command's results to ``output`` atomically (never over an input)."""
-    from translit.batch.files import write_atomic
+    from translit.atomic import write_atomic
 
     target = _checked_output(output, inputs)
     try:

@@ -19,17 +19,17 @@ check existed are made again.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from translit.atomic import locked
 from translit.config import cache_root
 from translit.engines.base import DecodeOptions, check_model_dir, read_json_object, weights_problem
 from translit.errors import ModelError
@@ -190,24 +190,11 @@ def convert(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ModelError(f"{target.parent}: cannot create the conversion folder ({exc.strerror})") from None
-    with _conversion_lock(target):
+    with locked(target):
         if _current(target) and not force:
             return target  # another process converted it while we waited
         _rejection(target).unlink(missing_ok=True)
         return _convert_locked(model_dir, quantization, target, opened)
-
-
-@contextlib.contextmanager
-def _conversion_lock(target: Path) -> Iterator[None]:
-    """An exclusive lock on ``target``'s conversion, shared by all translit processes."""
-    import fcntl
-
-    with open(target.parent / f".{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _build(model_dir: Path, quantization: str, out: Path, keep_start: bool) -> None:
