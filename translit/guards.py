@@ -22,20 +22,35 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 
 from translit.segment import split_english_sentences, split_sentences
 
-# Flags a unit can keep after translation (listed per unit in JSON).
-LENGTH_RATIO = "length_ratio"
-SENTENCE_COUNT = "sentence_count"
-NUMBERS = "numbers"
-DEGENERATE = "degenerate"
-LENGTH_LIMIT = "length_limit"
-MARKUP = "markup"  # set by the Markdown reader: the unit's links or emphasis did not survive
-SPLIT = "split"  # one sentence translated in two halves (after a retry): its joint may read oddly
-REPLACED_BYTES = "replaced_bytes"  # the source had bytes that were not text (U+FFFD)
+
+class Flag(StrEnum):
+    """Every flag a unit can keep after translation (listed per unit in JSON), in one place."""
+
+    LENGTH_RATIO = "length_ratio"  # far shorter or longer than its source
+    SENTENCE_COUNT = "sentence_count"  # fewer sentences than its source
+    NUMBERS = "numbers"  # a number of the source is missing
+    DEGENERATE = "degenerate"  # still a loop after the anti-repetition retry
+    LENGTH_LIMIT = "length_limit"  # cut off by the model's length limit
+    MARKUP = "markup"  # formatting went round its sentence (no alignment for it)
+    SPLIT = "split"  # one sentence translated in two halves (after a retry): its joint may read oddly
+    REPLACED_BYTES = "replaced_bytes"  # the source had bytes that were not text (U+FFFD)
+    GLOSSARY = "glossary"  # a glossary term is missing from the translation
+
+
+LENGTH_RATIO = Flag.LENGTH_RATIO
+SENTENCE_COUNT = Flag.SENTENCE_COUNT
+NUMBERS = Flag.NUMBERS
+DEGENERATE = Flag.DEGENERATE
+LENGTH_LIMIT = Flag.LENGTH_LIMIT
+MARKUP = Flag.MARKUP
+SPLIT = Flag.SPLIT
+REPLACED_BYTES = Flag.REPLACED_BYTES
 
 # --- loops -----------------------------------------------------------------------------
 
@@ -309,7 +324,7 @@ def evidence(source: str, output: str, score: float | None) -> tuple[float, ...]
 
 def omission_flags(source: str, output: str) -> list[str]:
     """What about ``output`` suggests that part of ``source`` was lost or invented."""
-    flags = []
+    flags: list[str] = []
     if not length_ratio_ok(source, output):
         flags.append(LENGTH_RATIO)
     if not sentence_count_ok(source, output):

@@ -27,10 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from translit.engines.base import Alignment, project_span
+from translit.guards import Flag
 from translit.readers.base import Atom, PlacedSegment, PlacedSpan, Segment, Span
 from translit.segment import Unit
 
-MARKUP = "markup"
+MARKUP = Flag.MARKUP
 """The flag of a unit whose formatting could not be placed by alignment (it went round the sentence)."""
 
 COPY_LIKENESS = 0.6

@@ -31,7 +31,7 @@ from translit.engines import DecodeOptions, TranslationEngine
 from translit.engines.base import aligner_of, project_span
 from translit.glossary import Glossary, Match, TermUse, count_honoured
 
-GLOSSARY = "glossary"  # the flag of a unit that misses a term
+GLOSSARY = guards.Flag.GLOSSARY  # the flag of a unit that misses a term
 N_BEST = 8  # hypotheses looked at for a rendering that carries the terms
 
 
