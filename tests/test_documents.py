@@ -533,3 +533,68 @@ def test_a_pdf_bomb_costs_one_line(copy: Translator, tmp_path: Path, monkeypatch
     path.write_bytes(data)
     with pytest.raises(InputError, match=r"bomb\.pdf: cannot read the PDF \(it needs more than 256 MiB"):
         copy.read(path)
+
+
+# --- footnotes and text boxes (a Word file made by LibreOffice from an ODT) ----------------------
+
+NOTES_ODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.2">
+<office:body><office:text>
+<text:p>Der Bundestag tagt heute<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>Ein Mann fährt Fahrrad.</text:p></text:note-body></text:note> in Berlin.</text:p>
+<text:p><draw:frame draw:name="Rahmen" svg:width="5cm" svg:height="2cm" text:anchor-type="paragraph"><draw:text-box><text:p>Zwei Hunde laufen im Schnee.</text:p></draw:text-box></draw:frame>Ein Kind lacht.</text:p>
+</office:text></office:body></office:document-content>"""
+
+
+def notes_odt(path: Path) -> Path:
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", NOTES_ODT, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_footnotes_and_text_boxes_are_translated_in_odt_and_word(small: Translator, tmp_path: Path) -> None:
+    odt = notes_odt(tmp_path / "notes.odt")
+    result = small.translate(odt)
+    assert (
+        "Ein Mann fährt Fahrrad." in result.source_paragraphs
+        and "Zwei Hunde laufen im Schnee." in result.source_paragraphs
+    )
+    body = odt_body(result.written(marks=False) or b"")
+    assert "<text:note " in body and "fährt" not in body and "Schnee" not in body
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        warnings.warn("LibreOffice is not installed: the Word footnote test is skipped", stacklevel=1)
+        return
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(tmp_path),
+            str(odt),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    word = tmp_path / "notes.docx"
+    result = small.translate(word)
+    assert "Ein Mann fährt Fahrrad." in result.source_paragraphs  # the footnote, from its own part
+    assert "Zwei Hunde laufen im Schnee." in result.source_paragraphs  # the text box
+    out = tmp_path / "notes.en.docx"
+    out.write_bytes(result.written(marks=False) or b"")
+    with zipfile.ZipFile(out) as archive:
+        document = archive.read("word/document.xml").decode("utf-8")
+        notes = archive.read("word/footnotes.xml").decode("utf-8")
+    assert "w:footnoteReference" in document, "the footnote mark stays where it was"
+    assert "fährt" not in notes and "Schnee" not in document and "Bundestag tagt" not in document
+    office_opens(out, tmp_path)
