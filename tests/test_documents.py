@@ -598,3 +598,60 @@ def test_footnotes_and_text_boxes_are_translated_in_odt_and_word(small: Translat
     assert "w:footnoteReference" in document, "the footnote mark stays where it was"
     assert "fährt" not in notes and "Schnee" not in document and "Bundestag tagt" not in document
     office_opens(out, tmp_path)
+
+
+# --- EPUB ---------------------------------------------------------------------------------------
+
+
+def make_epub(path: Path, chapters: list[str]) -> Path:
+    opf = (
+        '<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+        "<manifest>"
+        + "".join(
+            f'<item id="c{i}" href="text/c{i}.xhtml" media-type="application/xhtml+xml"/>'
+            for i in range(len(chapters))
+        )
+        + '<item id="css" href="style.css" media-type="text/css"/></manifest><spine>'
+        + "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+        + "</spine></package>"
+    )
+    container = (
+        '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+        '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        archive.writestr("META-INF/container.xml", container)
+        archive.writestr("OEBPS/content.opf", opf)
+        archive.writestr("OEBPS/style.css", "p { margin: 0 }")
+        for i, body in enumerate(chapters):
+            archive.writestr(
+                f"OEBPS/text/c{i}.xhtml",
+                f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>T</title></head><body>{body}</body></html>',
+            )
+    return path
+
+
+def test_an_epub_comes_back_with_its_chapters_translated_and_markup_kept(
+    small: Translator, tmp_path: Path
+) -> None:
+    book = make_epub(
+        tmp_path / "buch.epub",
+        [
+            "<h1>Kapitel eins</h1><p>Ein <b>Mann</b> fährt Fahrrad.</p>",
+            "<p>Zwei Hunde laufen im Schnee.<br/>Ein Kind lacht.</p>",
+        ],
+    )
+    result = small.translate(book)
+    # Each chapter's title, headings and paragraphs, in reading order.
+    wanted = ["Kapitel eins", "Ein Mann fährt Fahrrad.", "Zwei Hunde laufen im Schnee.", "Ein Kind lacht."]
+    assert [p for p in result.source_paragraphs if p != "T"] == wanted
+    out = result.written(marks=False) or b""
+    with zipfile.ZipFile(io.BytesIO(out)) as new, zipfile.ZipFile(book) as old:
+        assert new.namelist() == old.namelist() and new.namelist()[0] == "mimetype"
+        assert new.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+        assert new.read("OEBPS/style.css") == old.read("OEBPS/style.css")
+        first = new.read("OEBPS/text/c0.xhtml").decode("utf-8")
+        second = new.read("OEBPS/text/c1.xhtml").decode("utf-8")
+    assert ("<b>man</b>" in first and "bike" in first) or "bicycle" in first, first
+    assert "<br/>" in second and "Hunde" not in second

@@ -43,6 +43,7 @@ FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("odt", "OpenDocument text", (".odt",), "translit.readers.odt", ".en.odt", True, True),
     FormatInfo("pptx", "PowerPoint decks", (".pptx",), "translit.readers.pptx", ".en.pptx", True, True),
     FormatInfo("pdf", "PDF (text layer)", (".pdf",), "translit.readers.pdf", ".en.txt", binary=True),
+    FormatInfo("epub", "EPUB books", (".epub",), "translit.readers.epub", ".en.epub", True, True),
     FormatInfo("srt", "SubRip subtitles", (".srt",), "translit.readers.subrip", ".en.srt", writes_back=True),
     FormatInfo("vtt", "WebVTT subtitles", (".vtt",), "translit.readers.vtt", ".en.vtt", writes_back=True),
     # HTML with its markup kept (the service's format=html): never chosen by a file's extension.

@@ -24,6 +24,7 @@ MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".odt": "application/vnd.oasis.opendocument.text",
+    ".epub": "application/epub+zip",
     ".srt": "application/x-subrip",
     ".vtt": "text/vtt",
     ".html": "text/html; charset=utf-8",
