@@ -204,6 +204,10 @@ def test_sigint_leaves_no_partial_files_and_rerun_completes_identically(
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
+    # Issue 28, fault 5: the message says what was kept and that the same command goes on.
+    assert b"file(s) finished this run are kept in" in stderr and b"run the same command again" in stderr, (
+        stderr
+    )
     partial = sorted((tmp_path / "out").rglob("*.en.txt"))
     assert 0 < len(partial) < 60, "the interrupt should land mid-batch"
     assert not list((tmp_path / "out").rglob("*.tmp")), "temporary files left behind"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +13,8 @@ from translit import errors, render
 from translit.cli.common import handled, load_engine, translator_for, write
 from translit.cli.options import with_settings
 from translit.options import Settings
+
+log = logging.getLogger("translit")
 
 
 class BatchFormat:
@@ -139,8 +142,10 @@ def batch(
     stream = output_format == "jsonl"
     with translator, progress.BatchProgress(enabled=not quiet) as bar:
         streaming = {"open": stream}
+        finished = {"done": 0}
 
         def on_result(result: batch_mod.DocumentResult) -> None:
+            finished["done"] += result.status == "done"
             if result.status == "failed":
                 bar.error(result.error or result.display)
             elif result.status == "done" and streaming["open"] and result.translation is not None:
@@ -155,29 +160,52 @@ def batch(
                     bar.note("stdout closed: stopped streaming; the output files are still being written")
             bar.advance(result)
 
-        if ray is not None:
-            from translit.batch.ray_runner import RayOptions, run_on_ray
-
-            report = run_on_ray(
-                plan,
-                translator,
-                run,
-                RayOptions(
-                    address=None if ray in ("local", "auto") else ray,
-                    local=ray == "local",
-                    workers=workers,
-                    threads_per_worker=threads_per_worker,
-                    gpus_per_worker=gpus_per_worker,
-                ),
-                on_result=on_result,
-                on_start=bar.start,
+        try:
+            report = _run(
+                plan, translator, run, ray, workers, threads_per_worker, gpus_per_worker, on_result, bar
             )
-        else:
-            load_engine(translator)
-            report = batch_mod.run_local(plan, translator, run, on_result=on_result, on_start=bar.start)
+        except KeyboardInterrupt:
+            if out_dir is not None:
+                # Said before "interrupted": what was kept, and that the same command goes on.
+                log.warning(
+                    "%d file(s) finished this run are kept in %s; run the same command again to go on "
+                    "(files in progress were not kept)",
+                    finished["done"],
+                    out_dir,
+                )
+            raise
     if not quiet:
         progress.print_summary(report)
     if output_format == "json":
         write(render.to_json(report.to_dict()))
     if report.failures:
         raise typer.Exit(errors.EXIT_PARTIAL)
+
+
+def _run(
+    plan: Any,
+    translator: Any,
+    run: Any,
+    ray: str | None,
+    workers: int,
+    threads_per_worker: int,
+    gpus_per_worker: float,
+    on_result: Any,
+    bar: Any,
+) -> Any:
+    """The batch on Ray (``ray``: an address, ``local`` or ``auto``) or here: its report."""
+    from translit import batch as batch_mod
+
+    if ray is None:
+        load_engine(translator)
+        return batch_mod.run_local(plan, translator, run, on_result=on_result, on_start=bar.start)
+    from translit.batch.ray_runner import RayOptions, run_on_ray
+
+    options = RayOptions(
+        address=None if ray in ("local", "auto") else ray,
+        local=ray == "local",
+        workers=workers,
+        threads_per_worker=threads_per_worker,
+        gpus_per_worker=gpus_per_worker,
+    )
+    return run_on_ray(plan, translator, run, options, on_result=on_result, on_start=bar.start)
