@@ -714,3 +714,21 @@ def test_every_field_a_libretranslate_client_sends_is_accepted(copy_server: Runn
         assert client.post("/translate", data=form).status_code == 200
         assert client.post("/translate", json={**form, "alternatives": 0}).status_code == 200
         assert client.post("/detect", data={"q": "Der Hund bellt.", "api_key": ""}).status_code == 200
+
+
+def test_the_access_log_is_one_json_line_per_request(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with (
+        caplog.at_level(logging.INFO, logger="translit.access"),
+        running(config=ServeConfig(access_log=True)) as server,
+        server.client() as client,
+    ):
+        client.post("/translate", json={"q": "Der Hund bellt.", "source": "de", "target": "en"})
+        client.get("/nowhere")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "translit.access"]
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [
+        ("POST", "/translate", 200),
+        ("GET", "/nowhere", 404),
+    ]
+    assert all(line["client"] == "127.0.0.1" and line["seconds"] >= 0 for line in lines)

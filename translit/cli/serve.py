@@ -117,6 +117,12 @@ def serve(
             metavar="ORIGIN",
         ),
     ] = None,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log", help="One JSON line per request on stderr (time, client, path, status)."
+        ),
+    ] = False,
     metrics: Annotated[
         bool,
         typer.Option("--metrics", help="Prometheus metrics at /metrics (with keys on, a key is needed)."),
@@ -164,7 +170,10 @@ def serve(
         pooled=not one_at_a_time,
         ui=not no_ui,
         metrics=metrics,
+        access_log=access_log,
     )
+    if access_log:
+        _access_lines()
     translator = translator_for(settings)
     load_engine(translator)
     app = create_app(translator, config)
@@ -206,3 +215,16 @@ def _quiet_after_shutdown() -> None:
 
     signal.signal(signal.SIGINT, ignore)
     signal.signal(signal.SIGTERM, ignore)
+
+
+def _access_lines() -> None:
+    """The access log's JSON lines on stderr, as they are (no level or prefix)."""
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("translit.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False

@@ -16,6 +16,7 @@ extracted); ``POST /brief`` makes briefs; ``/health``; OpenAPI docs at ``/docs``
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -56,6 +57,8 @@ from translit.serve.schema import BriefRequest, DetectRequest, FileRequest, Tran
 from translit.translator import Translator
 
 log = logging.getLogger("translit.serve")
+# One JSON line per request (--access-log): time, client, method, path, status, seconds.
+access = logging.getLogger("translit.access")
 
 SOURCES = ("de",)
 TARGETS = ("en",)
@@ -171,8 +174,24 @@ class GuardMiddleware:
                 await response(scope, receive, send)
         finally:
             self.service.leave(scope)
+            seconds = time.perf_counter() - began
             if self.service.metrics is not None:
-                self.service.metrics.observe(str(scope.get("path", "")), status, time.perf_counter() - began)
+                self.service.metrics.observe(str(scope.get("path", "")), status, seconds)
+            if self.service.config.access_log:
+                client = scope.get("client") or ("-", 0)
+                access.info(
+                    json.dumps(
+                        {
+                            "time": round(time.time(), 3),
+                            "client": client[0],
+                            "method": scope.get("method"),
+                            "path": scope.get("path"),
+                            "status": status,
+                            "seconds": round(seconds, 4),
+                        },
+                        separators=(",", ":"),
+                    )
+                )
 
 
 class Service:
@@ -252,8 +271,6 @@ class Service:
         if not body:
             return {}
         if kind == "application/json" or (not kind and body[:1] in (b"{", b"[")):
-            import json
-
             try:
                 data = json.loads(body)
             except (ValueError, UnicodeDecodeError, RecursionError):

@@ -35,6 +35,7 @@ class ServeConfig:
     file_ttl: float = 600.0  # seconds a translated file waits to be fetched
     ui: bool = True  # serve the page at / (False: the API alone)
     metrics: bool = False  # Prometheus metrics at /metrics
+    access_log: bool = False  # one JSON line per request on stderr
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
 
 
