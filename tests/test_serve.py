@@ -32,7 +32,7 @@ from translit.engines import DecodeOptions, EngineOutput  # noqa: E402
 from translit.serve import ServeConfig, create_app  # noqa: E402
 from translit.serve.scheduler import Scheduler  # noqa: E402
 
-from .conftest import CAPTIONS, COPY_MODEL, REPO, SAMPLE, SMALL, run_translit  # noqa: E402
+from .conftest import CAPTIONS, COPY_MODEL, REPO, SAMPLE, SMALL, invoke, run_translit  # noqa: E402
 
 
 @dataclass
@@ -732,3 +732,21 @@ def test_the_access_log_is_one_json_line_per_request(caplog: pytest.LogCaptureFi
         ("GET", "/nowhere", 404),
     ]
     assert all(line["client"] == "127.0.0.1" and line["seconds"] >= 0 for line in lines)
+
+
+def test_serve_options_are_declared_once() -> None:
+    """Issue 28: cli/serve.py restated every ServeConfig field and default."""
+    import inspect as inspect_module
+    from dataclasses import fields
+
+    from translit.cli import serve as serve_cli
+    from translit.serve.limits import serve_options
+
+    declared = serve_options()
+    assert {"char_limit", "file_limit", "metrics", "access_log", "timeout"} <= set(declared)
+    source = inspect_module.getsource(serve_cli)
+    for name, (option, default) in declared.items():
+        assert f'"{option.flag}"' not in source, f"{option.flag} is declared again in cli/serve.py"
+        assert default == next(f.default for f in fields(ServeConfig) if f.name == name)
+    code, out, _ = invoke("serve", "--help")
+    assert code == 0 and "--file-limit" in out and "--alternatives-limit" in out

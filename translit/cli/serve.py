@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import ipaddress
 import logging
 import signal
@@ -40,8 +42,43 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def with_serve_options(func: Any) -> Any:
+    """Give ``serve`` a flag for every option :class:`~translit.serve.limits.ServeConfig` declares
+    (default, help and range from the declaration), handed over as one ``declared`` dict."""
+    from translit.serve.limits import serve_options
+
+    options = serve_options()
+    signature = inspect.signature(func, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "declared"]
+    added = []
+    for name, (option, default) in options.items():
+        flag = typer.Option(
+            option.flag, help=option.help, min=option.minimum, max=option.maximum, metavar=option.metavar
+        )
+        added.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[type(default), flag],
+            )
+        )
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        declared = {name: kwargs.pop(name) for name in options if name in kwargs}
+        return func(*args, declared=declared, **kwargs)
+
+    parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    del wrapper.__wrapped__  # typer must see this signature, not the function's
+    return wrapper
+
+
 @handled
 @with_settings("model", "translation", "reading", "brief")
+@with_serve_options
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (default: this machine only).")
@@ -53,54 +90,6 @@ def serve(
             "--api-keys", help="File of API keys, one per line; requests need one of them.", metavar="FILE"
         ),
     ] = None,
-    char_limit: Annotated[
-        int, typer.Option("--char-limit", min=0, help="Characters per request (0: no limit).", metavar="N")
-    ] = 20_000,
-    batch_limit: Annotated[
-        int,
-        typer.Option("--batch-limit", min=0, help="Texts (q items) per request (0: no limit).", metavar="N"),
-    ] = 64,
-    body_limit: Annotated[
-        int, typer.Option("--body-limit", min=0, help="Bytes of a request body (0: no limit).", metavar="N")
-    ] = 1 << 20,
-    max_concurrent: Annotated[
-        int,
-        typer.Option(
-            "--max-concurrent", min=0, help="Requests in flight at once (0: no limit).", metavar="N"
-        ),
-    ] = 64,
-    rate: Annotated[
-        int,
-        typer.Option(
-            "--rate",
-            min=0,
-            help="Requests per minute per API key (per address without keys; 0: none).",
-            metavar="N",
-        ),
-    ] = 0,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds a request may take.", metavar="SECONDS")
-    ] = 120.0,
-    window: Annotated[
-        float,
-        typer.Option(
-            "--window",
-            min=0,
-            max=1,
-            help="Seconds to wait for other requests before a batch.",
-            metavar="SECONDS",
-        ),
-    ] = 0.005,
-    round_tokens: Annotated[
-        int,
-        typer.Option(
-            "--round-tokens",
-            min=1,
-            max=1_000_000,
-            help="Source tokens per engine call (smaller: short requests wait less).",
-            metavar="N",
-        ),
-    ] = 1024,
     one_at_a_time: Annotated[
         bool,
         typer.Option(
@@ -117,19 +106,10 @@ def serve(
             metavar="ORIGIN",
         ),
     ] = None,
-    access_log: Annotated[
-        bool,
-        typer.Option(
-            "--access-log", help="One JSON line per request on stderr (time, client, path, status)."
-        ),
-    ] = False,
-    metrics: Annotated[
-        bool,
-        typer.Option("--metrics", help="Prometheus metrics at /metrics (with keys on, a key is needed)."),
-    ] = False,
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Serve the API alone, without the page at /.")
     ] = False,
+    declared: dict[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> None:
     """Serve translations over HTTP with LibreTranslate's API, batching concurrent requests.
@@ -157,22 +137,9 @@ def serve(
             host,
         )
     config = ServeConfig(
-        keys=keys,
-        char_limit=char_limit,
-        batch_limit=batch_limit,
-        body_limit=body_limit,
-        max_concurrent=max_concurrent,
-        rate=rate,
-        timeout=timeout,
-        window=window,
-        round_tokens=round_tokens,
-        cors=tuple(cors or ()),
-        pooled=not one_at_a_time,
-        ui=not no_ui,
-        metrics=metrics,
-        access_log=access_log,
+        keys=keys, cors=tuple(cors or ()), pooled=not one_at_a_time, ui=not no_ui, **(declared or {})
     )
-    if access_log:
+    if config.access_log:
         _access_lines()
     translator = translator_for(settings)
     load_engine(translator)
@@ -184,7 +151,7 @@ def serve(
             port=port,
             log_level="warning",
             access_log=False,
-            timeout_graceful_shutdown=int(timeout),
+            timeout_graceful_shutdown=int(config.timeout),
             lifespan="off",
         )
     )

@@ -6,37 +6,90 @@ import hmac
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from translit.errors import InputError
 
 
 @dataclass(frozen=True)
+class ServeOption:
+    """How a ServeConfig field is a ``translit serve`` flag: its name, help, range, metavar."""
+
+    flag: str
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    metavar: str | None = None
+
+
+def _serve(
+    default: Any,
+    flag: str | None = None,
+    help: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    metavar: str | None = None,
+) -> Any:
+    option = ServeOption(flag, help, minimum, maximum, metavar) if flag else None
+    return field(default=default, metadata={"serve": option})
+
+
+@dataclass(frozen=True)
 class ServeConfig:
-    """The service's limits and keys (``translit serve`` options).
+    """The service's limits and keys — each ``translit serve`` option declared once, here.
 
     ``keys`` empty: no key is needed. Limits of 0 mean none. ``rate`` is requests per
-    minute per key (per client address without keys).
+    minute per key (per client address without keys). A field with a flag is a command-line
+    option (:func:`serve_options`); its default, help and range come from this declaration.
     """
 
     keys: frozenset[str] = frozenset()
-    char_limit: int = 20_000
-    batch_limit: int = 64
-    body_limit: int = 1 << 20
-    max_concurrent: int = 64
-    rate: int = 0
-    timeout: float = 120.0
-    window: float = 0.005
-    round_tokens: int = 1024
-    alternatives_limit: int = 8
+    char_limit: int = _serve(20_000, "--char-limit", "Characters per request (0: no limit).", 0, None, "N")
+    batch_limit: int = _serve(64, "--batch-limit", "Texts (q items) per request (0: no limit).", 0, None, "N")
+    body_limit: int = _serve(1 << 20, "--body-limit", "Bytes of a request body (0: no limit).", 0, None, "N")
+    max_concurrent: int = _serve(
+        64, "--max-concurrent", "Requests in flight at once (0: no limit).", 0, None, "N"
+    )
+    rate: int = _serve(
+        0, "--rate", "Requests per minute per API key (per address without keys; 0: none).", 0, None, "N"
+    )
+    timeout: float = _serve(120.0, "--timeout", "Seconds a request may take.", 1, None, "SECONDS")
+    window: float = _serve(
+        0.005, "--window", "Seconds to wait for other requests before a batch.", 0, 1, "SECONDS"
+    )
+    round_tokens: int = _serve(
+        1024,
+        "--round-tokens",
+        "Source tokens per engine call (smaller: short requests wait less).",
+        1,
+        1_000_000,
+        "N",
+    )
+    alternatives_limit: int = _serve(
+        8, "--alternatives-limit", "Alternatives a request may ask for.", 0, 64, "N"
+    )
     cors: tuple[str, ...] = ()
-    file_limit: int = 50 << 20  # bytes of one uploaded document
-    file_ttl: float = 600.0  # seconds a translated file waits to be fetched
+    file_limit: int = _serve(
+        50 << 20, "--file-limit", "Bytes of one uploaded document (0: no limit).", 0, None, "N"
+    )
+    file_ttl: float = _serve(
+        600.0, "--file-ttl", "Seconds a translated file waits to be fetched.", 1, None, "SECONDS"
+    )
     ui: bool = True  # serve the page at / (False: the API alone)
-    metrics: bool = False  # Prometheus metrics at /metrics
-    access_log: bool = False  # one JSON line per request on stderr
+    metrics: bool = _serve(
+        False, "--metrics", "Prometheus metrics at /metrics (with keys on, a key is needed)."
+    )
+    access_log: bool = _serve(
+        False, "--access-log", "One JSON line per request on stderr (time, client, path, status)."
+    )
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
+
+
+def serve_options() -> dict[str, tuple[ServeOption, Any]]:
+    """The ServeConfig fields that are ``translit serve`` flags: name → (declaration, default)."""
+    return {f.name: (f.metadata["serve"], f.default) for f in fields(ServeConfig) if f.metadata.get("serve")}
 
 
 def read_keys(path: Path) -> frozenset[str]:
