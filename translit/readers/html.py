@@ -19,6 +19,7 @@ from typing import Any
 
 from translit.errors import NOTE, InputError
 from translit.readers.base import Document
+from translit.readers.child import bounded
 from translit.textio import decode_bytes
 
 log = logging.getLogger("translit")
@@ -195,42 +196,18 @@ LARGE_PAGE_CHARS = 4_000_000
 EXTRACTION_SECONDS = 120.0
 
 
-def _extract_in_child(connection: Any, text: str) -> None:
-    try:
-        connection.send(("ok", extract(text)))
-    except Exception as exc:  # reported in the parent, in one line
-        connection.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
 def extract_bounded(text: str, source: str, seconds: float | None = None) -> tuple[list[str], dict[str, Any]]:
     """:func:`extract`, in a child process ended after ``seconds`` (default
     :data:`EXTRACTION_SECONDS`) or when we are interrupted."""
-    import multiprocessing
-
     seconds = EXTRACTION_SECONDS if seconds is None else seconds
-
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_extract_in_child, args=(sender, text), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise InputError(
-                f"{source}: extracting the article took longer than {seconds:.0f} s "
-                "(a page this large may not be an article; give --input-format text to read it as text)"
-            )
-        status, value = receiver.recv()
-    except EOFError:
-        raise InputError(f"{source}: the extraction of the web page failed (its process ended)") from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-    if status != "ok":
-        raise InputError(f"{source}: cannot extract the web page ({value})")
-    paragraphs, metadata = value
-    return paragraphs, metadata
+    return bounded(
+        lambda: extract(text),
+        seconds,
+        too_slow=f"{source}: extracting the article took longer than {seconds:.0f} s "
+        "(a page this large may not be an article; give --input-format text to read it as text)",
+        ended=f"{source}: the extraction of the web page failed (its process ended)",
+        failed=f"{source}: cannot extract the web page",
+    )
 
 
 class HtmlReader:

@@ -20,10 +20,10 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document
+from translit.readers.child import bounded
 
 MAX_PAGES = 3000
 MEMORY_LIMIT = 2 * 1024**3
@@ -84,57 +84,17 @@ def _lines(data: bytes) -> tuple[list[Line], list[float], int]:
     return lines, heights, len(heights)
 
 
-def _in_child(connection: Any, data: bytes) -> None:
-    try:
-        import resource
-
-        # On top of what the process already maps (a loaded model maps gigabytes).
-        resource.setrlimit(resource.RLIMIT_AS, (_mapped() + MEMORY_LIMIT, resource.RLIM_INFINITY))
-        connection.send(("ok", _lines(data)))
-    except MemoryError:
-        connection.send(
-            ("error", f"it needs more than {MEMORY_LIMIT >> 20} MiB to lay out; refused (a PDF bomb?)")
-        )
-    except Exception as exc:  # reported in the parent, in one line
-        connection.send(("error", f"{type(exc).__name__}: {exc}".strip()))
-
-
-def _mapped() -> int:
-    """Bytes of address space this process maps now (0 where the system does not say)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
 def lay_out(data: bytes, source: str, seconds: float = SECONDS) -> tuple[list[Line], list[float], int]:
     """:func:`_lines` in a child process with a memory and time limit."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_in_child, args=(sender, data), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise InputError(f"{source}: laying out the PDF took longer than {seconds:.0f} s; refused")
-        status, value = receiver.recv()
-    except EOFError:
-        raise InputError(
-            f"{source}: the PDF could not be read (its process ended: too large, or damaged)"
-        ) from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-    if status != "ok":
-        raise InputError(f"{source}: cannot read the PDF ({value})")
-    lines, heights, pages = value
+    lines, heights, pages = bounded(
+        lambda: _lines(data),
+        seconds,
+        too_slow=f"{source}: laying out the PDF took longer than {seconds:.0f} s; refused",
+        ended=f"{source}: the PDF could not be read (its process ended: too large, or damaged)",
+        failed=f"{source}: cannot read the PDF",
+        memory=MEMORY_LIMIT,
+        out_of_memory=f"it needs more than {MEMORY_LIMIT >> 20} MiB to lay out; refused (a PDF bomb?)",
+    )
     return lines, heights, pages
 
 
