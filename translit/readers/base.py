@@ -20,9 +20,12 @@ format's :class:`Writer` returns the document as **bytes**.
 from __future__ import annotations
 
 import html
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from translit.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -287,3 +290,12 @@ def marked_text(placed: PlacedSegment, marks: bool = True) -> str:
         cursor = at
     out.append(placed.text[cursor:])
     return "".join(out)
+
+
+def library(module: str, purpose: str, package: str, extra: str) -> Any:
+    """Import ``module`` for a reader (when first used: parsers are heavy), or one
+    :class:`InputError` line saying which extra installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise InputError(f"{purpose} needs {package} (pip install 'translit[{extra}]'): {exc}") from None

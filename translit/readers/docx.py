@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment
-from translit.readers.package import check_package
+from translit.readers.base import Document, PlacedSegment, Segment, library
+from translit.readers.package import open_package
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -60,23 +60,9 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def _import_docx() -> Any:
-    try:
-        import docx
-    except ImportError as exc:
-        raise InputError(
-            f"reading Word documents needs python-docx (pip install 'translit[documents]'): {exc}"
-        ) from None
-    return docx
-
-
 def _open(data: bytes, source: str) -> Any:
-    check_package(data, source, "Word (.docx)")
-    docx = _import_docx()
-    try:
-        return docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a package that is not Word's
-        raise InputError(f"{source}: not a Word (.docx) document ({type(exc).__name__}: {exc})") from None
+    docx = library("docx", "reading Word documents", "python-docx", "documents")
+    return open_package(data, source, "Word (.docx)", docx.Document, "not a Word (.docx) document")
 
 
 def _parts(document: Any) -> list[tuple[Any, str, Any]]:

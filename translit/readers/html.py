@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from translit.errors import NOTE, InputError
-from translit.readers.base import Document
+from translit.readers.base import Document, library
 from translit.readers.child import bounded
 from translit.textio import decode_bytes
 
@@ -30,13 +30,7 @@ METADATA = ("title", "author", "date", "sitename", "hostname", "url", "descripti
 
 
 def _import_trafilatura() -> Any:
-    try:
-        import trafilatura
-    except ImportError as exc:
-        raise InputError(
-            f"reading web pages needs trafilatura and lxml_html_clean (pip install 'translit[html]'): {exc}"
-        ) from None
-    return trafilatura
+    return library("trafilatura", "reading web pages", "trafilatura and lxml_html_clean", "html")
 
 
 def _text(element: Any) -> str:

@@ -30,8 +30,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, Tags, collapse, place_atoms, weave
+from translit.readers.base import (
+    Document,
+    PlacedSegment,
+    Segment,
+    Tags,
+    collapse,
+    library,
+    place_atoms,
+    weave,
+)
 from translit.readers.base import Span as TextSpan
 from translit.textio import decode_bytes
 
@@ -46,13 +54,8 @@ _SOFT_OPEN = {"em_open": "em_close", "strong_open": "strong_close", "s_open": "s
 
 
 def _parser() -> Any:
-    try:
-        from markdown_it import MarkdownIt
-    except ImportError as exc:
-        raise InputError(
-            f"reading Markdown needs markdown-it-py (pip install 'translit[markdown]'): {exc}"
-        ) from None
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    markdown_it = library("markdown_it", "reading Markdown", "markdown-it-py", "markdown")
+    return markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 _YAML_LINE = re.compile(r"^(?:[\w\"'-][^:]*:(?:\s.*)?|\s+\S.*|-\s.*|#.*|)$")

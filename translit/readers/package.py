@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
+from typing import Any
 
 from translit.errors import InputError
 
@@ -82,6 +84,18 @@ def check_package(data: bytes, source: str, kind: str) -> zipfile.ZipFile:
     if bad is not None:
         raise InputError(f"{source}: the {kind} package is damaged (part {bad} does not unpack)")
     return archive
+
+
+def open_package(
+    data: bytes, source: str, kind: str, opener: Callable[[io.BytesIO], Any], not_it: str
+) -> Any:
+    """A package checked (:func:`check_package`) and opened by its library's ``opener``; what the
+    library cannot open is one line: ``source: not_it (the library's reason)``."""
+    check_package(data, source, kind)
+    try:
+        return opener(io.BytesIO(data))
+    except Exception as exc:  # the libraries raise several kinds for a package that is not theirs
+        raise InputError(f"{source}: {not_it} ({type(exc).__name__}: {exc})") from None
 
 
 def safe_xml_parser() -> object:

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from translit.errors import InputError
-from translit.readers.base import Document
+from translit.readers.base import Document, library
 from translit.readers.child import bounded
 
 MAX_PAGES = 3000
@@ -168,12 +168,7 @@ class PdfReader:
             raise InputError(f"{source}: a PDF is read from its bytes, not text")
         if not data.lstrip()[:5].startswith(b"%PDF-"):
             raise InputError(f"{source}: not a PDF file")
-        try:
-            import pdfminer  # noqa: F401
-        except ImportError as exc:
-            raise InputError(
-                f"reading PDF needs pdfminer.six (pip install 'translit[documents]'): {exc}"
-            ) from None
+        library("pdfminer", "reading PDF", "pdfminer.six", "documents")
         lines, heights, pages = lay_out(data, source)
         if not lines:
             raise InputError(

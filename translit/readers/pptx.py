@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment
-from translit.readers.package import check_package
+from translit.readers.base import Document, PlacedSegment, Segment, library
+from translit.readers.package import open_package
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -38,23 +38,11 @@ SYNTAX = Syntax(
 )
 
 
-def _import_pptx() -> Any:
-    try:
-        import pptx
-    except ImportError as exc:
-        raise InputError(
-            f"reading PowerPoint needs python-pptx (pip install 'translit[documents]'): {exc}"
-        ) from None
-    return pptx
-
-
 def _open(data: bytes, source: str) -> Any:
-    check_package(data, source, "PowerPoint (.pptx)")
-    pptx = _import_pptx()
-    try:
-        return pptx.Presentation(io.BytesIO(data))
-    except Exception as exc:  # python-pptx raises several kinds for a package that is not a deck
-        raise InputError(f"{source}: not a PowerPoint (.pptx) deck ({type(exc).__name__}: {exc})") from None
+    pptx = library("pptx", "reading PowerPoint", "python-pptx", "documents")
+    return open_package(
+        data, source, "PowerPoint (.pptx)", pptx.Presentation, "not a PowerPoint (.pptx) deck"
+    )
 
 
 def _roots(deck: Any) -> list[tuple[str, Any]]:

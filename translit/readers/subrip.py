@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, marked_text
+from translit.readers.base import Document, PlacedSegment, Segment, library, marked_text
 from translit.readers.subtitles import Cue, cue_texts, group_cues, read_cue
 from translit.textio import decode_bytes
 
 
 def _import_srt() -> Any:
-    try:
-        import srt
-    except ImportError as exc:
-        raise InputError(f"reading subtitles needs srt (pip install 'translit[documents]'): {exc}") from None
-    return srt
+    return library("srt", "reading subtitles", "srt", "documents")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, marked_text
+from translit.readers.base import Document, PlacedSegment, Segment, library, marked_text
 from translit.readers.subtitles import Cue, cue_texts, group_cues, read_cue
 from translit.textio import decode_bytes
 
@@ -21,13 +21,7 @@ _TIMING = re.compile(r"^\s*(?:\d+:)?\d{2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{2}:\d
 
 
 def _import_webvtt() -> Any:
-    try:
-        import webvtt
-    except ImportError as exc:
-        raise InputError(
-            f"reading WebVTT needs webvtt-py (pip install 'translit[documents]'): {exc}"
-        ) from None
-    return webvtt
+    return library("webvtt", "reading WebVTT", "webvtt-py", "documents")
 
 
 @dataclass
