@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, library, marked_text
-from translit.readers.subtitles import Cue, cue_texts, group_cues, read_cue
+from translit.readers.base import Document, PlacedSegment, library
+from translit.readers.subtitles import Cue, cue_segments, read_cue, shared_out
 from translit.textio import decode_bytes
 
 
@@ -45,8 +45,7 @@ class SrtReader:
         if not subtitles and text.strip():
             raise InputError(f"{source}: not a SubRip (.srt) file (no cues found)")
         read = [read_cue(s.content) for s in subtitles]
-        groups = group_cues(read)
-        segments = [Segment(" ".join(read[i].text for i in group), "cue") for group in groups]
+        groups, segments = cue_segments(read)
         cues = [(s.index, s.start, s.end, s.content, s.proprietary) for s in subtitles]
         return Document(
             segments,
@@ -64,9 +63,8 @@ class SrtWriter:
         srt = _import_srt()
         skeleton: Skeleton = document.skeleton
         texts = {i: cue[3] for i, cue in enumerate(skeleton.cues)}
-        for group, placed in zip(skeleton.groups, segments, strict=True):
-            for index, lines in cue_texts(skeleton.read, group, marked_text(placed, marks)).items():
-                texts[index] = "\n".join(lines)
+        for index, lines in shared_out(skeleton.read, skeleton.groups, segments, marks).items():
+            texts[index] = "\n".join(lines)
         subtitles = [
             srt.Subtitle(index, start, end, texts[i], proprietary)
             for i, (index, start, end, _content, proprietary) in enumerate(skeleton.cues)

@@ -20,6 +20,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from translit.readers.base import PlacedSegment, Segment, marked_text
+
 LINE_CHARS = 42
 LINES = 2
 MAX_CUES = 8
@@ -129,3 +131,19 @@ def cue_texts(cues: list[Cue], group: list[int], english: str) -> dict[int, list
         lines[-1] = lines[-1] + cue.closing
         found[index] = lines
     return found
+
+
+def cue_segments(cues: list[Cue]) -> tuple[list[list[int]], list[Segment]]:
+    """The cues grouped into whole sentences, and one segment (kind ``cue``) per group."""
+    groups = group_cues(cues)
+    return groups, [Segment(" ".join(cues[i].text for i in group), "cue") for group in groups]
+
+
+def shared_out(
+    cues: list[Cue], groups: list[list[int]], placed: list[PlacedSegment], marks: bool
+) -> dict[int, list[str]]:
+    """Every translated cue's new text lines, each group's English shared over its cues."""
+    lines: dict[int, list[str]] = {}
+    for group, segment in zip(groups, placed, strict=True):
+        lines.update(cue_texts(cues, group, marked_text(segment, marks)))
+    return lines

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, library, marked_text
-from translit.readers.subtitles import Cue, cue_texts, group_cues, read_cue
+from translit.readers.base import Document, PlacedSegment, library
+from translit.readers.subtitles import Cue, cue_segments, read_cue, shared_out
 from translit.textio import decode_bytes
 
 _TIMING = re.compile(r"^\s*(?:\d+:)?\d{2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{2}:\d{2}\.\d{3}")
@@ -65,8 +65,7 @@ class VttReader:
         if len(places) != len(captions):
             raise InputError(f"{source}: the WebVTT cues could not be located ({len(captions)} cues read)")
         read = [read_cue("\n".join(lines[a:b])) for a, b in places]
-        groups = group_cues(read)
-        segments = [Segment(" ".join(read[i].text for i in group), "cue") for group in groups]
+        groups, segments = cue_segments(read)
         return Document(
             segments,
             input_format="vtt",
@@ -81,9 +80,7 @@ class VttWriter:
     def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The WebVTT file with English cue text; everything else as it was."""
         skeleton: Skeleton = document.skeleton
-        new: dict[int, list[str]] = {}
-        for group, placed in zip(skeleton.groups, segments, strict=True):
-            new.update(cue_texts(skeleton.read, group, marked_text(placed, marks)))
+        new = shared_out(skeleton.read, skeleton.groups, segments, marks)
         out = list(skeleton.lines)
         for index in sorted(new, reverse=True):  # bottom up: earlier line numbers stay valid
             start, end = skeleton.places[index]
