@@ -138,3 +138,39 @@ def _isolated_config(
     conversions = home / "cache" / "translit" / "ctranslate2"
     conversions.mkdir(parents=True)
     shutil.copytree(_converted_copy_model, conversions / _converted_copy_model.name)
+
+
+class Dictionary:
+    """An engine double: fixed sentence translations and a word alignment by a small lexicon.
+
+    For tests of what is done with a translation and its alignment (formatting placed on the
+    words), never of translation itself.
+    """
+
+    model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
+    name = "dictionary"
+
+    def __init__(self, sentences: dict[str, str], words: dict[str, str]) -> None:
+        self.sentences, self.words = sentences, words
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def translate_batch(self, texts, options):
+        from translit.engines import EngineOutput
+
+        return [EngineOutput(self.sentences.get(t, t), 5, False, -0.2) for t in texts]
+
+    def align(self, pairs):
+        import re
+
+        found = []
+        for source, target in pairs:
+            pieces = []
+            for m in re.finditer(r"\w+", source):
+                english = self.words.get(m.group())
+                at = re.search(rf"\b{re.escape(english)}\b", target) if english else None
+                if at:
+                    pieces.append((m.start(), m.end(), at.start(), at.end()))
+            found.append(pieces)
+        return found

@@ -14,13 +14,12 @@ import pytest
 
 import translit
 from translit import Translator
-from translit.engines import EngineOutput
 from translit.placement import MARKUP, place
 from translit.readers import Document, PlacedSegment, PlacedSpan, Segment, Span, Tags, read_document
 from translit.readers.base import weave
 from translit.segment import Unit
 
-from .conftest import COPY_MODEL, REPO, SAMPLE, SMALL, invoke, shared_path
+from .conftest import COPY_MODEL, REPO, SAMPLE, SMALL, Dictionary, invoke, shared_path
 
 
 @pytest.fixture(scope="module")
@@ -31,34 +30,6 @@ def copy() -> Translator:
 @pytest.fixture(scope="module")
 def small() -> Translator:
     return Translator(SMALL, cache=False)
-
-
-class Dictionary:
-    """An engine double: fixed sentence translations and a word alignment by a small lexicon."""
-
-    model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
-    name = "dictionary"
-
-    def __init__(self, sentences: dict[str, str], words: dict[str, str]) -> None:
-        self.sentences, self.words = sentences, words
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def translate_batch(self, texts, options):
-        return [EngineOutput(self.sentences.get(t, t), 5, False, -0.2) for t in texts]
-
-    def align(self, pairs):
-        found = []
-        for source, target in pairs:
-            pieces = []
-            for m in re.finditer(r"\w+", source):
-                english = self.words.get(m.group())
-                at = re.search(rf"\b{re.escape(english)}\b", target) if english else None
-                if at:
-                    pieces.append((m.start(), m.end(), at.start(), at.end()))
-            found.append(pieces)
-        return found
 
 
 # --- the model ----------------------------------------------------------------------------------

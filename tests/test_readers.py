@@ -22,7 +22,7 @@ from translit.cli import app
 from translit.readers import detect_format, read_document
 from translit.readers.markdown import MarkdownReader, Protected, Span, parse_pieces
 
-from .conftest import shared_path
+from .conftest import Dictionary, shared_path
 
 HTML = shared_path("data", "html")
 
@@ -212,14 +212,11 @@ def test_markup_a_model_cannot_place_goes_round_its_sentence_and_is_flagged() ->
 
 
 def test_markup_is_projected_onto_the_translation() -> None:
-    class Dictionary:
-        """An engine double with a word alignment of its one sentence."""
-
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
-        table = {
-            "Er sagte sehr klar, dass die Regierung geht.": "He said very clearly that the government is going.",
-        }
-        words = {
+    engine = Dictionary(
+        {
+            "Er sagte sehr klar, dass die Regierung geht.": "He said very clearly that the government is going."
+        },
+        {
             "Er": "He",
             "sagte": "said",
             "sehr": "very",
@@ -227,32 +224,10 @@ def test_markup_is_projected_onto_the_translation() -> None:
             "die": "the",
             "Regierung": "government",
             "geht": "going",
-        }
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
-
-        def align(self, pairs):
-            import re
-
-            found = []
-            for source, target in pairs:
-                pieces = []
-                for m in re.finditer(r"\w+", source):
-                    english = self.words.get(m.group())
-                    at = re.search(rf"\b{english}\b", target) if english else None
-                    if at:
-                        pieces.append((m.start(), m.end(), at.start(), at.end()))
-                found.append(pieces)
-            return found
-
-        def translate_batch(self, texts, options):
-            from translit.engines import EngineOutput
-
-            return [EngineOutput(self.table[t], 5, False, -0.2) for t in texts]
-
+        },
+    )
     source = "Er sagte **sehr klar**, dass [die Regierung](https://x.de/r) geht.\n"
-    result = translit.translate(source, engine=Dictionary(), input_format="markdown")
+    result = translit.translate(source, engine=engine, input_format="markdown")
     assert result.text == "He said **very clearly** that [the government](https://x.de/r) is going.\n"
     assert not result.flagged_units
     assert result.paragraphs == ["He said very clearly that the government is going."], (
