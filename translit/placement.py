@@ -24,7 +24,7 @@ import bisect
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from translit.engines.base import Alignment, project_span
 from translit.guards import Flag
@@ -177,7 +177,7 @@ def place(
             # Not copied by the model: the original goes after its sentence, hiding no word.
             placed[i] = PlacedSpan(edges[i][1], edges[i][1], span.payload, False, False)
     atoms = [
-        Atom(_atom_offset(atom, sources, targets, texts, alignments, len(target)), atom.payload, atom.glue)
+        replace(atom, offset=_atom_offset(atom, sources, targets, texts, alignments, len(target)))
         for atom in segment.atoms
     ]
     misplaced = {u for i, p in enumerate(placed) if not p.aligned for u in owners[i]}

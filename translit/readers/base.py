@@ -19,9 +19,10 @@ format's :class:`Writer` returns the document as **bytes**.
 
 from __future__ import annotations
 
+import bisect
 import html
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,12 +51,14 @@ class Atom:
     """Something without text at ``offset`` of a segment (an image, a footnote mark, a break).
 
     ``glue`` says which word it sticks to: ``left`` (a footnote mark after its word, a closing
-    tag), ``right`` (an opening tag, an image before the word it stands before).
+    tag), ``right`` (an opening tag, an image before the word it stands before); ``spaced``: it
+    stood between two spaces, and a space follows it when it is written back in text.
     """
 
     offset: int
     payload: Any
     glue: str = "right"
+    spaced: bool = False
 
 
 @dataclass
@@ -204,7 +207,7 @@ def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = Tru
         events.append((span.start, 1, -width * 1000 + index, tags.opening))
         events.append((span.end, 0, width * 1000 - index, tags.closing))
     for atom in placed.atoms:
-        events.append((atom.offset, 3, 0, atom.payload.opening + atom.payload.closing))
+        events.append((atom.offset, 3, 0, atom.payload.opening + atom.payload.closing + " " * atom.spaced))
     if marks:
         for at in placed.marks:
             events.append((at, 4, 0, " " + escape(CHECK_MARK)))
@@ -237,27 +240,54 @@ def escape_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def place_atoms(text: str, where: list[int], atoms: list[tuple[int, Tags]]) -> list[Atom]:
+RawSpan = tuple[int, int, Any, bool, int]
+"""A span over a reader's raw text: start, end, payload, translatable, depth."""
+
+
+def segment_from(
+    raw: str,
+    kind: str,
+    spans: Sequence[RawSpan] = (),
+    atoms: Sequence[tuple[int, Any]] = (),
+    keep_empty: bool = True,
+) -> tuple[Segment, list[int]]:
+    """A segment of ``raw`` text as read (its whitespace as it came), with spans and atoms at
+    offsets of ``raw``: the text collapsed (:func:`collapse`) and every offset carried over.
+
+    Spans are ordered outermost first; ``keep_empty=False`` drops spans left without text (a
+    run of spaces). Returns the segment and, for each of its characters, its offset in ``raw``.
+    """
+    text, where = collapse(raw)
+
+    def at(offset: int) -> int:
+        return bisect.bisect_left(where, offset)
+
+    placed = [
+        Span(at(start), at(end), payload, translatable, depth)
+        for start, end, payload, translatable, depth in sorted(spans, key=lambda s: (s[4], s[0]))
+        if keep_empty or at(end) > at(start)
+    ]
+    return Segment(text, kind, placed, place_atoms(raw, where, atoms)), where
+
+
+def place_atoms(text: str, where: list[int], atoms: Sequence[tuple[int, Any]]) -> list[Atom]:
     """Atoms at offsets of ``text`` moved onto its collapsed form (:func:`collapse`'s ``where``).
 
     An atom right after a character sticks to that word; one after a space sticks to the next
-    word, and one with space on both sides keeps a space after it.
+    word, and one with space on both sides is ``spaced``.
     """
-    import bisect
-
     placed = []
-    for offset, tags in atoms:
+    for offset, payload in atoms:
         at = bisect.bisect_left(where, offset)
         if offset > 0 and not text[offset - 1].isspace():
-            placed.append(Atom(at, tags, "left"))
+            placed.append(Atom(at, payload, "left"))
             continue
-        if offset < len(text) and text[offset].isspace() and offset > 0:
-            tags = Tags(tags.opening, tags.closing + " ")  # free-standing: its space comes with it
+        spaced = 0 < offset < len(text) and text[offset].isspace()
         while at < len(where) and where[at] < offset:
             at += 1
         if at < len(where) and text[where[at]].isspace():
             at += 1  # after the collapsed space, before the next word
-        placed.append(Atom(at, tags, "right"))
+        placed.append(Atom(at, payload, "right", spaced))
     return placed
 
 

@@ -21,7 +21,6 @@ entities, scripts, whitespace — so that what is not translated comes back byte
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from dataclasses import dataclass, field
@@ -32,11 +31,9 @@ from translit.readers.base import (
     Document,
     PlacedSegment,
     Segment,
-    Span,
     Tags,
-    collapse,
     escape_html,
-    place_atoms,
+    segment_from,
     weave,
 )
 from translit.textio import decode_bytes
@@ -196,21 +193,12 @@ class _Reader:
         if not any(ch.isalnum() for ch in building.text):
             self.skeleton.pieces.append("".join(building.raw))  # nothing to translate: as written
             return
-        text, where = collapse(building.text)
-
-        def at(offset: int) -> int:
-            return bisect.bisect_left(where, offset)
-
-        spans = [
-            Span(at(start), at(end), tags, translatable, depth)
-            for start, end, tags, translatable, depth in sorted(building.spans, key=lambda s: (s[4], s[0]))
-        ]
-        atoms = place_atoms(building.text, where, building.atoms)
+        segment, where = segment_from(building.text, building.kind, building.spans, building.atoms)
         lead = building.text[: where[0]]
         trail = building.text[where[-1] + 1 :]
         self.skeleton.pieces.append(len(self.segments))
         self.skeleton.edges.append((lead, trail))
-        self.segments.append(Segment(text, building.kind, spans, atoms))
+        self.segments.append(segment)
 
     def boundary(self, raw: str) -> None:
         self.close_segment()

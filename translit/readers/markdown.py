@@ -25,7 +25,6 @@ paragraph become spaces.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,12 +34,10 @@ from translit.readers.base import (
     PlacedSegment,
     Segment,
     Tags,
-    collapse,
     library,
-    place_atoms,
+    segment_from,
     weave,
 )
-from translit.readers.base import Span as TextSpan
 from translit.textio import decode_bytes
 
 _FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z))", re.S)
@@ -293,21 +290,8 @@ def to_segment(pieces: list[Piece], kind: str) -> Segment:
                 atoms.append((length, Tags(item.raw)))
 
     walk(pieces, 0)
-    raw = "".join(text)
-    plain, where = collapse(raw)
-
-    def at(offset: int) -> int:
-        return bisect.bisect_left(where, offset)
-
-    return Segment(
-        plain,
-        kind,
-        [
-            TextSpan(at(a), at(b), tags, keep, depth)
-            for a, b, tags, keep, depth in sorted(spans, key=lambda s: (s[4], s[0]))
-        ],
-        place_atoms(raw, where, atoms),
-    )
+    segment, _where = segment_from("".join(text), kind, spans, atoms)
+    return segment
 
 
 @dataclass

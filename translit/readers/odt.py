@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Atom, Document, PlacedSegment, Segment, Span, Tags, collapse, place_atoms
+from translit.readers.base import Document, PlacedSegment, RawSpan, Segment, segment_from
 from translit.readers.package import check_package, safe_xml_parser
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -78,10 +78,10 @@ def a_ancestors(element: Any) -> list[Any]:
     return list(element.iterancestors())
 
 
-def _read(p: Any) -> tuple[str, list[tuple[int, int, tuple[int, ...], int]], list[tuple[int, Any]]]:
+def _read(p: Any) -> tuple[str, list[RawSpan], list[tuple[int, Any]]]:
     """A paragraph's text, its wrapper spans (start, end, path, depth) and atoms (offset, payload)."""
     text: list[str] = []
-    spans: list[tuple[int, int, tuple[int, ...], int]] = []
+    spans: list[RawSpan] = []
     atoms: list[tuple[int, Any]] = []
     length = 0
 
@@ -98,7 +98,7 @@ def _read(p: Any) -> tuple[str, list[tuple[int, int, tuple[int, ...], int]], lis
             if child.tag in _WRAPPERS:
                 start = length
                 walk(child, here, depth + 1)
-                spans.append((start, length, here, depth))
+                spans.append((start, length, here, True, depth))
             elif child.tag == t("s"):
                 add(" " * int(child.get(t("c"), "1") or 1))
             elif child.tag == t("tab"):
@@ -131,22 +131,10 @@ class OdtReader:
         _archive, roots = _open(data, source)
         segments: list[Segment] = []
         places: list[tuple[str, int]] = []
-        import bisect
-
         for name, index, p in _paragraphs(roots):
             raw, raw_spans, raw_atoms = _read(p)
             if not any(ch.isalnum() for ch in raw):
                 continue
-            text, where = collapse(raw)
-            spans = [
-                Span(bisect.bisect_left(where, a), bisect.bisect_left(where, b), path, True, depth)
-                for a, b, path, depth in sorted(raw_spans, key=lambda s: (s[3], s[0]))
-                if bisect.bisect_left(where, b) > bisect.bisect_left(where, a)
-            ]
-            placed = place_atoms(raw, where, [(o, Tags("")) for o, _ in raw_atoms])
-            atoms = [
-                Atom(x.offset, payload, x.glue) for x, (_o, payload) in zip(placed, raw_atoms, strict=True)
-            ]
             kind = (
                 "heading"
                 if p.tag == t("h")
@@ -154,7 +142,7 @@ class OdtReader:
                 if any(a.tag == t("note") for a in p.iterancestors())
                 else ("paragraph" if name == "content.xml" else "header")
             )
-            segments.append(Segment(text, kind, spans, atoms))
+            segments.append(segment_from(raw, kind, raw_spans, raw_atoms, keep_empty=False)[0])
             places.append((name, index))
         return Document(segments, input_format="odt", skeleton=Skeleton(data, places))
 

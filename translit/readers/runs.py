@@ -12,14 +12,13 @@ highlighted runs. :class:`Syntax` says how a format spells its runs.
 
 from __future__ import annotations
 
-import bisect
 import copy
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from translit.readers.base import CHECK_MARK, Atom, PlacedSegment, Segment, Span, Tags, collapse, place_atoms
+from translit.readers.base import CHECK_MARK, PlacedSegment, Segment, segment_from
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -103,23 +102,9 @@ def segment_of(
         offset += len(piece.text)
     for k, (start, end) in links.items():
         raw_spans.append((start, end, ("link", k, ""), 0))
-    text, where = collapse(raw)
-
-    def at(position: int) -> int:
-        return bisect.bisect_left(where, position)
-
-    spans = [
-        Span(at(start), at(end), (kind_, path), True, depth)
-        for start, end, (kind_, path, _key), depth in sorted(raw_spans, key=lambda s: (s[3], s[0]))
-        if at(end) > at(start)
-    ]
-    placed_atoms = place_atoms(raw, where, [(o, Tags("", "")) for o, _ in atoms])
-    return Segment(
-        text,
-        kind,
-        spans,
-        [Atom(a.offset, payload, a.glue) for a, (_o, payload) in zip(placed_atoms, atoms, strict=True)],
-    ), base
+    spans = [(start, end, (what, path), True, depth) for start, end, (what, path, _key), depth in raw_spans]
+    segment, _where = segment_from(raw, kind, spans, atoms, keep_empty=False)
+    return segment, base
 
 
 def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: bool, syntax: Syntax) -> None:
