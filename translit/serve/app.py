@@ -293,12 +293,18 @@ class Service:
         # LibreTranslate reads one value per field from forms; line endings become "\n".
         return {k: "\n".join(v[-1].splitlines()) if k == "q" else v[-1] for k, v in fields.items()}
 
-    def authorise(self, request: Request, params: dict[str, Any]) -> str:
-        """Check the API key and the rate; returns who the request counts against."""
+    @staticmethod
+    def key_of(request: Request, params: dict[str, Any]) -> Any:
+        """The request's API key: its ``api_key`` field, else an ``Authorization: Bearer`` header."""
         key = params.get("api_key")
         header = request.headers.get("authorization", "")
         if not key and header.lower().startswith("bearer "):
             key = header[7:].strip()
+        return key
+
+    def authorise(self, request: Request, params: dict[str, Any]) -> str:
+        """Check the API key and the rate; returns who the request counts against."""
+        key = self.key_of(request, params)
         if self.config.keys:
             if not isinstance(key, str) or not key:
                 raise ApiError(403, "Please contact the server operator to get an API key")
@@ -859,11 +865,9 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
         @app.get("/metrics", summary="Prometheus metrics (translit serve --metrics)")
         async def metrics(request: Request) -> Response:
             """Requests, latency, characters, units, cache hits, engine seconds, queue depth."""
-            if config.keys:
-                header = request.headers.get("authorization", "")
-                key = header[7:].strip() if header.lower().startswith("bearer ") else ""
-                if not key_is_valid(key or request.query_params.get("api_key"), config.keys):
-                    raise ApiError(403, "Invalid API key")
+            key = service.key_of(request, dict(request.query_params))
+            if config.keys and not key_is_valid(key, config.keys):
+                raise ApiError(403, "Invalid API key")
             from translit.serve.metrics import CONTENT_TYPE
 
             return Response(service.metrics.render(), media_type=CONTENT_TYPE)
@@ -871,13 +875,9 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
     @app.get("/health", summary="Is the service up")
     async def health(request: Request) -> JSONResponse:
         """Up, which model, and what the scheduler has done; with keys on, only "up" without a key."""
-        if config.keys:
-            header = request.headers.get("authorization", "")
-            key = request.query_params.get("api_key") or (
-                header[7:].strip() if header.lower().startswith("bearer ") else ""
-            )
-            if not key_is_valid(key, config.keys):
-                return JSONResponse({"status": "ok"})
+        key = service.key_of(request, dict(request.query_params))
+        if config.keys and not key_is_valid(key, config.keys):
+            return JSONResponse({"status": "ok"})
         stats = service.scheduler.stats
         engine = translator.engine
         return JSONResponse(
