@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from translit.engines.base import Alignment, project_span
 from translit.guards import Flag
 from translit.readers.base import Atom, PlacedSegment, PlacedSpan, Segment, Span
-from translit.segment import Unit
+from translit.segment import Unit, join_units
 
 MARKUP = Flag.MARKUP
 """The flag of a unit whose formatting could not be placed by alignment (it went round the sentence)."""
@@ -135,7 +135,8 @@ def place(
     """
     texts = [t.strip() for t in translations]
     targets = target_offsets(units, texts)
-    target = _joined(units, texts)
+    # The paragraph's translation, joined as the pipeline joins it (its units share one paragraph).
+    target = join_units([replace(u, paragraph=0) for u in units], texts, 1)[0]
     ends = [end for _start, end in targets]
     if not segment.spans and not segment.atoms:
         return Placement(PlacedSegment(target, segment.kind), set(), ends)
@@ -182,16 +183,6 @@ def place(
     ]
     misplaced = {u for i, p in enumerate(placed) if not p.aligned for u in owners[i]}
     return Placement(PlacedSegment(target, segment.kind, placed, atoms), misplaced, ends)
-
-
-def _joined(units: Sequence[Unit], texts: Sequence[str]) -> str:
-    joined = ""
-    for unit, piece in zip(units, texts, strict=True):
-        if not joined:
-            joined = piece
-        elif piece:
-            joined += unit.gap + piece
-    return joined
 
 
 def _verbatim(original: str, target: str, within: tuple[int, int]) -> tuple[int, int] | None:
