@@ -306,10 +306,11 @@ def lay_out(
     units: Sequence[Unit],
     translations: Sequence[str],
     copied: Sequence[bool],
-    model_input: Callable[[str], str],
+    model_inputs: Sequence[str],
     align: Aligner | None,
 ) -> Layout:
-    """Place every segment of a document (``units`` and their ``translations``, in order).
+    """Place every segment of a document (``units``, what the model saw of each, and their
+    ``translations``, in order).
 
     Only the units of segments with spans or atoms are aligned, in one call of ``align``.
     """
@@ -320,7 +321,7 @@ def lay_out(
         i for p, members in by_paragraph.items() if segments[p].spans or segments[p].atoms for i in members
     ]
     aligned = unit_alignments(
-        [UnitText(units[i].text, model_input(units[i].text), translations[i], copied[i]) for i in formatted],
+        [UnitText(units[i].text, model_inputs[i], translations[i], copied[i]) for i in formatted],
         align,
     )
     alignment_of = dict(zip(formatted, aligned, strict=True))

@@ -133,16 +133,19 @@ def assemble(
     settings = prepared.settings
     fresh_loops = sum(1 for o in outcomes if "loop" in o.redone and not o.cached)
     flow = iter(outcomes)
+    given = iter(prepared.inputs)  # what the model saw of each unit, in the outcomes' order
     share = 1 / max(1, len(prepared.documents))
-    normalize = get_normalizer(settings.normalize.value)
     results = []
     for document, units in zip(prepared.documents, prepared.units, strict=True):
         unit_results = []
+        seen = []
         for unit in units:
             if unit.copy:
                 unit_results.append(UnitResult(unit.text, copied=True))
+                seen.append(unit.text)
             else:
                 o = next(flow)
+                seen.append(next(given))
                 text = o.text.strip().upper() if shouting(unit.text) else o.text.strip()
                 flags = tuple(o.flags)
                 if "\ufffd" in unit.text:
@@ -156,7 +159,7 @@ def assemble(
                 units,
                 [r.text for r in unit_results],
                 [r.copied for r in unit_results],
-                lambda text: model_input(text, normalize),
+                seen,
                 aligner_of(engine),
             )
             # Formatting that alignment could not place went round its sentence: flag those units.
