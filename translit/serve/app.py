@@ -339,10 +339,11 @@ class Service:
             raise ApiError(
                 400, f"Invalid request: request ({len(items)}) exceeds text limit ({self.config.batch_limit})"
             )
+        chars = sum(len(item) for item in items)
         if count_chars:
-            self.check_chars(sum(len(item) for item in items))
+            self.check_chars(chars)
         if self.metrics is not None:
-            self.metrics.characters.inc(sum(len(item) for item in items))
+            self.metrics.characters.inc(chars)
         return items, batch
 
     @staticmethod
