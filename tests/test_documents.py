@@ -42,20 +42,21 @@ def small() -> Translator:
     return Translator(SMALL, cache=False)
 
 
-def office_opens(path: Path, tmp_path: Path) -> None:
-    """LibreOffice converts ``path`` to PDF (skipped with a warning where it is not installed)."""
+def office_convert(path: Path, tmp_path: Path, to: str, why: str) -> Path | None:
+    """``path`` converted by LibreOffice to format ``to`` in a folder of its own; None (and a
+    warning saying ``why`` it mattered) where LibreOffice is not installed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        warnings.warn("LibreOffice is not installed: outputs not opened", stacklevel=2)
-        return
-    out = tmp_path / "pdf"
+        warnings.warn(f"LibreOffice is not installed: {why}", stacklevel=3)
+        return None
+    out = tmp_path / to
     done = subprocess.run(
         [
             soffice,
             "--headless",
             f"-env:UserInstallation=file://{tmp_path}/lo",
             "--convert-to",
-            "pdf",
+            to,
             "--outdir",
             str(out),
             str(path),
@@ -64,8 +65,15 @@ def office_opens(path: Path, tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    pdf = out / (path.stem + ".pdf")
-    assert done.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, done.stderr
+    converted = out / f"{path.stem}.{to}"
+    assert done.returncode == 0 and converted.exists(), done.stderr
+    return converted
+
+
+def office_opens(path: Path, tmp_path: Path) -> None:
+    """LibreOffice converts ``path`` to PDF (skipped with a warning where it is not installed)."""
+    pdf = office_convert(path, tmp_path, "pdf", "outputs not opened")
+    assert pdf is None or pdf.stat().st_size > 1000
 
 
 def runs_of(document) -> list[list[tuple[str, bool, bool]]]:
@@ -567,26 +575,9 @@ def test_footnotes_and_text_boxes_are_translated_in_odt_and_word(small: Translat
     )
     body = odt_body(result.written(marks=False) or b"")
     assert "<text:note " in body and "fährt" not in body and "Schnee" not in body
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        warnings.warn("LibreOffice is not installed: the Word footnote test is skipped", stacklevel=1)
+    word = office_convert(odt, tmp_path, "docx", "the Word footnote test is skipped")
+    if word is None:
         return
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "docx",
-            "--outdir",
-            str(tmp_path),
-            str(odt),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    word = tmp_path / "notes.docx"
     result = small.translate(word)
     assert "Ein Mann fährt Fahrrad." in result.source_paragraphs  # the footnote, from its own part
     assert "Zwei Hunde laufen im Schnee." in result.source_paragraphs  # the text box
