@@ -130,6 +130,13 @@ class Settings:
         "transformers: the reference engine; ctranslate2: CTranslate2 or fail.",
         "model",
     )
+    shortlist: bool = _option(
+        True,
+        "Decode with the model's vocabulary shortlist where it has one that passed its check "
+        "(CTranslate2; 'translit models convert --shortlist' builds one).",
+        "model",
+        "unit",
+    )
     threads: int | None = _option(
         None, "CPU threads for the engine (default: all usable cores).", "model", None, 1, max_threads
     )

@@ -158,7 +158,8 @@ class Quantization(StrEnum):
 @app.command(
     "convert",
     epilog="Examples:\n\n  translit models convert opus-mt-de-en\n\n"
-    "  translit models convert ./my-model -q float32",
+    "  translit models convert ./my-model -q float32\n\n"
+    "  translit models convert opus-mt-de-en --shortlist ../archive/2024/",
 )
 @handled
 def models_convert(
@@ -171,18 +172,81 @@ def models_convert(
     force: Annotated[
         bool, typer.Option("--force", help="Convert again even if a conversion exists.")
     ] = False,
+    shortlist: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--shortlist",
+            help="Also build a vocabulary shortlist from German text like yours (files or folders "
+            "of .txt; repeatable): faster decoding, used only if its check passes.",
+            metavar="FILE|DIR",
+        ),
+    ] = None,
 ) -> None:
     """Convert a MarianMT model for the CTranslate2 engine; prints the converted folder.
 
     '--engine auto' does this by itself on first use; this command does it ahead of time
-    (or again, with --force). The conversion is stored in translit's cache.
+    (or again, with --force). The conversion is stored in translit's cache. With
+    --shortlist, a few thousand sentences are translated to build the shortlist and 200
+    held-out ones to check it; 'translit models shortlist' shows what the check measured.
     """
     from translit.engines import ct2
+    from translit.engines.shortlist import corpus_sentences
 
     _, directory = registry.resolve_model_dir(
         model, registry_(model), "translation", option="give its folder"
     )
-    write(str(ct2.convert(directory, quantization.value, force=force)))
+    converted = ct2.convert(directory, quantization.value, force=force)
+    if shortlist:
+        ct2.build_shortlist(converted, corpus_sentences(shortlist))
+    write(str(converted))
+
+
+@app.command(
+    "shortlist",
+    epilog="Examples:\n\n  translit models shortlist opus-mt-de-en\n\n"
+    "  translit models shortlist ./my-model --format json",
+)
+@handled
+def models_shortlist(
+    model: Annotated[
+        str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.", metavar="NAME|DIR")
+    ],
+    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weight format.")] = (
+        Quantization.int8
+    ),
+    output_format: ReportFormatOption = ReportFormat.text,
+) -> None:
+    """Say whether the CTranslate2 conversion of NAME decodes with a vocabulary shortlist, and
+    what its check measured (exit 3 when the model is not converted)."""
+    from dataclasses import asdict
+
+    from translit.engines import conversion
+    from translit.engines.shortlist import recorded, usable_map
+
+    _, directory = registry.resolve_model_dir(
+        model, registry_(model), "translation", option="give its folder"
+    )
+    converted = conversion.find_converted(directory, quantization.value)
+    if converted is None:
+        raise errors.ModelError(f"{model}: not converted for CTranslate2 (translit models convert {model})")
+    record = recorded(converted)
+    used = usable_map(converted) is not None
+    if output_format is ReportFormat.json:
+        write_json(
+            {
+                "model": model,
+                "converted": str(converted),
+                "used": used,
+                "shortlist": asdict(record) if record else None,
+            }
+        )
+        return
+    if record is None:
+        write(f"{model}: no shortlist (translit models convert {model} --shortlist FILE builds one)")
+    elif record.usable and not used:
+        write(f"{model}: the shortlist's file changed since its check; not used (build it again)")
+    else:
+        write(f"{model}: shortlist {record.describe()}")
 
 
 @app.command(

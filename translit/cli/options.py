@@ -53,6 +53,7 @@ class Flag:
 SETTING_FLAGS: dict[str, Flag] = {
     "model": Flag(("--model", "-m"), "NAME|PATH"),
     "engine": Flag(("--engine", "-e")),
+    "shortlist": Flag(("--shortlist/--no-shortlist",)),
     "threads": Flag(("--threads",), "N"),
     "beams": Flag(("--beams",), "N"),
     "batch_size": Flag(("--batch-size",), "N"),

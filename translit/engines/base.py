@@ -53,6 +53,9 @@ class DecodeOptions:
     """How many hypotheses to return (the best first); the beam is widened to hold them."""
     suppress: tuple[str, ...] = ()
     """Words the output must not contain (as a word of their own or glued to the one before)."""
+    shortlist: bool = True
+    """Use the model's checked vocabulary shortlist, where its engine has one
+    (:mod:`translit.engines.shortlist`)."""
 
 
 def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:

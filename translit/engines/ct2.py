@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from translit.engines import conversion
+from translit.engines import conversion, shortlist
 from translit.engines.base import (
     POLL_FIRST,
     POLL_GROWTH,
@@ -49,6 +49,7 @@ __all__ = [
     "CTranslate2Engine",
     "MarianPieces",
     "available",
+    "build_shortlist",
     "convert",
     "converted_dir",
     "find_converted",
@@ -61,6 +62,17 @@ log = logging.getLogger("translit")
 def convert(model_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
     """:func:`translit.engines.conversion.convert`, the conversion checked with this engine."""
     return conversion.convert(model_dir, _checking_engine, quantization, force)
+
+
+def build_shortlist(converted: Path, sentences: Sequence[str], **limits: int) -> shortlist.Shortlist:
+    """:func:`translit.engines.shortlist.build_shortlist`, the map built and checked with this engine."""
+    record = shortlist.build_shortlist(converted, sentences, _map_engine, **limits)
+    forget(converted)  # engines loaded before in this process did not read the new map
+    return record
+
+
+def _map_engine(folder: Path, use_map: bool) -> CTranslate2Engine:
+    return CTranslate2Engine(folder, "shortlist", threads=default_threads(), vocabulary_map=use_map)
 
 
 def _checking_engine(folder: Path) -> CTranslate2Engine:
@@ -129,6 +141,14 @@ def load_ct2(
         return _LOADED[key]
 
 
+def forget(converted: Path) -> None:
+    """Drop this process's loaded engines of ``converted`` (its shortlist changed), so that the
+    next :func:`load_ct2` reads the folder again."""
+    with _LOAD_LOCK:
+        for key in [k for k in _LOADED if k[0] == str(converted)]:
+            del _LOADED[key]
+
+
 def _wait_reporting(pending: list[Any], hook: Callable[[int, int], None] | None) -> list[Any]:
     """The results of an asynchronous call, ``hook(done, total)`` told as they come in.
 
@@ -168,7 +188,10 @@ class CTranslate2Engine:
         device: str = "auto",
         normalization: str = "none",
         flag_below: float | None = None,
+        vocabulary_map: bool | None = None,
     ) -> None:
+        """``vocabulary_map``: None uses the folder's shortlist when its check passed
+        (:mod:`translit.engines.shortlist`); False never; True uses its map unchecked (the check)."""
         started = time.perf_counter()
         self.normalization = normalization
         self.flag_below = flag_below
@@ -204,6 +227,20 @@ class CTranslate2Engine:
         self.source_directory = Path(recorded) if isinstance(recorded, str) else converted
         self.device = device
         self.cache_key = f"ctranslate2|{fingerprint(converted)}|{compute_type}|{device}"
+        self.shortlist = False
+        """Whether calls that allow it (``DecodeOptions.shortlist``) decode with the vocabulary map."""
+        # Probabilities normalised over the map's pieces are higher than over the whole
+        # vocabulary; its check measured by how much on average, and confidences are lowered
+        # by that, so that flag thresholds keep their meaning.
+        self.score_shift = 0.0
+        if vocabulary_map is None:
+            record = shortlist.usable_map(converted)
+            if record is not None:
+                self.shortlist, self.score_shift = True, record.check.confidence_shift
+                # A map can change an output (rarely: it passed its check), so its units are its own.
+                self.cache_key += f"|vmap:{record.digest[:16]}"
+        elif vocabulary_map:
+            self.shortlist = (converted / shortlist.MAP_FILE).is_file()
         self.pieces = MarianPieces(converted)
         # A conversion that kept the decoder's start token (<pad>) must never generate it,
         # as transformers does not (its generation_config bans it).
@@ -284,6 +321,7 @@ class CTranslate2Engine:
                     return_end_token=True,
                     return_scores=True,
                     asynchronous=True,
+                    use_vmap=self._vmap(options),
                 )
                 pending.append((indices, batch))
             for indices, batch in pending:
@@ -324,6 +362,7 @@ class CTranslate2Engine:
                 # The mean log-probability per token, </s> included (CTranslate2 divides the
                 # cumulated log-probability by the length).
                 return_scores=True,
+                use_vmap=self._vmap(options),
             )
             if watch:
                 results = _wait_reporting(results, hook)
@@ -348,6 +387,7 @@ class CTranslate2Engine:
             max_decoding_length=max_length - 1,
             return_end_token=True,
             return_scores=True,
+            use_vmap=self._vmap(options),
             **extra,
         )
         outputs = self._outputs(results, options)
@@ -359,6 +399,9 @@ class CTranslate2Engine:
             replace(out, score=sum(s.log_probs) / max(1, len(s.log_probs)) if s.log_probs else out.score)
             for out, s in zip(outputs, scored, strict=True)
         ]
+
+    def _vmap(self, options: DecodeOptions) -> bool:
+        return self.shortlist and options.shortlist
 
     def _banned(self, options: DecodeOptions) -> list[list[str]]:
         """Token sequences the output may not contain: the kept start token, the suppressed words."""
@@ -377,6 +420,8 @@ class CTranslate2Engine:
             tokens = hypothesis[:-1] if ended else hypothesis
             hit = not ended and options.force_ratio is None
             score = float(result.scores[0]) if result.scores else None
+            if score is not None and self._vmap(options):
+                score -= self.score_shift
             others = tuple(
                 self.pieces.decode(h[:-1] if h and h[-1] == "</s>" else h) for h in result.hypotheses[1:]
             )

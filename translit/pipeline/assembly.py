@@ -43,7 +43,10 @@ def unit_budget(settings: Settings, engine: TranslationEngine) -> int:
 def decode_options(settings: Settings) -> DecodeOptions:
     """The engine's decoding options for ``settings``."""
     return DecodeOptions(
-        beams=settings.beams, batch_size=settings.batch_size, max_batch_tokens=settings.max_batch_tokens
+        beams=settings.beams,
+        batch_size=settings.batch_size,
+        max_batch_tokens=settings.max_batch_tokens,
+        shortlist=settings.shortlist,
     )
 
 
