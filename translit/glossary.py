@@ -39,7 +39,7 @@ from pathlib import Path
 from translit.errors import InputError
 
 # Suffixes an entry of at least MIN_INFLECTED letters may take (see the module docstring).
-SUFFIXES = ("s", "es", "n", "en", "e", "er", "ern", "ens", "nen", "innen")
+SUFFIXES = ("s", "es", "n", "en", "e", "er", "ern", "ens", "nen", "in", "innen")
 UMLAUT_SUFFIXES = ("", "e", "er", "ern", "en")
 MIN_INFLECTED = 4
 _UMLAUTS = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
@@ -64,11 +64,27 @@ class Entry:
     source: str
     target: str
     where: str = ""  # "FILE:LINE", for messages
+    plural: str = ""
+    """The English plural, when the entry gives one (a third column); else English's own rule."""
 
     @property
     def keep(self) -> bool:
         """A do-not-translate term."""
         return self.source == self.target
+
+    @property
+    def literal(self) -> bool:
+        """A term with punctuation inside its words (``Node.js``, ``AT&T``, ``C++``): found as
+        written, between non-word characters, never inflected."""
+        return _literal(self.source)
+
+    def plural_target(self) -> str:
+        """The target's plural: the entry's own, or English's (:mod:`translit.inflection`)."""
+        if self.keep:
+            return self.target
+        from translit.inflection import plural
+
+        return self.plural or plural(self.target)
 
 
 @dataclass(frozen=True)
@@ -91,9 +107,16 @@ class Glossary:
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
+    _literals: list[tuple[re.Pattern[str], Entry]] = field(
+        default_factory=list, compare=False, hash=False, repr=False
+    )
+
     def __post_init__(self) -> None:
         index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
         for entry in self.entries:
+            if entry.literal:
+                self._literals.append((_literal_pattern(entry.source), entry))
+                continue
             words = tuple(w.group(0) for w in _WORD.finditer(entry.source))
             if words:
                 index.setdefault(_stem_key(words[0]), []).append((words, entry))
@@ -127,6 +150,12 @@ class Glossary:
             return protected
         words = list(_WORD.finditer(text))
         candidates: list[tuple[int, int, Match]] = []
+        for pattern, entry in self._literals:
+            for found in pattern.finditer(text):
+                cells = [i for i, w in enumerate(words) if w.start() < found.end() and w.end() > found.start()]
+                if cells:
+                    match = Match(found.start(), found.end(), found.group(0), entry, True)
+                    candidates.append((cells[0], len(cells), match))
         for i, word in enumerate(words):
             for term, entry in self._index.get(_stem_key(word.group(0)), ()):
                 if i + len(term) > len(words):
@@ -141,9 +170,19 @@ class Glossary:
                     candidates.append((i, len(term), Match(start, end, text[start:end], entry, exact)))
         chosen: list[Match] = list(protected)
         taken = {i for i, w in enumerate(words) for m in protected if w.start() < m.end and w.end() > m.start}
-        # Longest first; for the same span an exact entry beats an inflected match.
+        # Longest first; for the same span an exact entry beats an inflected match, and of two
+        # inflected ones the entry closest to the form (Männer for "Männern", not Mann): the
+        # order of a glossary's lines never decides.
         for i, length, match in sorted(
-            candidates, key=lambda c: (-c[1], -(c[2].end - c[2].start), not c[2].exact, c[0])
+            candidates,
+            key=lambda c: (
+                -c[1],
+                -(c[2].end - c[2].start),
+                not c[2].exact,
+                len(c[2].form) - len(c[2].entry.source),
+                c[0],
+                c[2].entry.source,
+            ),
         ):
             cells = set(range(i, i + length))
             if cells & taken:
@@ -158,6 +197,17 @@ class Glossary:
         if not matches:
             return ""
         return "|terms=" + ";".join(f"{m.start}:{m.form}>{m.entry.target}" for m in matches)
+
+
+def _literal(source: str) -> bool:
+    """Has ``source`` characters inside it that are neither word characters nor spaces or hyphens?"""
+    inner = source.strip()
+    return any(not (ch.isalnum() or ch in " -\u00a0") for ch in inner) and bool(_WORD.search(inner))
+
+
+def _literal_pattern(source: str) -> re.Pattern[str]:
+    # Not inside a longer word or term: no word character (or the term's own joiners) either side.
+    return re.compile(rf"(?<![\w.&+]){re.escape(source.strip())}(?![\w&+]|\.\w)")
 
 
 def _stem_key(word: str) -> str:
@@ -237,8 +287,14 @@ def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[li
                 )
                 continue
             cells = cells[:2]
+        plural = ""
+        if len(cells) == 3:  # source, target, the target's plural
+            plural = cells[2]
+            cells = cells[:2]
         if len(cells) > 2:
-            problems.append(Problem(where, f"{len(cells)} columns; expected source and target (or one term)"))
+            problems.append(
+                Problem(where, f"{len(cells)} columns; expected source and target (and its plural), or one term")
+            )
             continue
         source = cells[0]
         target = cells[1] if len(cells) == 2 else source
@@ -253,9 +309,10 @@ def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[li
         if not _WORD.search(source):
             problems.append(Problem(where, f"{source!r} has no word in it and can never match"))
             continue
-        entry = Entry(source, target, where)
-        found = Glossary((entry,)).find(source)
-        if not found or found[0].form != source.strip(" .,;:!?\"'„“”‚‘’()"):
+        entry = Entry(source, target, where, plural)
+        found = [m for m in Glossary((entry,)).find(source) if m.entry is entry]
+        stripped = source.strip(" .,;:!?\"'„“”‚‘’()")
+        if not found or found[0].form not in (source.strip(), stripped, stripped + "."):
             problems.append(
                 Problem(where, f"{source!r} can never match: its words are not next to each other in text")
             )

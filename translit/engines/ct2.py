@@ -401,7 +401,9 @@ class CTranslate2Engine:
         ]
 
     def _vmap(self, options: DecodeOptions) -> bool:
-        return self.shortlist and options.shortlist
+        # Never with suppressed sequences: CTranslate2 (4.x) applies their vocabulary ids to the
+        # map's narrower scores, which fails, or silently suppresses another piece.
+        return self.shortlist and options.shortlist and not self._banned(options)
 
     def _banned(self, options: DecodeOptions) -> list[list[str]]:
         """Token sequences the output may not contain: the kept start token, the suppressed words."""

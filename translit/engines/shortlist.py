@@ -315,6 +315,11 @@ def build_shortlist(
         (converted / RECORD_FILE).unlink(missing_ok=True)  # no stale verdict while building
         (converted / MAP_FILE).unlink(missing_ok=True)
         engine = opened(converted, False)
+        if engine.banned:
+            raise ModelError(
+                f"{converted}: this conversion keeps the model's start token, which decoding must "
+                "suppress, and CTranslate2 cannot suppress pieces while decoding with a shortlist"
+            )
         normalize = get_normalizer(str(read_normalization(converted)))
         full = DecodeOptions(shortlist=False)
         build_inputs = [normalize(s) for s in build]

@@ -1,0 +1,121 @@
+"""An archive's cost: the 1,269 shared articles end to end, and what 100,000 take with opus-mt.
+
+1. **End to end**, with a real learned translator (``tests/fixtures/models/mt-de-en-small``):
+   ``translit batch ../shared/data/de_news -o OUT --outputs translation,brief,json`` with the
+   default settings (cross-document batches, resume markers, atomic writes), in a fresh
+   process and a fresh cache; then the same command again (everything resumed: the cost of
+   looking). Articles per hour, and the share of the time that is not the model's.
+2. **opus-mt's decoding cost** on a sample of the same articles (every 20th): translit's
+   pipeline (``translate_many``, the defaults: beam 4, sentence units) on bench/engines.py's
+   model of opus-mt-de-en's exact shape (random weights, every output forced to 1.1x its
+   batch's longest source), with and without the vocabulary shortlist of bench/shortlist.py,
+   and the small translator on the same sample.
+3. **The estimate**: an article with opus-mt costs what step 1 spends outside the model plus
+   step 2's opus-mt decoding; with Ray's per-worker efficiency (README, bench/ray_scaling.py:
+   two one-thread workers at 1.18x the local batch's time) this gives machines like this one
+   for 100,000 articles in one 8-hour night.
+
+Run ``python bench/shortlist.py`` first (it builds the opus-shaped model and its map).
+
+    python bench/archive.py            # about 15 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import engines as opus_bench  # bench/engines.py: the opus-mt-shaped model
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+NEWS = REPO.parent / "shared" / "data" / "de_news"
+SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+SHORTLISTED = OUT / "opus-shaped-shortlist"
+RAY_EFFICIENCY = 1 / 1.18  # two one-thread Ray workers vs the local batch (README, ray_scaling.py)
+NIGHT_HOURS = 8
+ARCHIVE = 100_000
+
+
+def end_to_end(out: Path) -> tuple[int, float, float]:
+    """(articles, seconds for the batch, seconds for the resumed rerun)."""
+    translit = Path(sys.executable).parent / "translit"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "TRANSLIT_CACHE_DIR": str(OUT / "archive-cache")}
+    shutil.rmtree(OUT / "archive-cache", ignore_errors=True)
+    command = [str(translit), "batch", str(NEWS), "-o", str(out), "--model", str(SMALL)]
+    command += ["--outputs", "translation,brief,json", "--no-cache"]
+    times = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    articles = len(list(NEWS.rglob("*.txt")))
+    return articles, times[0], times[1]
+
+
+def decoding(sample: list[str]) -> dict[str, float]:
+    """Seconds translit's pipeline takes for ``sample``, per model."""
+    import translit
+    from translit.engines import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, ct2
+
+    seconds = {}
+    small = translit.get_engine(str(SMALL), engine="ctranslate2")
+    t0 = time.perf_counter()
+    translit.translate_many(sample, engine=small, options=DecodeOptions(max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS))
+    seconds["small"] = time.perf_counter() - t0
+    engine = ct2.CTranslate2Engine(SHORTLISTED, "opus-shaped", threads=len(os.sched_getaffinity(0)), vocabulary_map=True)
+    for name, use in (("opus", False), ("opus+shortlist", True)):
+        options = DecodeOptions(
+            beams=4,
+            batch_size=64,
+            max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS,
+            force_ratio=opus_bench.FORCE_RATIO,
+            shortlist=use,
+        )
+        t0 = time.perf_counter()
+        translit.translate_many(sample, engine=engine, options=options, normalize=opus_bench.NORMALIZE)
+        seconds[name] = time.perf_counter() - t0
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--every", type=int, default=20, help="sample every N-th article for step 2")
+    args = parser.parse_args()
+    os.environ.setdefault("TRANSLIT_CACHE_DIR", str(OUT / "cache"))
+    if not (SHORTLISTED / "vmap.txt").is_file():
+        raise SystemExit("run python bench/shortlist.py first (it builds the opus-shaped model and its map)")
+    articles, batch_s, resumed_s = end_to_end(OUT / "archive-english")
+    files = sorted(NEWS.rglob("*.txt"))
+    sample = [p.read_text(encoding="utf-8") for p in files[:: args.every]]
+    seconds = decoding(sample)
+    per_article = {k: v / len(sample) for k, v in seconds.items()}
+    outside = batch_s / articles - per_article["small"]
+    print(f"1. End to end, {articles} articles, mt-de-en-small, default settings, all outputs:")
+    print(f"   {batch_s:.0f} s -> {articles / batch_s * 3600:,.0f} articles/hour; resumed rerun {resumed_s:.1f} s")
+    print(f"   outside the model: {max(outside, 0) * 1000:.0f} ms per article "
+          f"({max(outside, 0) / (batch_s / articles):.0%} of the time)")
+    print(f"\n2. Decoding {len(sample)} sampled articles (translate_many, beam 4):")
+    for name, value in seconds.items():
+        print(f"   {name:16} {value:7.1f} s   {per_article[name]:.2f} s/article")
+    print(f"\n3. opus-mt on this machine (2 cores), outside-the-model cost + decoding:")
+    for name in ("opus", "opus+shortlist"):
+        cost = max(outside, 0) + per_article[name]
+        rate = 3600 / cost
+        machines = math.ceil(ARCHIVE / (rate * NIGHT_HOURS * RAY_EFFICIENCY))
+        print(f"   {name:16} {cost:.2f} s/article = {rate:,.0f} articles/hour; "
+              f"{ARCHIVE:,} articles in {NIGHT_HOURS} h: {machines} such machines (Ray efficiency "
+              f"{RAY_EFFICIENCY:.2f}); one machine: {ARCHIVE / rate / 24:.1f} days")
+
+
+if __name__ == "__main__":
+    main()
