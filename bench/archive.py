@@ -70,9 +70,13 @@ def decoding(sample: list[str]) -> dict[str, float]:
     seconds = {}
     small = translit.get_engine(str(SMALL), engine="ctranslate2")
     t0 = time.perf_counter()
-    translit.translate_many(sample, engine=small, options=DecodeOptions(max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS))
+    translit.translate_many(
+        sample, engine=small, options=DecodeOptions(max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS)
+    )
     seconds["small"] = time.perf_counter() - t0
-    engine = ct2.CTranslate2Engine(SHORTLISTED, "opus-shaped", threads=len(os.sched_getaffinity(0)), vocabulary_map=True)
+    engine = ct2.CTranslate2Engine(
+        SHORTLISTED, "opus-shaped", threads=len(os.sched_getaffinity(0)), vocabulary_map=True
+    )
     for name, use in (("opus", False), ("opus+shortlist", True)):
         options = DecodeOptions(
             beams=4,
@@ -88,7 +92,9 @@ def decoding(sample: list[str]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--every", type=int, default=20, help="sample every N-th article for step 2")
     args = parser.parse_args()
     os.environ.setdefault("TRANSLIT_CACHE_DIR", str(OUT / "cache"))
@@ -101,20 +107,27 @@ def main() -> None:
     per_article = {k: v / len(sample) for k, v in seconds.items()}
     outside = batch_s / articles - per_article["small"]
     print(f"1. End to end, {articles} articles, mt-de-en-small, default settings, all outputs:")
-    print(f"   {batch_s:.0f} s -> {articles / batch_s * 3600:,.0f} articles/hour; resumed rerun {resumed_s:.1f} s")
-    print(f"   outside the model: {max(outside, 0) * 1000:.0f} ms per article "
-          f"({max(outside, 0) / (batch_s / articles):.0%} of the time)")
+    print(
+        f"   {batch_s:.0f} s -> {articles / batch_s * 3600:,.0f} articles/hour; "
+        f"resumed rerun {resumed_s:.1f} s"
+    )
+    print(
+        f"   outside the model: {max(outside, 0) * 1000:.0f} ms per article "
+        f"({max(outside, 0) / (batch_s / articles):.0%} of the time)"
+    )
     print(f"\n2. Decoding {len(sample)} sampled articles (translate_many, beam 4):")
     for name, value in seconds.items():
         print(f"   {name:16} {value:7.1f} s   {per_article[name]:.2f} s/article")
-    print(f"\n3. opus-mt on this machine (2 cores), outside-the-model cost + decoding:")
+    print("\n3. opus-mt on this machine (2 cores), outside-the-model cost + decoding:")
     for name in ("opus", "opus+shortlist"):
         cost = max(outside, 0) + per_article[name]
         rate = 3600 / cost
         machines = math.ceil(ARCHIVE / (rate * NIGHT_HOURS * RAY_EFFICIENCY))
-        print(f"   {name:16} {cost:.2f} s/article = {rate:,.0f} articles/hour; "
-              f"{ARCHIVE:,} articles in {NIGHT_HOURS} h: {machines} such machines (Ray efficiency "
-              f"{RAY_EFFICIENCY:.2f}); one machine: {ARCHIVE / rate / 24:.1f} days")
+        print(
+            f"   {name:16} {cost:.2f} s/article = {rate:,.0f} articles/hour; "
+            f"{ARCHIVE:,} articles in {NIGHT_HOURS} h: {machines} such machines (Ray efficiency "
+            f"{RAY_EFFICIENCY:.2f}); one machine: {ARCHIVE / rate / 24:.1f} days"
+        )
 
 
 if __name__ == "__main__":

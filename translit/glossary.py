@@ -152,10 +152,12 @@ class Glossary:
         candidates: list[tuple[int, int, Match]] = []
         for pattern, entry in self._literals:
             for found in pattern.finditer(text):
-                cells = [i for i, w in enumerate(words) if w.start() < found.end() and w.end() > found.start()]
-                if cells:
+                covered = [
+                    i for i, w in enumerate(words) if w.start() < found.end() and w.end() > found.start()
+                ]
+                if covered:
                     match = Match(found.start(), found.end(), found.group(0), entry, True)
-                    candidates.append((cells[0], len(cells), match))
+                    candidates.append((covered[0], len(covered), match))
         for i, word in enumerate(words):
             for term, entry in self._index.get(_stem_key(word.group(0)), ()):
                 if i + len(term) > len(words):
@@ -293,7 +295,7 @@ def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[li
             cells = cells[:2]
         if len(cells) > 2:
             problems.append(
-                Problem(where, f"{len(cells)} columns; expected source and target (and its plural), or one term")
+                Problem(where, f"{len(cells)} columns; expected source, target (and plural), or one term")
             )
             continue
         source = cells[0]
@@ -386,15 +388,21 @@ def glossary_from_pairs(pairs: Iterable[Sequence[str]], name: str = "<request>")
 # --- checking English output ---------------------------------------------------------------------
 
 
-def _target_pattern(entry: Entry) -> re.Pattern[str]:
-    words = [re.escape(w) for w in entry.target.split()]
+def _target_body(entry: Entry, target: str) -> str:
+    words = [re.escape(w) for w in target.split()]
     body = r"\s+".join(words)
-    first = entry.target[:1]
+    first = target[:1]
     if not entry.keep and first.isalpha():
         # At the start of a sentence a lower-case rendering is capitalised, and the other way round.
         body = f"[{re.escape(first.lower())}{re.escape(first.upper())}]" + body[len(re.escape(first)) :]
+    return body
+
+
+def _target_pattern(entry: Entry) -> re.Pattern[str]:
+    forms = dict.fromkeys([entry.target, entry.plural_target()])
+    body = "|".join(_target_body(entry, form) for form in sorted(forms, key=len, reverse=True))
     # English plural and possessive endings are the rendering too ("agencies" aside).
-    return re.compile(rf"(?<![\w]){body}(?:s|es|'s|’s)?(?![\w])")
+    return re.compile(rf"(?<![\w])(?:{body})(?:s|es|'s|’s|'|’)?(?![\w])")
 
 
 def honoured(entry: Entry, output: str) -> bool:

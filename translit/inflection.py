@@ -78,7 +78,7 @@ def possessive(rendering: str, ending: str, plural_form: bool) -> str:
 
 
 def indefinite_article(word: str) -> str:
-    """"a" or "an" before ``word``, by its sound ("an hour", "a union", "an NGO")."""
+    """ "a" or "an" before ``word``, by its sound ("an hour", "a union", "an NGO")."""
     return str(_articles().a(word)).split(" ", 1)[0]
 
 

@@ -4,14 +4,18 @@ After a batch is decoded (and its guards have acted), every unit whose source ho
 glossary term is checked for the term's fixed rendering (:func:`translit.glossary.honoured`).
 Where the model did not use it, translit repairs the unit, cheapest first:
 
-1. **n-best**: the unit is decoded again for the model's best hypotheses, and the first
-   one that carries every term is taken — the model's own sentence, with its own word for
-   the term replaced by one it also considered;
-2. **forced**: the output is cut where the model put its own rendering of the term (found
-   through the model's alignment of source and output words), the fixed rendering is put
-   there, and the model continues the sentence from it (CTranslate2's ``target_prefix``,
-   ``decoder_input_ids`` in transformers) — a decoding that cannot leave the term out,
-   and one the model can still write grammatically around.
+1. **substituted**: the model's own word for the term is found in its output — the word it
+   gives the German form alone (one short batched decode of the distinct forms), in any
+   number or possessive, else the words the model's alignment points to — and replaced by
+   the rendering *in the same grammatical shape*: plural where the model's word is plural
+   ("three lads", "two gentlemen"), possessive where it is ("the gentleman's"), capitalised
+   at a sentence's start, with "a"/"an" before it made to agree (:mod:`translit.inflection`).
+   The model's sentence is kept as it wrote it, so this costs no decoding of the sentence
+   and the model's own word is never left beside the rendering.
+2. **forced**: where no word of the model's can be found for the term, the output is cut
+   where the alignment puts the term, the fixed rendering is put there, and the model
+   continues the sentence from it (CTranslate2's ``target_prefix``, ``decoder_input_ids``
+   in transformers).
 
 A repair is kept only if it passes the guards as well as the first output did (no more
 omission flags, no loop). A term still missing is a ``glossary`` flag on the unit; every
@@ -30,9 +34,12 @@ from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
 from translit.engines.base import aligner_of, project_span
 from translit.glossary import Glossary, Match, TermUse, count_honoured
+from translit.inflection import agree_article, is_plural, plural, possessive, possessive_base
 
 GLOSSARY = guards.Flag.GLOSSARY  # the flag of a unit that misses a term
-N_BEST = 8  # hypotheses looked at for a rendering that carries the terms
+ALIGNED_WORDS = 3  # an aligned span longer than this is not taken for the model's word for a term
+_ARTICLES = {"a", "an", "the"}
+_SENTENCE_END = re.compile(r"(?:^|[.!?:]['\"’”»]?)\s*$")
 
 
 def _acceptable(source: str, before: str, after: str) -> bool:
@@ -143,30 +150,19 @@ def enforce_terms(
             pending[i] = matches
     if not pending:
         return
-    # 1. n-best: another hypothesis of the model's own that carries every term — and not the
-    # model's own word for it beside the rendering ("the hound dog").
-    wide = replace(options, hypotheses=N_BEST, beams=max(options.beams or 4, N_BEST))
-    indices = list(pending)
-    decoded = engine.translate_batch([texts[i] for i in indices], wide)
-    for i, output in zip(indices, decoded, strict=True):
-        matches, outcome = pending[i], outcomes[i]
-        own = _own_words(engine, texts[i], outcome.text, matches)
-        for candidate in (output.text, *output.alternatives):
-            if (
-                _honours_all(matches, candidate)
-                and not any(_has_word(candidate, word) for word in own)
-                and _acceptable(texts[i], outcome.text, candidate)
-            ):
-                _take(
-                    outcome,
-                    texts[i],
-                    candidate,
-                    output.score if candidate == output.text else outcome.score,
-                    matches,
-                    "n-best",
-                )
-                del pending[i]
-                break
+    # 1. substituted: the model's own word for the term replaced by the rendering, inflected alike.
+    naturals = _natural_words(engine, [m for i in pending for m in pending[i]], options)
+    for i in list(pending):
+        outcome, matches = outcomes[i], pending[i]
+        repaired = _substituted(engine, texts[i], outcome.text, matches, naturals)
+        if (
+            repaired is not None
+            and _honours_all(matches, repaired)
+            and _acceptable(texts[i], outcome.text, repaired)
+        ):
+            # The sentence is the model's, with its own word in the term's place: its score stands.
+            _take(outcome, texts[i], repaired, outcome.score, matches, "substituted")
+            del pending[i]
     # 2. forced: the fixed rendering put where the model's own was, the sentence continued from it.
     for i, matches in pending.items():
         outcome = outcomes[i]
@@ -184,6 +180,92 @@ def enforce_terms(
             outcome.redone = sorted({*outcome.redone, GLOSSARY})
     if on_repair is not None:
         on_repair()
+
+
+def _bare(translation: str) -> str:
+    """A term's translation on its own as a word to look for: no article, no final stop."""
+    words = translation.strip().strip(".!?,;:\"'„“”‚‘’()").split()
+    while len(words) > 1 and words[0].lower() in _ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _natural_words(engine: Any, matches: list[Match], options: DecodeOptions) -> dict[str, set[str]]:
+    """For each German form and entry source: the model's own words for it, in every number.
+
+    The model translates the distinct forms alone, in one greedy batch (a few words each).
+    """
+    german = sorted({m.form for m in matches} | {m.entry.source for m in matches if not m.entry.literal})
+    if not german:
+        return {}
+    outputs = engine.translate_batch(german, replace(options, beams=1, hypotheses=1, suppress=()))
+    words: dict[str, set[str]] = {}
+    for form, output in zip(german, outputs, strict=True):
+        word = _bare(output.text).lower()
+        if word and any(ch.isalpha() for ch in word):
+            words[form] = {word, plural(word)}
+    return words
+
+
+def _own_spans(text: str, words: set[str]) -> list[tuple[int, int]]:
+    """Where ``text`` holds any of ``words`` (whole words, any case, possessive included)."""
+    spans: list[tuple[int, int]] = []
+    for word in sorted(words, key=len, reverse=True):
+        pattern = rf"(?<![\w'’-]){re.escape(word)}(?:'s|’s|'|’)?(?![\w-])"
+        for found in re.finditer(pattern, text, re.IGNORECASE):
+            if not any(a < found.end() and found.start() < b for a, b in spans):
+                spans.append((found.start(), found.end()))
+    return sorted(spans)
+
+
+def _substituted(
+    engine: Any, source: str, output: str, matches: list[Match], naturals: dict[str, set[str]]
+) -> str | None:
+    """``output`` with the model's own word for each missing term replaced by its rendering.
+
+    None when the model's word for some term cannot be found.
+    """
+    text = output
+    for match, occurrence in zip(matches, _occurrences(matches), strict=True):
+        if count_honoured(match.entry, text) >= occurrence:
+            continue
+        words = naturals.get(match.form, set()) | naturals.get(match.entry.source, set())
+        spans = [
+            (a, b) for a, b in _own_spans(text, words) if match.entry.target.lower() not in text[a:b].lower()
+        ]
+        if spans:
+            start, end = spans[0]
+        else:
+            start, end = _cut(engine, source, text, match)
+            own = text[start:end].strip(" ,.;:!?")
+            if not own or len(own.split()) > ALIGNED_WORDS or not any(ch.isalpha() for ch in own):
+                return None
+            end = start + len(text[start:end].rstrip(" ,.;:!?"))
+        text = text[:start] + _inflected(match, text[start:end], text[:start]) + text[end:]
+        text = _with_article(text, start)
+    return text
+
+
+def _inflected(match: Match, own: str, before: str) -> str:
+    """The term's rendering in the shape of the model's word ``own`` (number, possessive, capital)."""
+    entry = match.entry
+    base, ending = possessive_base(own)
+    last = base.split()[-1] if base.split() else base
+    many = not entry.keep and is_plural(last) and not is_plural(entry.target.split()[-1])
+    rendering = entry.plural_target() if many else entry.target
+    rendering = possessive(rendering, ending, many or is_plural(rendering.split()[-1]))
+    if not entry.keep and _SENTENCE_END.search(before) and rendering[:1].islower():
+        rendering = rendering[:1].upper() + rendering[1:]
+    return rendering
+
+
+def _with_article(text: str, start: int) -> str:
+    """``text`` with an "a"/"an" just before ``start`` made to agree with the word at ``start``."""
+    word = re.match(r"[\w'’-]+", text[start:])
+    if word is None:
+        return text
+    before = agree_article(text[:start], word.group(0))
+    return before + text[start:]
 
 
 _GLUED = re.compile(r"^[^\W_]+")
