@@ -16,7 +16,15 @@ from translit import Settings, Translator
 from translit import batch as batch_mod
 from translit.engines import DecodeOptions, EngineOutput
 from translit.errors import InputError
-from translit.glossary import Entry, Glossary, glossary_from_pairs, honoured, load_glossary, parse_glossary
+from translit.glossary import (
+    Entry,
+    Glossary,
+    glossary_from_pairs,
+    honoured,
+    load_glossary,
+    parse_glossary,
+    read_file,
+)
 from translit.pipeline import translate_units
 
 from .conftest import SMALL, invoke
@@ -392,3 +400,51 @@ def test_brand_names_with_punctuation_can_be_kept(brand: str, tmp_path: Path) ->
     (match,) = kept.find(f"Der Vertrag mit {brand} wurde verlängert.")
     assert match.form == brand and match.entry.keep
     assert kept.find(f"Der Vertrag mit X{brand}Y") == []
+
+
+# --- sharing: TBX termbases, and what glossary check reports ---------------------------------------
+
+TERMBASE = Path(__file__).parent / "fixtures" / "termbase.tbx"
+
+
+def test_a_tbx_termbase_is_read_synonyms_and_all() -> None:
+    entries, problems = read_file(TERMBASE)
+    assert [(e.source, e.target) for e in entries] == [
+        ("Bundesnetzagentur", "Federal Network Agency"),
+        ("Kanzler", "Chancellor"),
+        ("Bundeskanzler", "Chancellor"),
+        ("Mann", "gentleman"),
+        ("Männer", "gents"),
+    ]
+    assert [(p.where.rsplit(":", 1)[1], p.fatal) for p in problems] == [
+        ("concept 3", False),
+        ("concept 5", False),
+    ]
+    assert "no English term" in problems[1].message
+    assert (
+        load_glossary([TERMBASE]).find("Die Bundesnetzagentur prüft.")[0].entry.target
+        == "Federal Network Agency"
+    )
+
+
+def test_a_tbx_file_with_entities_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.tbx"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE martif [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<martif><text><body><termEntry><langSet xml:lang="de"><tig><term>&b;</term></tig></langSet>'
+        "</termEntry></body></text></martif>",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"bomb\.tbx: not a usable TBX file"):
+        load_glossary([bomb])
+
+
+def test_glossary_check_reports_entries_that_shadow_each_other(tmp_path: Path) -> None:
+    path = tmp_path / "g.tsv"
+    path.write_text(
+        "Zentralbank\tcentral bank\nEuropäische Zentralbank\tECB\nMann\tgentleman\nMänner\tgents\n"
+    )
+    code, out, _ = invoke("glossary", "check", str(path))
+    assert code == 0
+    assert f"{path}:1: warning: 'Europäische Zentralbank' (line 2) is a longer term holding it" in out
+    assert f"{path}:3: warning: 'Männer' (line 4) is a form of it" in out

@@ -268,10 +268,29 @@ def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
 
 def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
     """The entries of a glossary file's text, and what is wrong with its lines."""
+    return parse_rows(_rows(text, name), name, keep_only=keep_only)
+
+
+def _place(where: str) -> str:
+    """ "line 3" or "concept 3" of a FILE:PLACE."""
+    tail = where.rsplit(":", 1)[-1]
+    return f"line {tail}" if tail.isdigit() else tail
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    tail = problem.where.rsplit(":", 1)[1].split()[-1]
+    return (int(tail) if tail.isdigit() else 0, problem.where)
+
+
+def parse_rows(
+    rows: Iterable[tuple[int, list[str]]], name: str, *, keep_only: bool = False, unit: str = ""
+) -> tuple[list[Entry], list[Problem]]:
+    """Entries from numbered rows of cells (a file's lines; a termbase's concepts, ``unit``
+    "concept "), and problems."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for number, row in _rows(text, name):
-        where = f"{name}:{number}"
+    for number, row in rows:
+        where = f"{name}:{unit}{number}"
         cells = [c.strip() for c in row]
         if (
             not entries
@@ -328,20 +347,103 @@ def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[li
             problems.append(
                 Problem(
                     entry.where,
-                    f"{entry.source!r} is also at line {before.where.rsplit(':', 1)[1]}"
+                    f"{entry.source!r} is also at {_place(before.where)}"
                     + (" (the same entry twice)" if same else f" with {before.target!r}; this line wins"),
                     fatal=False,
                 )
             )
         seen[entry.source] = entry
-    problems.sort(key=lambda p: int(p.where.rsplit(":", 1)[1]))
+    problems += shadowed(list(seen.values()))
+    problems.sort(key=_problem_order)
     return entries, problems
 
 
+def shadowed(entries: Sequence[Entry]) -> list[Problem]:
+    """Warnings for entries that overlap: one a form of another, or inside a longer one.
+
+    Neither is an error — the closer entry wins for its form, and the longer term wins where
+    both match — but a glossary's author should know which line decides where.
+    """
+    problems = []
+    for entry in entries:
+        alone = Glossary((entry,))
+        for other in entries:
+            if other is not entry and any(m.entry is entry for m in alone.find(other.source)):
+                line = _place(other.where)
+                how = "a form of it" if " " not in other.source.strip() else "a longer term holding it"
+                problems.append(
+                    Problem(
+                        entry.where,
+                        f"{other.source!r} ({line}) is {how}: that entry decides where it stands",
+                        False,
+                    )
+                )
+    return problems
+
+
+TBX_MAX_BYTES = 50 * 1024 * 1024
+"""A TBX file larger than this is refused (a termbase of a million terms is about 200 MB)."""
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def tbx_rows(data: bytes, name: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """The (German, English) pairs of a TBX termbase (TBX-Basic's ``termEntry``/``langSet``/``tig``
+    and TBX v3's ``conceptEntry``/``langSec``/``termSec``), numbered by concept.
+
+    Every German term of a concept (its synonyms) maps to the concept's first English term; a
+    concept without English is reported. Parsed with ``defusedxml``: no DTD, no entity
+    expansion, nothing fetched.
+    """
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    if len(data) > TBX_MAX_BYTES:
+        raise InputError(f"{name}: TBX file larger than {TBX_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except (ParseError, DefusedXmlException) as exc:
+        raise InputError(f"{name}: not a usable TBX file ({exc})") from None
+    rows: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
+    concepts = [e for e in root.iter() if _local(e.tag) in ("termEntry", "conceptEntry")]
+    for number, concept in enumerate(concepts, start=1):
+        terms: dict[str, list[str]] = {}
+        for language in concept:
+            if _local(language.tag) not in ("langSet", "langSec"):
+                continue
+            code = (language.get(_XML_LANG) or language.get("lang") or "").lower().split("-")[0]
+            found = [
+                " ".join("".join(t.itertext()).split()) for t in language.iter() if _local(t.tag) == "term"
+            ]
+            terms.setdefault(code, []).extend(t for t in found if t)
+        if not terms.get("de"):
+            continue  # a concept of other languages
+        if not terms.get("en"):
+            problems.append(
+                Problem(f"{name}:concept {number}", f"{terms['de'][0]!r} has no English term", fatal=False)
+            )
+            continue
+        rows += [(number, [german, terms["en"][0]]) for german in terms["de"]]
+    return rows, problems
+
+
 def read_file(path: str | Path, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
-    """A glossary file's entries and problems; one :class:`InputError` line when it cannot be read."""
+    """A glossary file's entries and problems; one :class:`InputError` line when it cannot be read.
+
+    ``.tbx`` files are read as TBX termbases (:func:`tbx_rows`), others as TSV or CSV.
+    """
     file = Path(path)
     try:
+        if file.suffix.lower() == ".tbx":
+            rows, problems = tbx_rows(file.read_bytes(), str(file))
+            entries, more = parse_rows(rows, str(file), keep_only=keep_only, unit="concept ")
+            return entries, sorted(problems + more, key=_problem_order)
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{file}: glossary not found") from None

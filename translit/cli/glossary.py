@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 @handled
 def glossary_check(
-    files: Annotated[list[str], typer.Argument(help="Glossary files (.tsv, .csv).", metavar="FILE")],
+    files: Annotated[list[str], typer.Argument(help="Glossary files (.tsv, .csv, .tbx).", metavar="FILE")],
     keep: Annotated[
         bool, typer.Option("--keep", help="The files are do-not-translate lists (one term per line).")
     ] = False,
