@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -16,13 +18,19 @@ import pytest
 from typer.testing import CliRunner
 
 import translit
+from translit import Translator
 from translit import batch as batch_mod
 from translit.api import translate_many
 from translit.cache import TranslationCache
 from translit.cli import app
-from translit.errors import EXIT_INPUT, EXIT_PARTIAL
+from translit.errors import (
+    EXIT_INPUT,
+    EXIT_OUTPUT,
+    EXIT_PARTIAL,
+)
 
-from .conftest import REPO, SAMPLE, default_sigint
+from .conftest import COPY_MODEL, REPO, SAMPLE, default_sigint, invoke
+from .conftest import run_translit as run
 from .test_e2e_copy import check_copy, expected_body_paragraphs, wmt20_articles
 
 
@@ -433,3 +441,158 @@ def test_units_to_check_are_named_once_and_again_when_resumed(tmp_path: Path) ->
     assert total > 0
     code, _, again = cli(*args)
     assert code == 0 and f"{total} unit(s) to check" in again, again
+
+
+def copy_translator() -> Translator:
+    return Translator(COPY_MODEL, cache=False)
+
+
+def test_an_input_folder_inside_the_output_folder_is_read_whole(tmp_path: Path) -> None:
+    (tmp_path / "W" / "in" / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLE, tmp_path / "W" / "in" / "top.txt")
+    shutil.copy(SAMPLE, tmp_path / "W" / "in" / "sub" / "deep.txt")
+    code, _, err = invoke(
+        "batch", str(tmp_path / "W" / "in"), "-o", str(tmp_path / "W"), "--model", str(COPY_MODEL)
+    )
+    assert code == 0, err
+    assert (tmp_path / "W" / "top.en.txt").is_file() and (tmp_path / "W" / "sub" / "deep.en.txt").is_file()
+
+
+def test_one_bad_file_never_stops_a_batch(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "in" / "good.txt")
+    (tmp_path / "in" / "bad.md").write_text("Ein Satz.\n", encoding="utf-8")
+    from translit.readers import get_reader
+
+    reader = get_reader("markdown")
+
+    def broken(data, source):
+        raise AttributeError("'Protected' object has no attribute 'plain'")
+
+    monkeypatch.setattr(reader, "read", broken)
+    report = batch_mod.run_batch(
+        tmp_path / "in", tmp_path / "out", copy_translator(), batch_mod.BatchSettings()
+    )
+    assert report.count("done") == 1 and report.count("failed") == 1
+    assert "internal error" in report.failures[0].error
+
+
+def test_long_input_names_fail_alone(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "in" / "ok.txt")
+    long_name = "a" * 250 + ".txt"  # its outputs' names are longer than 255 bytes
+    shutil.copy(SAMPLE, tmp_path / "in" / long_name)
+    shutil.copy(SAMPLE, tmp_path / "in" / ("b" * 225 + ".txt"))  # fits; its temporary names must too
+    report = batch_mod.run_batch(
+        tmp_path / "in", tmp_path / "out", copy_translator(), batch_mod.BatchSettings()
+    )
+    assert report.count("done") == 2 and report.count("failed") == 1
+    assert (tmp_path / "out" / ("b" * 225 + ".en.txt")).is_file()
+
+
+def test_a_full_disk_during_a_batch_is_exit_6(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "in" / "a.txt")
+    from translit.batch import core
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(core, "write_atomic", full)
+    code, _, err = invoke(
+        "batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--model", str(COPY_MODEL)
+    )
+    assert code == EXIT_OUTPUT and "No space left on device" in err
+
+
+# --- outputs that never overwrite, names, links, modes, leftovers ----------------------------------
+
+
+def test_inputs_that_would_share_outputs_each_keep_their_own(copy_model_dir: Path, tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text("Erster Text.\n", encoding="utf-8")
+    (src / "a.de.txt").write_text("Zweiter Text.\n", encoding="utf-8")
+    (src / "a.md").write_text("Dritter Text.\n", encoding="utf-8")
+    (src / "b.txt").write_text("Vierter Text.\n", encoding="utf-8")
+    args = ["batch", str(src), "-o", str(out), "-m", str(copy_model_dir), "-f", "json"]
+    code, report, err = cli(*args, "--glob", "*.txt", "--glob", "*.md")
+    assert code == 0, err
+    assert json.loads(report)["done"] == 4
+    assert (out / "a.txt.en.txt").read_text() == "Erster Text.\n"
+    assert (out / "a.de.txt.en.txt").read_text() == "Zweiter Text.\n"
+    assert (out / "a.md.en.md").read_text() == "Dritter Text.\n"
+    assert (out / "b.en.txt").read_text() == "Vierter Text.\n"  # no collision: the short name
+    code, report, _ = cli(*args, "--glob", "*.txt", "--glob", "*.md")
+    assert json.loads(report)["skipped"] == 4, "a re-run redoes nothing"
+
+
+def test_undecodable_file_name_is_reported_escaped_and_the_batch_goes_on(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    os.makedirs(src, exist_ok=True)
+    with open(os.path.join(os.fsencode(src), b"caf\xe9.txt"), "w", encoding="utf-8") as handle:
+        handle.write("Ein Satz im Caf\u00e9.\n")
+    for i in range(3):
+        (src / f"z{i}.txt").write_text(f"Satz {i}.\n", encoding="utf-8")
+    proc = run("batch", str(src), "-o", str(out), "-m", str(copy_model_dir), "--outputs", "translation,json")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(Path(os.fsdecode(os.path.join(os.fsencode(out), b"caf\xe9.json"))).read_text())
+    assert record["path"] == "caf\\xe9.txt"
+    assert all((out / f"z{i}.en.txt").is_file() for i in range(3))
+
+
+def test_orphan_temporary_files_are_removed_by_the_next_run(copy_model_dir: Path, tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    out.mkdir()
+    orphans = [out / ".a.en.txt.k3j2h1g0.translit-tmp", out / ".a.en.txt.abcd1234.tmp"]
+    for orphan in orphans:
+        orphan.write_text("half")
+    keep = out / ".notes.tmp"
+    keep.write_text("someone else's")
+    assert cli("batch", str(src), "-o", str(out), "-m", str(copy_model_dir))[0] == 0
+    assert not any(o.exists() for o in orphans) and keep.exists()
+
+
+def test_outputs_follow_the_umask_and_force_keeps_modes(copy_model_dir: Path, tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        assert (
+            cli(
+                "batch", str(src), "-o", str(out), "-m", str(copy_model_dir), "--outputs", "translation,json"
+            )[0]
+            == 0
+        )
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
+        assert set(modes.values()) == {0o644}, modes
+        (out / "a.en.txt").chmod(0o640)
+        args = ["batch", str(src), "-o", str(out), "-m", str(copy_model_dir), "--outputs", "translation,json"]
+        assert cli(*args, "--force")[0] == 0
+        assert stat.S_IMODE((out / "a.en.txt").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_file_links_leaving_the_input_tree_are_skipped_unless_followed(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Geheimer Satz.\n", encoding="utf-8")
+    (src / "a.txt").write_text("Ein Satz.\n", encoding="utf-8")
+    (src / "link.txt").symlink_to(secret)
+    (src / "inside.txt").symlink_to(src / "a.txt")
+    code, _, err = cli("batch", str(src), "-o", str(out), "-m", str(copy_model_dir))
+    assert code == 0
+    assert not (out / "link.en.txt").exists() and (out / "inside.en.txt").exists()
+    assert "link.txt (a link that leaves the input folder; --follow-links reads it)" in err
+    assert cli("batch", str(src), "-o", str(out), "-m", str(copy_model_dir), "--follow-links")[0] == 0
+    assert (out / "link.en.txt").read_text() == "Geheimer Satz.\n"

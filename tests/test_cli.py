@@ -15,7 +15,7 @@ import translit
 from translit.cli import hoist_global_options
 from translit.errors import EXIT_INPUT, EXIT_MODEL
 
-from .conftest import REPO, SAMPLE
+from .conftest import COPY_MODEL, REPO, SAMPLE, invoke
 from .conftest import invoke as cli
 from .conftest import run_translit as run
 
@@ -50,9 +50,6 @@ def on_a_terminal(
         chunks.append(chunk)
     os.close(main)
     return proc.wait(timeout=300), b"".join(chunks)
-
-
-# --- the fast engine by default ----------------------------------------------------------------------------
 
 
 def test_auto_engine_converts_once_on_first_use(copy_model_dir: Path, tmp_path: Path) -> None:
@@ -96,9 +93,6 @@ def test_two_processes_converting_at_once_both_succeed(copy_model_dir: Path, tmp
     assert outputs[0][0] == outputs[1][0] == b"Ein Satz.\n"
     assert len(list((tmp_path / "cache" / "ctranslate2").glob("*/model.bin"))) == 1
     assert not list((tmp_path / "cache" / "ctranslate2").glob(".convert-*"))
-
-
-# --- README claims made true ------------------------------------------------------------------------------
 
 
 def test_eval_summary_reads_stdin_and_every_report_takes_format_json(tmp_path: Path) -> None:
@@ -155,9 +149,6 @@ def test_debug_adds_the_traceback_and_keeps_the_exit_code(tmp_path: Path) -> Non
     assert model.returncode == EXIT_MODEL
 
 
-# --- messages ------------------------------------------------------------------------------------------------
-
-
 def test_messages_point_the_right_way(tmp_path: Path, copy_model_dir: Path) -> None:
     code, _, err = cli("brief", "--summarizer", "distilbart-cnn-12-6", "-m", str(copy_model_dir), str(SAMPLE))
     assert code == EXIT_MODEL and "--summarizer DIR" in err and "--model DIR" not in err
@@ -172,9 +163,6 @@ def test_messages_point_the_right_way(tmp_path: Path, copy_model_dir: Path) -> N
     code, _, err = cli("brief", "--summarizer", str(copy_model_dir), "-m", str(copy_model_dir), str(SAMPLE))
     assert code == EXIT_MODEL and "not a summarization model" in err
     assert len(err.strip().splitlines()) == 1
-
-
-# --- Unix manners --------------------------------------------------------------------------------------------
 
 
 def test_piped_stdin_is_read_without_a_dash(copy_model_dir: Path) -> None:
@@ -233,9 +221,6 @@ def test_spinner_only_on_a_terminal(copy_model_dir: Path) -> None:
     assert b"loading" not in piped.stderr and b"\x1b[" not in piped.stderr
 
 
-# --- text in, without a file ------------------------------------------------------------------------------------
-
-
 def test_text_option_and_typos_in_file_names(copy_model_dir: Path) -> None:
     for flag in ("--text", "-t"):
         code, out, err = cli("translate", "-m", str(copy_model_dir), flag, "Das ist ein Test.")
@@ -243,9 +228,6 @@ def test_text_option_and_typos_in_file_names(copy_model_dir: Path) -> None:
         assert out == "Das ist ein Test.\n"
     code, out, err = cli("translate", "-m", str(copy_model_dir), "Das ist ein Test.")
     assert code == EXIT_INPUT and "no such file" in err and out == ""
-
-
-# --- consistency ----------------------------------------------------------------------------------------------
 
 
 def test_brief_and_summarize_take_several_files(copy_model_dir: Path, tmp_path: Path) -> None:
@@ -313,9 +295,6 @@ def test_batch_with_nothing_to_do_is_an_error_and_names_files_relative(
     assert "failed: sub/kaputt.txt: looks like a binary file" in err
 
 
-# --- summariser and headlines ------------------------------------------------------------------------------
-
-
 def test_summarize_keeps_a_headline_out_of_the_choice() -> None:
     text = "Minister Resigns After Scandal\nThe minister resigned on Monday after weeks of pressure. Nobody expected it."
     summary = translit.summarize(text, sentences=1)
@@ -329,9 +308,6 @@ def test_bullets_drop_dialogue_dashes() -> None:
     code, out, _ = cli("summarize", "--style", "bullets", "-n", "2", input="– It seems bad. – We will see.")
     assert code == 0
     assert "- – " not in out and out.startswith("- It seems bad.")
-
-
-# --- configuration --------------------------------------------------------------------------------------------
 
 
 def test_config_file_sets_defaults(copy_model_dir: Path, tmp_path: Path) -> None:
@@ -359,9 +335,6 @@ def test_models_list_shows_models_recorded_by_path(copy_model_dir: Path, tmp_pat
     assert code == 0
     row = next(r for r in json.loads(out) if r["name"] == "kopie")
     assert row["present"] and row["path"] == str(copy_model_dir) and row["source"] == str(models)
-
-
-# --- cache ----------------------------------------------------------------------------------------------------------
 
 
 def test_cache_info_creates_nothing_and_clear_asks_on_a_terminal(
@@ -396,3 +369,15 @@ def test_the_sentence_bar_only_moves_forward_across_retry_passes() -> None:
     from itertools import pairwise
 
     assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in pairwise(shown)), shown
+
+
+# --- the config file -------------------------------------------------------------------------------
+
+
+def test_the_config_file_has_the_command_line_s_ranges(tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    for line in ("threads = 100000", "beams = 100000", "[brief]\nsentences = 0"):
+        config.write_text(line + "\n", encoding="utf-8")
+        monkeypatch.setenv("TRANSLIT_CONFIG", str(config))
+        code, _, err = invoke("translate", "--model", str(COPY_MODEL), "-t", "Ein Satz.")
+        assert code == EXIT_INPUT and "out of range" in err, line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from translit.cli import app
-from translit.errors import EXIT_INPUT, EXIT_MODEL, EXIT_NETWORK
+from translit.errors import EXIT_INPUT, EXIT_MODEL, EXIT_NETWORK, EXIT_OUTPUT
 
-from .conftest import SAMPLE
+from .conftest import COPY_MODEL, REPO, SAMPLE, run_translit, shared_path
+from .conftest import run_translit as run
 from .conftest import run_translit as run_cli
 
 
@@ -144,3 +146,109 @@ def test_help_and_models_list_import_no_heavy_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_messages_escape_control_characters(tmp_path: Path) -> None:
+    name = tmp_path / "a\ntranslit: note: forged.txt"
+    proc = run_translit("translate", "--model", str(COPY_MODEL), str(name))
+    lines = proc.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "\\n" in lines[0]
+
+
+def one_line_error(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.startswith("translit: error:")]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def make_tree(root: Path, count: int) -> None:
+    root.mkdir()
+    files = sorted(shared_path("data", "de_news", "wmt20").glob("*.txt"))
+    for path in files[:count]:
+        shutil.copy(path, root / path.name)
+
+
+# --- closed pipes, full disks, odd terminals, absurd options ---------------------------------------
+
+
+def test_closed_pipe_with_an_output_folder_still_finishes_the_files(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    make_tree(tmp_path / "in", 12)
+    cmd = [sys.executable, "-m", "translit", "batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")]
+    cmd += ["-m", str(copy_model_dir), "--format", "jsonl", "--group-size", "2", "--no-cache"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    _, stderr = proc.communicate(timeout=300)
+    assert json.loads(first)["path"]
+    assert proc.returncode == 0, stderr
+    assert len(list((tmp_path / "out").glob("*.en.txt"))) == 12
+    assert b"stopped streaming" in stderr
+
+
+def test_closed_pipe_without_an_output_folder_stops_like_a_filter(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    make_tree(tmp_path / "in", 12)
+    cmd = [sys.executable, "-m", "translit", "batch", str(tmp_path / "in"), "-m", str(copy_model_dir)]
+    cmd += ["--format", "jsonl", "--group-size", "2", "--no-cache", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 141, "the reader went away: work undone, never exit 0"
+    assert b"error" not in stderr and b"Traceback" not in stderr
+
+
+def test_full_disk_and_closed_stdout_are_one_line(copy_model_dir: Path) -> None:
+    args = ["translate", "-m", str(copy_model_dir), "-t", "Ein Satz."]
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "translit", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            timeout=300,
+        )
+    assert proc.returncode == EXIT_OUTPUT
+    assert "No space left on device" in one_line_error(proc.stderr.decode())
+    closed = subprocess.run(
+        f"{sys.executable} -m translit translate -m {copy_model_dir} -t 'Ein Satz.' >&-",
+        shell=True,
+        cwd=REPO,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        timeout=300,
+        check=False,
+    )
+    assert closed.returncode == EXIT_OUTPUT
+    assert "stdout" in one_line_error(closed.stderr.decode())
+
+
+def test_ascii_only_stdout_does_not_crash(copy_model_dir: Path) -> None:
+    proc = run("translate", "-m", str(copy_model_dir), "-t", "Größe", env={"PYTHONIOENCODING": "ascii"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"Gr\\xf6\\xdfe\n"
+    plain = run("translate", "-m", str(copy_model_dir), "-t", "Größe", env={"LC_ALL": "C", "LANG": "C"})
+    assert plain.returncode == 0 and plain.stdout == "Größe\n".encode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--threads", "100000"],
+        ["--threads", "5000"],
+        ["--beams", "99999999999999999999"],
+        ["--beams", "0"],
+        ["--batch-size", "100000000"],
+        ["--max-unit-tokens", "0"],
+        ["--max-batch-tokens", "0"],
+    ],
+)
+def test_absurd_options_are_refused_with_exit_2(copy_model_dir: Path, args: list[str]) -> None:
+    proc = run("translate", "-m", str(copy_model_dir), "-t", "Ein Satz.", *args)
+    assert proc.returncode == EXIT_INPUT, proc.stderr
+    assert proc.stdout == b"" and b"Traceback" not in proc.stderr

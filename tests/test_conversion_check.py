@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 import sacrebleu
 
 from translit.engines import DecodeOptions, conversion, ct2, get_engine
-from translit.errors import ModelError
+from translit.errors import (
+    EXIT_MODEL,
+    ModelError,
+)
 
 from .conftest import COPY_MODEL, REPO, shared_path
+from .conftest import invoke as cli
 
 STARTROW = REPO / "tests" / "fixtures" / "models" / "mt-de-en-startrow"
 
@@ -117,3 +122,79 @@ def test_a_model_whose_start_row_is_zero_keeps_ctranslate2_s_usual_conversion(ow
     target = ct2.convert(COPY_MODEL, "int8")
     recorded = json.loads((target / "translit.json").read_text())
     assert recorded["start"] == "zero" and recorded["check"]["agrees"]
+
+
+def test_a_broken_conversion_is_made_again(tmp_path: Path, monkeypatch) -> None:
+    from translit.engines import ct2, get_engine
+    from translit.engines.ct2 import _LOADED
+
+    monkeypatch.setenv("TRANSLIT_CACHE_DIR", str(tmp_path))
+    converted = ct2.convert(COPY_MODEL)
+    (converted / "model.bin").write_bytes((converted / "model.bin").read_bytes()[:1000])
+    _LOADED.clear()
+    engine = get_engine(str(COPY_MODEL))
+    assert engine.name == "ctranslate2"
+    assert (converted / "model.bin").stat().st_size > 1000
+
+
+def one_line_error(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.startswith("translit: error:")]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+# --- conversions that fail or are interrupted ------------------------------------------------------
+
+
+def test_garbage_generation_config_fails_cleanly_and_leaves_nothing(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(copy_model_dir, model)
+    (model / "generation_config.json").write_text("{ not json", encoding="utf-8")
+    env = {"TRANSLIT_CACHE_DIR": str(tmp_path / "cache")}  # empty: nothing may be left in it
+    for _ in range(2):
+        code, out, err = cli("translate", "-m", str(model), "-t", "Ein Satz.", env=env)
+        assert code == EXIT_MODEL and out == ""
+        assert "generation_config.json: unreadable" in one_line_error(err)
+    assert not list((tmp_path / "cache").glob("ctranslate2/*/model.bin"))
+    shutil.copy(copy_model_dir / "generation_config.json", model / "generation_config.json")
+    assert cli("translate", "-m", str(model), "-t", "Ein Satz.", env=env)[:2] == (0, "Ein Satz.\n")
+
+
+def test_failed_conversion_falls_back_to_transformers(
+    copy_model_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from translit.engines import ct2, get_engine
+    from translit.errors import ModelError
+
+    monkeypatch.setenv("TRANSLIT_CACHE_DIR", str(tmp_path))
+
+    def broken(*args, **kwargs):
+        raise ModelError("conversion to CTranslate2 failed (simulated)")
+
+    monkeypatch.setattr(ct2, "convert", broken)
+    engine = get_engine(str(copy_model_dir))
+    assert engine.name == "transformers"
+    assert not list(tmp_path.glob("ctranslate2/*"))
+    with pytest.raises(ModelError):
+        get_engine(str(copy_model_dir), engine="ctranslate2")
+
+
+def test_interrupted_conversion_leaves_no_half_model(
+    copy_model_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from translit.engines import conversion, ct2
+
+    monkeypatch.setenv("TRANSLIT_CACHE_DIR", str(tmp_path))
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(
+        conversion, "_converter_class", lambda: lambda *a, **k: type("C", (), {"convert": interrupted})()
+    )
+    with pytest.raises(KeyboardInterrupt):
+        ct2.convert(copy_model_dir)
+    assert ct2.find_converted(copy_model_dir) is None
+    assert not [p for p in (tmp_path / "ctranslate2").iterdir() if not p.name.endswith(".lock")]

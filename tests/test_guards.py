@@ -3,25 +3,35 @@
 The guards' logic is tested with engine *doubles* — TranslationEngine implementations that
 copy their input and then damage it on purpose (drop a sentence, add one, drop a number),
 the way a real model fails silently. Doubles prove that each check fires and what the
-pipeline then does; the end-to-end behaviour is tested on real models elsewhere.
+pipeline then does; the small real translator shows what only a real one does (the later
+section), and the end-to-end behaviour is tested on real models elsewhere.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 import translit
-from translit import guards
+from translit import Translator, guards
 from translit.engines import DecodeOptions, EngineOutput
+from translit.guards import is_degenerate
 from translit.normalize import get_normalizer
-from translit.pipeline import split_for_retry, split_in_two
-from translit.segment import needs_model, split_sentences
+from translit.pipeline import split_for_retry, split_in_two, translate_units
+from translit.segment import (
+    needs_model,
+    split_english_sentences,
+    split_sentences,
+)
 
-from .conftest import SAMPLE
+from .conftest import REPO, SAMPLE, SMALL, invoke
 
 
 class DamagingEngine:
@@ -62,9 +72,6 @@ def drop_numbers(text: str) -> str:
 THREE = "Die Regierung traf sich am Montag. Sie beriet lange über das Gesetz. Am Ende stimmten alle zu."
 
 
-# --- the checks one by one -----------------------------------------------------------------------------
-
-
 def test_length_ratio_band_comes_from_the_calibration() -> None:
     bands = guards.length_bands()
     assert len(bands) >= 5 and bands[0].min_chars <= 1
@@ -103,9 +110,6 @@ def test_missing_number_is_found() -> None:
 @pytest.mark.parametrize("text", ["***", "–", "•", "|", "- - -", "https://example.org/x", "a@b.de"])
 def test_units_without_words_do_not_need_the_model(text: str) -> None:
     assert not needs_model(text)
-
-
-# --- the pipeline with damaging doubles ------------------------------------------------------------------
 
 
 def test_a_dropped_sentence_is_split_and_redone() -> None:
@@ -192,9 +196,6 @@ def test_split_in_two_prefers_sentences_then_clauses_then_words() -> None:
     assert split_for_retry("eins zwei drei vier") == ["eins zwei", "drei vier"]
 
 
-# --- normalisation ----------------------------------------------------------------------------------------
-
-
 def test_moses_normalisation_matches_opus_mt_preprocessing() -> None:
     normalize = get_normalizer("moses")
     # German quotes become one pair each ('"…"', "'…'"), as Moses' normalize-punctuation does;
@@ -224,3 +225,231 @@ def test_cache_key_depends_on_unit_mode_and_normalisation(tmp_path: Path) -> Non
     assert cache.stats.hits == 0 and cache.stats.misses == 3
     translit.translate_many([text], engine=engine, unit="paragraph", normalize="none", cache=cache)
     assert cache.stats.hits == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "output"),
+    [
+        ("Es kostet 1.000.000 Euro.", "It costs 1,000 euros."),
+        ("Der Preis liegt bei 19,99 Euro.", "The price is 1999 euros."),
+        ("Das Treffen dauerte 40 Minuten.", "The meeting lasted 4 minutes."),
+        ("Es kamen 2.500 Menschen.", "25000000 people came."),
+        ("Das Treffen dauerte 40 Minuten.", "The meeting lasted 4000000s."),
+        ("Er verdient 1,3 Millionen Euro.", "He earns 1.3 billion euros."),
+        ("Die Quote liegt bei 12 Prozent.", "The rate is 21 percent."),
+    ],
+)
+def test_numbers_are_compared_by_value(source: str, output: str) -> None:
+    assert guards.missing_numbers(source, output), (source, output)
+
+
+@pytest.mark.parametrize(
+    ("source", "output"),
+    [
+        ("Es kostet 1.300.000 Euro.", "It costs 1.3 million euros."),
+        ("Er verdient 1,3 Mio. Euro.", "He earns 1,300,000 euros."),
+        ("Die Kosten: 2,5 Mrd. Euro.", "The costs: 2.5 billion euros."),
+        ("Am 13. Juli kam er.", "He came on July 13."),
+        ("Am 13. Juli kam er.", "He came on 13th July."),
+        ("Um 20.15 Uhr begann es.", "It began at 8:15 pm."),
+        ("Um 20.15 Uhr begann es.", "It began at 20:15."),
+        ("Die Quote stieg auf 12,5 Prozent.", "The rate rose to 12.5%."),
+        ("Das Treffen dauerte 40 Minuten.", "The meeting lasted forty minutes."),
+        ("Es kamen 100.000 Nutzer.", "100.000 users came."),  # copied as written
+    ],
+)
+def test_numbers_kept_in_other_forms_pass(source: str, output: str) -> None:
+    assert guards.missing_numbers(source, output) == []
+
+
+class Scripted:
+    """An engine double answering each source with a scripted output (the first that applies)."""
+
+    model_id, max_input_tokens, cache_key, normalization, flag_below = "s", 500, "s", "none", None
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def translate_batch(self, texts, options):
+        return [EngineOutput(self.answers.get(t, t), len(t.split()), False, -0.3) for t in texts]
+
+
+def test_a_retry_is_kept_when_it_lost_less_even_with_as_many_flags() -> None:
+    source = "Ein Mann geht. Eine Frau singt. Ein Hund bellt. Ein Kind lacht."
+    engine = Scripted(
+        {
+            # One sentence for four (a sentence-count flag) against a retry that is only long
+            # (a length flag): one flag each, and the retry lost nothing.
+            source: "A man walks and a woman sings while a dog barks, a child laughs.",
+            "Ein Mann geht.": "A man walks along the long, long road of the old town of Berlin.",
+            "Eine Frau singt.": "A woman sings.",
+            "Ein Hund bellt.": "A dog barks.",
+            "Ein Kind lacht.": "A child laughs.",
+        }
+    )
+    (outcome,) = translate_units(engine, [source], DecodeOptions())
+    assert len(split_english_sentences(outcome.text)) == 4, "the retry that lost nothing is kept"
+    assert "omission" in outcome.redone
+
+
+def test_sentences_that_start_in_lower_case_are_counted() -> None:
+    # A model that drops "A" starts its sentences in lower case; they are sentences all the same.
+    assert guards.sentence_count_ok("Ein Mann geht. Eine Frau singt.", "man walks. woman sings.")
+    assert not guards.sentence_count_ok("Ein Mann geht. Eine Frau singt.", "man walks and sings.")
+    assert split_sentences("Das Produkt ist gut. iPhone-Nutzer freuen sich.") == [
+        "Das Produkt ist gut.",
+        "iPhone-Nutzer freuen sich.",
+    ]
+    for whole in ("Das kostet ca. zehn Euro.", "Er sah u. a. den Dom.", "Es waren 3. und 4. Klassen."):
+        assert split_sentences(whole) == [whole]
+
+
+def test_halves_of_one_sentence_are_joined_and_flagged() -> None:
+    source = "Eine Gruppe von Menschen sitzt in einer Bar, die sehr voll ist."
+    engine = Scripted(
+        {
+            source: "A group.",  # far too short: a length flag, redone in halves
+            "Eine Gruppe von Menschen sitzt in einer Bar,": "Is a group of people sitting in a bar.",
+            "die sehr voll ist.": "Which is very full.",
+        }
+    )
+    (outcome,) = translate_units(engine, [source], DecodeOptions())
+    assert outcome.text == "Is a group of people sitting in a bar which is very full."
+    assert guards.SPLIT in outcome.flags
+
+
+@pytest.fixture(scope="module")
+def small() -> Translator:
+    return Translator(SMALL, cache=False)
+
+
+def test_links_in_a_sentence_pass_through_unchanged(small: Translator) -> None:
+    text = "Ein Mann liest die Nachrichten auf https://www.tagesschau.de/inland/wahl-123.html im Park."
+    (unit,) = small.translate(text).unit_results
+    assert "https://www.tagesschau.de/inland/wahl-123.html" in unit.text
+    mail = small.translate("Eine Frau schreibt an redaktion@zeit.de einen Brief.")
+    assert "redaktion@zeit.de" in mail.text
+
+
+def test_all_caps_lines_are_translated_not_spelled(small: Translator) -> None:
+    result = small.translate("ZWEI HUNDE SPIELEN AUF DER WIESE")
+    (unit,) = result.unit_results
+    assert unit.text == unit.text.upper() and "DOGS" in unit.text
+    assert "degenerate" not in unit.flags
+
+
+def test_damaged_input_bytes_are_flagged(small: Translator) -> None:
+    result = small.translate("Ein Mann f\ufffdhrt mit dem Fahrrad.")
+    assert guards.REPLACED_BYTES in result.unit_results[0].flags
+
+
+def test_calibrate_records_a_threshold_that_is_then_used(tmp_path: Path, monkeypatch) -> None:
+    sample = tmp_path / "sample.txt"
+    lines = (REPO.parent / "shared" / "data" / "parallel" / "multi30k" / "val.de").read_text(encoding="utf-8")
+    sample.write_text("\n\n".join(lines.splitlines()[:60]), encoding="utf-8")
+    code, out, err = invoke("models", "calibrate", str(SMALL), str(sample), "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["units"] >= 50 and report["threshold"] <= report["quantiles"]["p5"]
+    models_toml = Path(report["written"])
+    assert f"flag_below = {report['threshold']}" in models_toml.read_text(encoding="utf-8")
+    code, out, _ = invoke("translate", "--model", str(SMALL), "--format", "json", "-t", "Ein Hund rennt.")
+    assert json.loads(out)["flag_below"] == report["threshold"]
+
+
+def test_symbols_the_vocabulary_cannot_spell_are_kept_not_hallucinated(copy_model_dir: Path) -> None:
+    # "ǀ" (a click letter web pages use as a separator) is bytes to the copy model's vocabulary;
+    # given to the model it came back as "Š Deutschland".
+    copy = Translator(copy_model_dir, cache=False)
+    text = "Klimaproteste ǀ Wer sind eigentlich Thunbergs Hintermänner?"
+    assert copy.translate(text).text == text
+    alone = copy.translate("Ein Satz. ǀ")
+    assert alone.text == "Ein Satz. ǀ"
+
+
+def test_short_words_the_vocabulary_spells_still_go_to_the_model(small: Translator) -> None:
+    from translit.pipeline import unknown_symbols
+
+    assert unknown_symbols(small.engine, "Er ist zu Hause, es regnet – 5 % mehr.") == []
+    assert unknown_symbols(small.engine, "Klimaproteste ǀ Wer") == [(14, 15)]
+
+
+GERMAN = SAMPLE.read_text(encoding="utf-8")
+
+
+def run(*args: str, timeout: int = 240, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "translit", *args],
+        capture_output=True,
+        timeout=timeout,
+        cwd=REPO,
+        input=stdin,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def looping_model(copy_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The copy model's shape with random weights: such a Marian loops until max length."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel
+
+    target = tmp_path_factory.mktemp("looping") / "model"
+    shutil.copytree(copy_model_dir, target)
+    torch.manual_seed(3)
+    MarianMTModel(MarianConfig.from_pretrained(copy_model_dir)).save_pretrained(
+        target, safe_serialization=True
+    )
+    return target
+
+
+# --- the loop guard --------------------------------------------------------------------------------
+
+
+def test_is_degenerate() -> None:
+    assert is_degenerate("Er ist arm.", "He is poor, poor, poor, poor, poor, poor.")
+    assert is_degenerate("Kurz.", " ".join(["the same clause again"] * 6))
+    assert is_degenerate("Kurz.", "word " * 40)
+    assert not is_degenerate("Er ist sehr, sehr, sehr, sehr arm.", "He is very, very, very, very poor.")
+    assert not is_degenerate(GERMAN, GERMAN)
+    assert is_degenerate("Die Regierung hat ein Gesetz beschlossen.", "tiv" * 90)
+    assert not is_degenerate("Trennlinie ________ hier.", "Dividing line ________ here.")
+    # Issue 28, fault 7: a short repetition the small translator gave, unflagged.
+    assert is_degenerate("Der Bundestag tagt heute.", "The ban day day day.")
+    assert not is_degenerate("Nein, nein, nein!", "No, no, no!")
+    assert not is_degenerate("Er hatte gehabt.", "He had had enough.")
+
+
+def test_the_small_translator_s_short_loop_is_redone() -> None:
+    from translit import Translator
+
+    from .conftest import SMALL
+
+    result = Translator(SMALL, cache=False).translate("Der Bundestag tagt heute.")
+    words = result.paragraphs[0].lower().split()
+    assert "loop" in result.unit_results[0].redone or result.unit_results[0].flags
+    assert not any(a == b == c for a, b, c in zip(words, words[1:], words[2:], strict=False)), (
+        result.paragraphs
+    )
+
+
+def test_loop_guard_redecodes_and_flags(looping_model: Path) -> None:
+    from translit.engines import DecodeOptions
+    from translit.engines.marian import load_marian
+
+    engine = load_marian(looping_model, "looping")
+    text = "Die Regierung hat am Montag ein neues Gesetz beschlossen."
+    raw = engine.translate_batch([text], DecodeOptions())[0]
+    assert raw.hit_limit or is_degenerate(text, raw.text), "a random model should loop"
+    result = translit.translate(text, engine=engine)
+    assert "loop" in result.unit_results[0].redone
+    assert "loop" in result.to_dict()["units"][0]["redone"]
+    proc = run(
+        "translate", "--no-cache", "--format", "json", "--model", str(looping_model), "-", stdin=text.encode()
+    )
+    assert proc.returncode == 0
+    assert "loop" in json.loads(proc.stdout)["units"][0]["redone"]
+    assert "looped" in proc.stderr.decode()

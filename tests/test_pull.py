@@ -12,14 +12,19 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import COPY_MODEL
-from tests.hfserver import FakeHub
+from translit.errors import EXIT_NETWORK, ModelError, NetworkError
+
+from .conftest import COPY_MODEL
+from .hfserver import FakeHub
 
 REPO_ID = "test/copy-de"
+
+
 FILES = [
     "config.json",
     "generation_config.json",
@@ -131,3 +136,105 @@ def test_unreachable_hub_is_one_line(home: Path) -> None:
     lines = [line for line in failed.stderr.splitlines() if line.startswith("translit: error")]
     assert len(lines) == 1 and "cannot download test/copy-de" in lines[0], failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def use_hub(monkeypatch, hub: FakeHub) -> None:
+    """Point huggingface_hub, already imported in this process, at the stand-in hub."""
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", hub.endpoint)
+    monkeypatch.setattr(
+        huggingface_hub.constants,
+        "HUGGINGFACE_CO_URL_TEMPLATE",
+        hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}",
+    )
+
+
+# --- hostile hubs and lock files -------------------------------------------------------------------
+
+
+def test_a_file_the_lock_refused_is_never_used(tmp_path: Path, monkeypatch) -> None:
+    from translit.download import pull
+    from translit.registry import ModelSpec, locate
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    files = (
+        "config.json",
+        "generation_config.json",
+        "model.safetensors",
+        "source.spm",
+        "target.spm",
+        "vocab.json",
+    )
+    spec = ModelSpec("copy", "translation", repo="test/copy", files=files)
+    with FakeHub("test/copy", COPY_MODEL) as hub:
+        use_hub(monkeypatch, hub)
+        assert pull(spec, progress=False)
+        # Another machine with the same lock file, and the hub now serves another vocab.json.
+        shutil.rmtree(tmp_path / "hf")
+        hub.tamper["vocab.json"] = b'{"x": 1}'
+        with pytest.raises(ModelError, match="sha256 mismatch"):
+            pull(spec, progress=False)
+    assert locate(spec) is None, "the refused snapshot is gone: nothing uses the changed file"
+
+
+def test_a_hub_that_serves_error_pages_is_refused(tmp_path: Path, monkeypatch) -> None:
+    from translit.download import pull
+    from translit.lockfile import read_lock
+    from translit.registry import ModelSpec, locate
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    spec = ModelSpec("copy", "translation", repo="test/copy", files=("config.json", "vocab.json"))
+    with FakeHub("test/copy", COPY_MODEL) as hub:
+        use_hub(monkeypatch, hub)
+        for name in hub.files:
+            hub.tamper[name] = b"<!DOCTYPE html><html><body>Rate limited</body></html>"
+        with pytest.raises(NetworkError, match="web page"):
+            pull(spec, progress=False)
+    assert "copy" not in read_lock() and locate(spec) is None
+
+
+def test_a_commit_id_that_leaves_the_cache_is_refused(tmp_path: Path, monkeypatch) -> None:
+    from translit.download import pull
+    from translit.registry import ModelSpec, cached_snapshot
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    spec = ModelSpec("copy", "translation", repo="test/copy", files=("config.json",))
+    with FakeHub("test/copy", COPY_MODEL, commit="../../../../etc") as hub:
+        use_hub(monkeypatch, hub)
+        with pytest.raises(NetworkError, match="as the commit"):
+            pull(spec, progress=False)
+    refs = tmp_path / "hf" / "hub" / "models--test--copy" / "refs"
+    refs.mkdir(parents=True, exist_ok=True)
+    (refs / "main").write_text("../../../../etc")
+    assert cached_snapshot("test/copy", "main") is None
+
+
+@pytest.mark.parametrize("hostile", ["redirect_loop", "huge", "names", "drip"])
+def test_a_hostile_hub_ends_a_pull_in_one_line(hostile: str, tmp_path: Path, monkeypatch) -> None:
+    from translit.download import pull
+    from translit.registry import ModelSpec, locate
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    spec = ModelSpec("copy", "translation", repo="test/copy", files=("config.json", "vocab.json", "../evil"))
+    with FakeHub("test/copy", COPY_MODEL) as hub:
+        use_hub(monkeypatch, hub)
+        if hostile == "redirect_loop":
+            hub.redirect_loop = True
+        elif hostile == "huge":
+            hub.sizes["vocab.json"] = 10 << 30
+        elif hostile == "names":
+            hub.extra_names.append("../evil")
+        else:
+            hub.drip = 0.5
+        started = time.monotonic()
+        with pytest.raises(NetworkError) as raised:
+            pull(spec, progress=False, patience=1.0)
+        assert time.monotonic() - started < 60
+    expected = {"redirect_loop": "redirect", "huge": "bytes", "names": "file name", "drip": "too slow"}[
+        hostile
+    ]
+    assert expected in str(raised.value).lower(), str(raised.value)
+    assert "\n" not in str(raised.value) and raised.value.exit_code == EXIT_NETWORK
+    assert locate(spec) is None

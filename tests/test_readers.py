@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -18,20 +19,19 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 import translit
+from translit import Translator
 from translit.cli import app
+from translit.errors import EXIT_INPUT, InputError
 from translit.readers import detect_format, read_document
 from translit.readers.markdown import MarkdownReader, Protected, Span, parse_pieces
 
-from .conftest import Dictionary, shared_path
+from .conftest import COPY_MODEL, Dictionary, invoke, shared_path
 
 HTML = shared_path("data", "html")
 
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
-
-
-# --- detection --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -49,9 +49,6 @@ def _squash(text: str) -> str:
 )
 def test_input_format_detection(name: str, text: str, expected: str) -> None:
     assert detect_format(text, name) == expected
-
-
-# --- HTML ------------------------------------------------------------------------------------------
 
 
 def test_shared_pages_extract_at_least_as_well_as_trafilatura() -> None:
@@ -96,8 +93,6 @@ def test_page_without_article_text_is_an_input_error(tmp_path: Path, copy_model_
     assert result.stdout == ""
     assert result.stderr.strip() == f"translit: error: {page}: no article text found in the web page"
 
-
-# --- Markdown ---------------------------------------------------------------------------------------
 
 FRONT = "---\ntitle: Test\ntags: [a, b]\n---\n"
 
@@ -268,9 +263,6 @@ def test_markdown_reader_reads_only_prose() -> None:
     assert [(s.start, s.end, s.payload.opening) for s in document.segments[1].spans] == [(5, 9, "*")]
 
 
-# --- batch ------------------------------------------------------------------------------------------
-
-
 def test_batch_picks_up_web_pages_and_markdown(tmp_path: Path, copy_model_dir: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
@@ -305,3 +297,97 @@ def test_batch_picks_up_web_pages_and_markdown(tmp_path: Path, copy_model_dir: P
     assert block_structure((out / "notiz.en.md").read_text()) == block_structure(
         (src / "notiz.md").read_text()
     )
+
+
+def copy_translator() -> Translator:
+    return Translator(COPY_MODEL, cache=False)
+
+
+MIXED = [
+    "Ein [Link mit `Code`](https://x.org) hier.",
+    "Ein *Text mit `code` drin* hier.",
+    "Ein **fetter <b>x</b> Text** hier.",
+    "Das [![Logo](logo.png)](https://x.org) Bild.",
+]
+
+
+# --- web pages and Markdown: what an adversarial probe found ---------------------------------------
+
+
+def test_loose_text_between_html_blocks_is_kept() -> None:
+    page = "<html><body><article><p>Absatz A ist ein Satz mit Wörtern.</p>Loser Absatz B steht hier ohne Block dazwischen.<br><br>C folgt.<p>D ist der letzte Absatz.</p></article></body></html>"
+    document = read_document(page, "html", "page.html")
+    assert any("Loser Absatz B" in p for p in document.paragraphs)
+
+
+def test_deeply_nested_html_loses_nothing() -> None:
+    page = (
+        "<html><body><p>Absatz A ist ein Satz mit genug Wörtern für den Leser.</p>"
+        + "<div>" * 300
+        + "<p>C ist tief verschachtelt und ein Satz mit Wörtern.</p>"
+        + "</div>" * 300
+        + "<p>D ist der Schluss des Artikels mit Wörtern.</p><p>E noch ein Satz am Ende.</p></body></html>"
+    )
+    paragraphs = read_document(page, "html", "deep.html").paragraphs
+    assert [p[0] for p in paragraphs] == ["A", "C", "D", "E"]
+
+
+def test_a_real_last_paragraph_and_a_headline_with_a_bar_are_not_boilerplate(capsys) -> None:
+    text = (
+        "Streit um den Haushalt | Ampel ringt um Einigung\n\nDie Regierung tagt seit Stunden.\n\n"
+        "Themen: Die Regierung hat beschlossen, die Steuern im kommenden Jahr zu senken."
+    )
+    document = copy_translator().read(text, "a.txt")
+    assert document.paragraphs[0].startswith("Streit um den Haushalt")
+    assert document.paragraphs[-1].startswith("Themen: Die Regierung")
+    tagged = copy_translator().read("Ein Satz.\n\nSchlagwörter: Ampel, Haushalt", "b.txt")
+    assert tagged.removed == ["Schlagwörter: Ampel, Haushalt"]
+    _, _, err = invoke("translate", "--model", str(COPY_MODEL), "-t", "Ein Satz.\n\nTags: Ampel, Haushalt")
+    assert "left out as boilerplate: Tags: Ampel, Haushalt" in err
+
+
+def test_markdown_that_starts_with_a_rule_is_not_front_matter() -> None:
+    result = copy_translator().translate(
+        read_document("---\n\nEin Absatz hier.\n\n---\n\nNoch einer.\n", "markdown")
+    )
+    assert result.paragraphs == ["Ein Absatz hier.", "Noch einer."]
+
+
+def test_markdown_references_footnotes_links_and_table_pipes_round_trip() -> None:
+    source = (
+        "Siehe [eins][r1] und [Kanzleramt][] sowie ![Reichstag][bild] dazu.[^1]\n\n"
+        "Mehr unter https://example.org/a_b_c im Netz.\n\n"
+        "| Spalte | Wert |\n|---|---|\n| a \\| b | Ein Text |\n\n"
+        "[r1]: https://example.org/1\n[Kanzleramt]: https://example.org/k\n[bild]: bild.png\n[^1]: Eine Fußnote.\n"
+    )
+    result = copy_translator().translate(read_document(source, "markdown", "a.md"))
+    assert result.text == source, "the copy model copies: the document comes back byte for byte"
+    assert "a | b" in result.source_paragraphs or any("a | b" in p for p in result.source_paragraphs)
+
+
+@pytest.mark.parametrize("source", MIXED)
+def test_markup_inside_emphasis_or_links_is_kept(source: str) -> None:
+    assert copy_translator().translate(read_document(source, "markdown", "m.md")).text == source
+
+
+def test_a_huge_page_is_extracted_within_a_time_limit(monkeypatch) -> None:
+    from translit.readers import html
+
+    def slow(text):
+        time.sleep(30)
+        return ["never"], {}
+
+    monkeypatch.setattr(html, "LARGE_PAGE_CHARS", 10)
+    monkeypatch.setattr(html, "EXTRACTION_SECONDS", 1.0)
+    monkeypatch.setattr(html, "extract", slow)
+    started = time.monotonic()
+    with pytest.raises(InputError, match="longer than 1 s"):
+        html.HtmlReader().read("<html><body><p>Ein Satz.</p></body></html>", "big.html")
+    assert time.monotonic() - started < 10
+
+
+def test_plain_text_saved_as_html_gets_a_hint(tmp_path: Path) -> None:
+    page = tmp_path / "text.html"
+    page.write_text("Nur ein Satz ohne Markup.\n", encoding="utf-8")
+    code, _, err = invoke("translate", "--model", str(COPY_MODEL), str(page))
+    assert code == EXIT_INPUT and "--input-format text" in err

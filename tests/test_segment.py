@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 from translit.segment import (
     UNIT_MODES,
+    is_breadcrumb,
+    is_tag_line,
     join_units,
     make_units,
     normalize_text,
@@ -21,6 +24,8 @@ from translit.segment import (
     split_sentences,
     strip_boilerplate,
 )
+
+from .conftest import shared_path
 
 
 def words_count(text: str) -> int:
@@ -35,9 +40,6 @@ def chars_count(text: str) -> int:
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-# --- German sentence splitting ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -103,9 +105,6 @@ def test_question_in_quotes_followed_by_lowercase_is_one_sentence() -> None:
     assert split_sentences(text) == [text]
 
 
-# --- cleaning -------------------------------------------------------------------------------------
-
-
 def test_breadcrumb_and_tag_line_are_stripped() -> None:
     text = "Home / Politik / Titel\n\nTitel\n\nErster Absatz.\n\nMarkiert:"
     article = parse_article(text)
@@ -141,9 +140,6 @@ def test_sample_article_shape(sample_article: str) -> None:
     assert len(article.paragraphs) == 13
     assert article.removed[0].startswith("Home / Geschäft und Politik")
     assert article.removed[1] == "Markiert:"
-
-
-# --- units -----------------------------------------------------------------------------------------
 
 
 def units_of(text: str, counter, budget: int, mode: str = "sentence", index: int = 0):
@@ -219,14 +215,16 @@ def test_budget_must_be_positive() -> None:
         units_of("Text.", words_count, 0)
 
 
-# --- properties --------------------------------------------------------------------------------------
-
 german_words = st.sampled_from(
     "Der die das am 13. Juli z. B. Dr. bzw. u. a. Nr. 1,3 20.15 Uhr J. R. R. Tolkien „Zitat.“ ‚so?‘ "
     "Köln, Berlin; Trump: – … usw. ca. Prof. St. vgl. sagte er. Sie ging! Warum? 1990. *** • "
     "https://example.org/ein/sehr/langer/pfad?x=1 Donaudampfschifffahrtsgesellschaftskapitän".split()
 )
+
+
 separators = st.sampled_from([" ", " ", " ", "  ", "\u00a0", "\t", " \u2009"])
+
+
 paragraphs = st.lists(
     st.tuples(st.one_of(german_words, st.text(min_size=1, max_size=12)), separators), min_size=1, max_size=120
 ).map(lambda parts: "".join(word + sep for word, sep in parts))
@@ -272,3 +270,59 @@ def test_units_property_many(paragraph: str, budget: int, mode: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300))
 def test_sentence_spans_many(text: str) -> None:
     test_sentence_spans_lose_nothing.hypothesis.inner_test(text)  # type: ignore[attr-defined]
+
+
+texts = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=60).filter(
+    lambda t: t.strip() != ""
+)
+
+
+# --- bounded time, and every shared article --------------------------------------------------------
+
+
+def test_huge_paragraph_segments_in_bounded_time_without_loss() -> None:
+    paragraph = " ".join(["Die Regierung beschloss am 3. Oktober ein Gesetz, z. B. für Schulen."] * 20_000)
+    started = time.monotonic()
+    units = make_units([paragraph], lambda t: len(t.split()), 94)
+    assert time.monotonic() - started < 60
+    assert "".join(u.gap + u.text for u in units) == paragraph
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=10))
+def test_boilerplate_stripper_only_touches_first_and_last_lines(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    body, removed = strip_boilerplate(text)
+    original = [line for line in text.split("\n") if line.strip()]
+    kept = [line for line in body.split("\n") if line.strip()]
+    first = 1 if original and is_breadcrumb(original[0]) else 0
+    rest = original[first:]
+    last = 1 if rest and is_tag_line(rest[-1]) else 0
+    assert kept == rest[: len(rest) - last]
+    assert len(removed) == first + last
+
+
+@pytest.mark.slow
+def test_segmenter_sweep_over_all_shared_articles(copy_engine) -> None:
+    root = shared_path("data", "de_news")
+    files = sorted(root.glob("*/*.txt"))
+    # Every article the manifests list (1,269 here; the 1,435 does not match the data).
+    listed = sum(len(m.read_text(encoding="utf-8").splitlines()) - 1 for m in root.glob("MANIFEST_*.tsv"))
+    assert len(files) == listed
+    budget = copy_engine.max_input_tokens
+    assert budget == 94
+    for path in files:
+        article = parse_article(path.read_text(encoding="utf-8"))
+        for mode in ("sentence", "paragraph"):
+            units = make_units(article.paragraphs, copy_engine.count_tokens, budget, mode)
+            assert all(copy_engine.count_tokens(u.text) <= budget for u in units), path.name
+            for index, paragraph in enumerate(article.paragraphs):
+                rebuilt = "".join(u.gap + u.text for u in units if u.paragraph == index)
+                assert rebuilt == paragraph, path.name
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=10))
+def test_boilerplate_stripper_many(lines: list[str]) -> None:
+    test_boilerplate_stripper_only_touches_first_and_last_lines.hypothesis.inner_test(lines)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Everyday friction of a first try (issue: what a reader sees), each through the real command."""
+"""The command line on a first try: what a reader sees, each through the real command."""
 
 from __future__ import annotations
 
