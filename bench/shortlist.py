@@ -45,36 +45,15 @@ MULTI30K = PARALLEL / "multi30k"
 MODELS = REPO / "tests" / "fixtures" / "models"
 
 
-def opus_map(converted: Path):
-    """translit's map for the opus-shaped model, from reference translations of the shared news."""
-    from translit.engines.ct2 import MarianPieces
-    from translit.engines.shortlist import build_map
-
-    pieces = MarianPieces(converted)
-    pairs = []
-    for name in ("newstest2020-deen", "flores200-devtest", "ntrex128-newstest2019-enorig"):
-        de = (PARALLEL / f"{name}.de").read_text(encoding="utf-8").splitlines()
-        en = (PARALLEL / f"{name}.en").read_text(encoding="utf-8").splitlines()
-        pairs += [
-            (pieces.encode(d), pieces.target.encode(e, out_type=str)) for d, e in zip(de, en, strict=True)
-        ]
-    return build_map(pairs, pieces.vocab)
-
-
 def speed(reps: int, threads: int) -> None:
     import ctranslate2
 
     from translit.engines import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, ct2
     from translit.engines.base import plan_batches, spread_batches
-    from translit.engines.shortlist import MAP_FILE
 
     opus_bench.build_model()
-    converted = ct2.convert(opus_bench.MODEL, "int8")
-    folder = OUT / "opus-shaped-shortlist"
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(converted, folder)
-    vmap = opus_map(folder)
-    (folder / MAP_FILE).write_text(vmap.text(), encoding="utf-8")
+    vmap = opus_bench.build_shortlisted()
+    folder = opus_bench.SHORTLISTED
 
     engine = ct2.CTranslate2Engine(folder, "opus-shaped", threads=threads, vocabulary_map=True)
     units = opus_bench.sample_units(engine)

@@ -154,14 +154,13 @@ def enforce_terms(
     naturals = _natural_words(engine, [m for i in pending for m in pending[i]], options)
     for i in list(pending):
         outcome, matches = outcomes[i], pending[i]
-        repaired = _substituted(engine, texts[i], outcome.text, matches, naturals)
-        if (
-            repaired is not None
-            and _honours_all(matches, repaired)
-            and _acceptable(texts[i], outcome.text, repaired)
-        ):
-            # The sentence is the model's, with its own word in the term's place: its score stands.
-            _take(outcome, texts[i], repaired, outcome.score, matches, "substituted")
+        repaired, done = _substituted(engine, texts[i], outcome.text, matches, naturals)
+        if not any(done) or not _acceptable(texts[i], outcome.text, repaired):
+            continue
+        # The sentence is the model's, with its own word in the terms' places: its score stands.
+        # A term whose word was not found is forced below, from the substituted sentence.
+        _take(outcome, texts[i], repaired, outcome.score, matches, "substituted", done)
+        if _honours_all(matches, repaired):
             del pending[i]
     # 2. forced: the fixed rendering put where the model's own was, the sentence continued from it.
     for i, matches in pending.items():
@@ -220,13 +219,13 @@ def _own_spans(text: str, words: set[str]) -> list[tuple[int, int]]:
 
 def _substituted(
     engine: Any, source: str, output: str, matches: list[Match], naturals: dict[str, set[str]]
-) -> str | None:
-    """``output`` with the model's own word for each missing term replaced by its rendering.
-
-    None when the model's word for some term cannot be found.
-    """
+) -> tuple[str, list[bool]]:
+    """``output`` with the model's own word for each missing term replaced by its rendering,
+    and for each match whether it was substituted (a term whose word is not found is left for
+    a forced repair)."""
     text = output
-    for match, occurrence in zip(matches, _occurrences(matches), strict=True):
+    done = [False] * len(matches)
+    for k, (match, occurrence) in enumerate(zip(matches, _occurrences(matches), strict=True)):
         if count_honoured(match.entry, text) >= occurrence:
             continue
         words = naturals.get(match.form, set()) | naturals.get(match.entry.source, set())
@@ -237,13 +236,38 @@ def _substituted(
             start, end = spans[0]
         else:
             start, end = _cut(engine, source, text, match)
-            own = text[start:end].strip(" ,.;:!?")
-            if not own or len(own.split()) > ALIGNED_WORDS or not any(ch.isalpha() for ch in own):
-                return None
             end = start + len(text[start:end].rstrip(" ,.;:!?"))
+            if not _noun_like(text[start:end]):
+                continue  # the model left the term out, or wrote it as something else
         text = text[:start] + _inflected(match, text[start:end], text[:start]) + text[end:]
         text = _with_article(text, start)
-    return text
+        done[k] = True
+    return text, done
+
+
+_FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for with from and or but is are was were be been being has have had "
+    "do does did it its this that these those he she they we you i his her their our your my not no".split()
+)
+
+
+def _noun_like(span: str) -> bool:
+    """Could ``span`` (words the alignment points to) be the model's rendering of a term?
+
+    A short phrase ending in a word English uses as a noun (``lemminflect``'s lexicon), or a
+    capitalised name — never a function word like "is", which an alignment points to where the
+    model left the term out.
+    """
+    from lemminflect import getAllLemmas
+
+    words = span.strip(" ,.;:!?\"'„“”‚‘’()").split()
+    if not words or len(words) > ALIGNED_WORDS or not any(ch.isalpha() for ch in span):
+        return False
+    last = possessive_base(words[-1])[0]
+    if last.lower() in _FUNCTION_WORDS:
+        return False
+    lemmas = getAllLemmas(last.lower())
+    return bool(lemmas.get("NOUN") or lemmas.get("PROPN")) or (last[:1].isupper() and not lemmas)
 
 
 def _inflected(match: Match, own: str, before: str) -> str:
@@ -311,8 +335,12 @@ def _force(
     that many times.
     """
     start, end = _cut(engine, source, output, match)
-    rendering = _rendering(match, start == 0)
-    prefix = output[:start] + rendering
+    if not _noun_like(output[start:end]):
+        end = start  # not a word for the term (the model left it out): the rendering goes in here
+    rendering = (
+        _inflected(match, output[start:end], output[:start]) if end > start else _rendering(match, start == 0)
+    )
+    prefix = _with_article(output[:start] + rendering, start)
     own = output[start:end].strip()
     avoid: list[str] = []
     if own and own.lower() not in rendering.lower():
@@ -348,9 +376,18 @@ def _force(
 _OMISSION_FLAGS = {guards.LENGTH_RATIO, guards.SENTENCE_COUNT, guards.NUMBERS}
 
 
-def _take(outcome: Any, source: str, text: str, score: float | None, matches: list[Match], how: str) -> None:
+def _take(
+    outcome: Any,
+    source: str,
+    text: str,
+    score: float | None,
+    matches: list[Match],
+    how: str,
+    which: list[bool] | None = None,
+) -> None:
     """Put a repaired rendering into ``outcome``; terms the model had already used keep ``model``.
 
+    ``which`` names the matches this repair honoured (default: every one not yet honoured).
     The omission checks are made again on the new text (it may mend what the first lost).
     """
     before = list(outcome.terms)  # one per match, in order (enforce_terms set them)
@@ -359,7 +396,8 @@ def _take(outcome: Any, source: str, text: str, score: float | None, matches: li
     kept = [f for f in outcome.flags if f not in _OMISSION_FLAGS]
     outcome.flags = sorted({*kept, *guards.omission_flags(source, text)})
     outcome.redone = sorted({*outcome.redone, GLOSSARY})
+    which = which or [True] * len(matches)
     outcome.terms = [
-        use if use.honoured else TermUse(m.form, m.entry.source, m.entry.target, True, how)
-        for m, use in zip(matches, before, strict=True)
+        use if use.honoured or not now else TermUse(m.form, m.entry.source, m.entry.target, True, how)
+        for m, use, now in zip(matches, before, which, strict=True)
     ]
