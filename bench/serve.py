@@ -20,6 +20,7 @@ of both on both servers.
     python bench/serve.py                 # about 8 minutes on 2 cores
     python bench/serve.py --reps 1 --clients 1 16
     python bench/serve.py --blocking-only
+    python bench/serve.py --articles-only   # 24 articles at once, server against translate_many
 """
 
 from __future__ import annotations
@@ -225,6 +226,48 @@ def table(title: str, texts: list[str], results: dict, clients_list: list[int], 
         )
 
 
+def articles_together(count: int, reps: int) -> None:
+    """``count`` articles sent at once against one after another — on the server and, in this
+    process, with the library's ``translate_many`` (all at once against one at a time)."""
+    import translit
+    from translit.engines import DecodeOptions
+
+    texts = [t for t in workload(8 * count, seed=1) if "\n\n" in t][:count]
+    server = Server()
+    try:
+        run(server.url, texts[:4], 4)  # warm up
+        alone, together = [], []
+        for _ in range(reps):
+            alone.append(run(server.url, texts, 1)[0])
+            together.append(run(server.url, texts, count)[0])
+    finally:
+        server.stop()
+    engine = translit.get_engine(str(MODEL), engine="ctranslate2")
+    options = DecodeOptions(beams=4, batch_size=32, max_batch_tokens=1024)
+    translit.translate_many(texts[:4], engine=engine, options=options)  # warm up
+    lib_alone, lib_together = [], []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for text in texts:
+            translit.translate_many([text], engine=engine, options=options, cache=None)
+        lib_alone.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        translit.translate_many(texts, engine=engine, options=options, cache=None)
+        lib_together.append(time.perf_counter() - t0)
+    served = statistics.median(alone) / statistics.median(together)
+    library = statistics.median(lib_alone) / statistics.median(lib_together)
+    print(f"\n{count} articles of 12 sentences, medians of {reps}:")
+    print(
+        f"  server:  one after another {statistics.median(alone):.2f} s, all at once "
+        f"{statistics.median(together):.2f} s -> {served:.2f}x"
+    )
+    print(
+        f"  library: one at a time {statistics.median(lib_alone):.2f} s, translate_many "
+        f"{statistics.median(lib_together):.2f} s -> {library:.2f}x"
+    )
+    print(f"  the server gains {served / library:.2f} of what translate_many gains (goal >= 0.9)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -236,7 +279,13 @@ def main() -> None:
         "--long-chars", type=int, default=60_000, help="size of the long article of the blocking test"
     )
     parser.add_argument("--blocking-only", action="store_true", help="only the head-of-line test")
+    parser.add_argument(
+        "--articles-only", action="store_true", help="only 24 articles at once vs the library"
+    )
     args = parser.parse_args()
+    if args.articles_only:
+        articles_together(24, args.reps)
+        return
     sentences = workload(2 * args.requests, articles=False)
     mixed = workload(args.requests)
     tables = [

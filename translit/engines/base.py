@@ -432,6 +432,19 @@ def engine_name(engine: object) -> str:
     return name if isinstance(name, str) else type(engine).__name__
 
 
+@runtime_checkable
+class Parallel(Protocol):
+    """An engine that runs several batches at once (CTranslate2's workers on CPU)."""
+
+    workers: int
+    """Batches decoded at the same time."""
+
+
+def workers_of(engine: object) -> int:
+    """How many batches the engine decodes at once (1 for an engine without workers)."""
+    return max(1, int(engine.workers)) if isinstance(engine, Parallel) else 1
+
+
 def aligner_of(engine: object) -> Callable[[Sequence[tuple[str, str]]], list[Alignment]] | None:
     """The engine's word aligner, or None when it has none."""
     return engine.align if isinstance(engine, Aligns) else None
