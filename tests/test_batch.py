@@ -596,3 +596,20 @@ def test_file_links_leaving_the_input_tree_are_skipped_unless_followed(
     assert "link.txt (a link that leaves the input folder; --follow-links reads it)" in err
     assert cli("batch", str(src), "-o", str(out), "-m", str(copy_model_dir), "--follow-links")[0] == 0
     assert (out / "link.en.txt").read_text() == "Geheimer Satz.\n"
+
+
+def test_batch_options_are_declared_once() -> None:
+    """Issue 28: cli/batch.py restated BatchSettings' group size and its default."""
+    import inspect as inspect_module
+
+    from translit.batch import BatchSettings, batch_options
+    from translit.cli import batch as batch_cli
+
+    declared = batch_options()
+    assert set(declared) == {"force", "group_size", "follow_links"}
+    source = inspect_module.getsource(batch_cli)
+    for name, (option, default) in declared.items():
+        assert f'"{option.flag}"' not in source, f"{option.flag} is declared again in cli/batch.py"
+        assert getattr(BatchSettings(), name) == default
+    code, out, _ = invoke("batch", "--help")
+    assert code == 0 and "--group-size" in out and "--follow-links" in out and "--force" in out

@@ -82,6 +82,36 @@ def max_threads() -> int:
 
 
 @dataclass(frozen=True)
+class CommandOption:
+    """How a field of a command's own settings (``ServeConfig``, ``BatchSettings``) is a flag:
+    its name, help, range and metavar. The field's default is the flag's default."""
+
+    flag: str
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    metavar: str | None = None
+
+
+def command_option(
+    default: Any,
+    flag: str | None = None,
+    help: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    metavar: str | None = None,
+) -> Any:
+    """A dataclass field that is also a command-line flag when ``flag`` is given."""
+    option = CommandOption(flag, help, minimum, maximum, metavar) if flag else None
+    return field(default=default, metadata={"command": option})
+
+
+def declared_options(settings: type) -> dict[str, tuple[CommandOption, Any]]:
+    """The fields of a settings dataclass that are flags: name → (declaration, default)."""
+    return {f.name: (f.metadata["command"], f.default) for f in fields(settings) if f.metadata.get("command")}
+
+
+@dataclass(frozen=True)
 class OptionInfo:
     """What :class:`Settings` knows about one of its fields."""
 

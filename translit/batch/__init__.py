@@ -14,6 +14,7 @@ from translit.batch.core import (
     BatchReport,
     BatchSettings,
     DocumentResult,
+    batch_options,
     plan_batch,
 )
 from translit.batch.files import DEFAULT_PATTERNS, OUTPUT_KINDS, display_name, output_stem
@@ -26,6 +27,7 @@ __all__ = [
     "BatchReport",
     "BatchSettings",
     "DocumentResult",
+    "batch_options",
     "display_name",
     "output_stem",
     "plan_batch",

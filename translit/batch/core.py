@@ -38,7 +38,7 @@ from translit.batch.files import (
     signature,
 )
 from translit.errors import OutputError, TranslitError
-from translit.options import BriefStyle, Settings
+from translit.options import BriefStyle, CommandOption, Settings, command_option, declared_options
 from translit.readers import Document
 from translit.results import Brief, Translation
 from translit.translator import Translator
@@ -56,15 +56,24 @@ class BatchSettings:
 
     outputs: tuple[str, ...] = ("translation",)
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
-    force: bool = False
-    group_size: int = 16
-    follow_links: bool = False
+    force: bool = command_option(False, "--force", "Redo files whose outputs are up to date.")
+    group_size: int = command_option(
+        16, "--group-size", "Documents whose units share batches.", 1, 10_000, "N"
+    )
+    follow_links: bool = command_option(
+        False, "--follow-links", "Also read files whose symbolic links leave IN_DIR."
+    )
     translation: Settings = field(default_factory=Settings)
     model_key: str = ""
 
     def signature(self) -> str:
         """Identity of everything that shapes the outputs: model, engine, outputs, options."""
         return signature([self.model_key, ",".join(self.outputs), self.translation.key("document")])
+
+
+def batch_options() -> dict[str, tuple[CommandOption, Any]]:
+    """The BatchSettings fields that are ``translit batch`` flags: name → (declaration, default)."""
+    return declared_options(BatchSettings)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import typer
 
 from translit import errors, render
 from translit.cli.common import handled, load_engine, translator_for, write
-from translit.cli.options import with_settings
+from translit.cli.options import with_declared_options, with_settings
 from translit.options import Settings
 
 log = logging.getLogger("translit")
@@ -34,8 +34,16 @@ def register(app: typer.Typer) -> None:
     )(batch)
 
 
+def with_batch_options(func: Any) -> Any:
+    """Give ``batch`` a flag for every option :class:`~translit.batch.BatchSettings` declares."""
+    from translit.batch.core import batch_options
+
+    return with_declared_options(batch_options())(func)
+
+
 @handled
 @with_settings("model", "translation", "reading", "brief")
+@with_batch_options
 def batch(
     in_dir: Annotated[
         Path, typer.Argument(help="Folder of German articles (searched recursively).", metavar="IN_DIR")
@@ -72,14 +80,7 @@ def batch(
             metavar="text|json|jsonl",
         ),
     ] = "text",
-    force: Annotated[bool, typer.Option("--force", help="Redo files whose outputs are up to date.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
-    follow_links: Annotated[
-        bool, typer.Option("--follow-links", help="Also read files whose symbolic links leave IN_DIR.")
-    ] = False,
-    group_size: Annotated[
-        int, typer.Option("--group-size", min=1, max=10_000, help="Documents whose units share batches.")
-    ] = 16,
     ray: Annotated[
         str | None,
         typer.Option(
@@ -98,6 +99,7 @@ def batch(
         float, typer.Option("--gpus-per-worker", min=0, max=16, help="Ray: GPUs per actor.")
     ] = 0.0,
     settings: Settings | None = None,
+    declared: dict[str, Any] | None = None,
 ) -> None:
     """Translate every article in a folder tree, resumably.
 
@@ -125,10 +127,8 @@ def batch(
     run = batch_mod.BatchSettings(
         outputs=kinds,
         patterns=tuple(patterns or batch_mod.DEFAULT_PATTERNS),
-        force=force,
-        group_size=group_size,
-        follow_links=follow_links,
         translation=settings,
+        **(declared or {}),
     )
     plan = batch_mod.plan_batch(in_dir, out_dir, run)
     if not plan.inputs:

@@ -22,7 +22,15 @@ import typer
 
 from translit.cli.common import state
 from translit.errors import InputError
-from translit.options import Group, Settings, check_option, number_text, option_info, option_type
+from translit.options import (
+    CommandOption,
+    Group,
+    Settings,
+    check_option,
+    number_text,
+    option_info,
+    option_type,
+)
 
 
 class DocumentFormat(StrEnum):
@@ -190,3 +198,39 @@ def command_settings(given: dict[str, Any]) -> Settings:
     if state.max_bytes is not None:
         overrides["max_bytes"] = state.max_bytes
     return state.config.settings(**overrides)
+
+
+def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Callable[[F], F]:
+    """Give a command a flag for every declared option of its own settings (``ServeConfig``,
+    ``BatchSettings``: default, help and range from the declaration), handed to the command as
+    one ``declared`` dict of field name → value."""
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "declared"]
+        added = []
+        for name, (option, default) in options.items():
+            flag = typer.Option(
+                option.flag, help=option.help, min=option.minimum, max=option.maximum, metavar=option.metavar
+            )
+            added.append(
+                inspect.Parameter(
+                    name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=default,
+                    annotation=Annotated[type(default), flag],
+                )
+            )
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            declared = {name: kwargs.pop(name) for name in options if name in kwargs}
+            return func(*args, declared=declared, **kwargs)
+
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        del wrapper.__wrapped__  # typer must see this signature, not the function's
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

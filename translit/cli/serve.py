@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import ipaddress
 import logging
 import signal
@@ -14,7 +12,7 @@ import typer
 
 from translit import errors
 from translit.cli.common import handled, load_engine, translator_for
-from translit.cli.options import with_settings
+from translit.cli.options import with_declared_options, with_settings
 from translit.options import Settings
 
 log = logging.getLogger("translit")
@@ -47,33 +45,7 @@ def with_serve_options(func: Any) -> Any:
     (default, help and range from the declaration), handed over as one ``declared`` dict."""
     from translit.serve.limits import serve_options
 
-    options = serve_options()
-    signature = inspect.signature(func, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "declared"]
-    added = []
-    for name, (option, default) in options.items():
-        flag = typer.Option(
-            option.flag, help=option.help, min=option.minimum, max=option.maximum, metavar=option.metavar
-        )
-        added.append(
-            inspect.Parameter(
-                name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=default,
-                annotation=Annotated[type(default), flag],
-            )
-        )
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        declared = {name: kwargs.pop(name) for name in options if name in kwargs}
-        return func(*args, declared=declared, **kwargs)
-
-    parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
-    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-    del wrapper.__wrapped__  # typer must see this signature, not the function's
-    return wrapper
+    return with_declared_options(serve_options())(func)
 
 
 @handled

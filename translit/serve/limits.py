@@ -6,34 +6,15 @@ import hmac
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from translit.errors import InputError
+from translit.options import CommandOption, command_option, declared_options
 
-
-@dataclass(frozen=True)
-class ServeOption:
-    """How a ServeConfig field is a ``translit serve`` flag: its name, help, range, metavar."""
-
-    flag: str
-    help: str
-    minimum: float | None = None
-    maximum: float | None = None
-    metavar: str | None = None
-
-
-def _serve(
-    default: Any,
-    flag: str | None = None,
-    help: str = "",
-    minimum: float | None = None,
-    maximum: float | None = None,
-    metavar: str | None = None,
-) -> Any:
-    option = ServeOption(flag, help, minimum, maximum, metavar) if flag else None
-    return field(default=default, metadata={"serve": option})
+ServeOption = CommandOption  # how a ServeConfig field is a ``translit serve`` flag
+_serve = command_option
 
 
 @dataclass(frozen=True)
@@ -87,9 +68,9 @@ class ServeConfig:
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
 
 
-def serve_options() -> dict[str, tuple[ServeOption, Any]]:
+def serve_options() -> dict[str, tuple[CommandOption, Any]]:
     """The ServeConfig fields that are ``translit serve`` flags: name → (declaration, default)."""
-    return {f.name: (f.metadata["serve"], f.default) for f in fields(ServeConfig) if f.metadata.get("serve")}
+    return declared_options(ServeConfig)
 
 
 def read_keys(path: Path) -> frozenset[str]:
