@@ -59,6 +59,14 @@ def is_plural(word: str) -> bool:
     return bool(lemmas) and bare not in lemmas
 
 
+def singular(word: str) -> str:
+    """The singular of an English noun ("men" → "man"; a singular stays as it is)."""
+    from lemminflect import getLemma
+
+    lemmas = getLemma(word.lower(), "NOUN")
+    return str(lemmas[0]) if lemmas else word
+
+
 def possessive_base(word: str) -> tuple[str, str]:
     """``word`` without its possessive ending, and the ending ("man's" → ("man", "'s"))."""
     for ending in _APOSTROPHES:

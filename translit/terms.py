@@ -34,7 +34,7 @@ from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
 from translit.engines.base import aligner_of, project_span
 from translit.glossary import Glossary, Match, TermUse, count_honoured
-from translit.inflection import agree_article, is_plural, plural, possessive, possessive_base
+from translit.inflection import agree_article, is_plural, plural, possessive, possessive_base, singular
 
 GLOSSARY = guards.Flag.GLOSSARY  # the flag of a unit that misses a term
 ALIGNED_WORDS = 3  # an aligned span longer than this is not taken for the model's word for a term
@@ -192,7 +192,10 @@ def _bare(translation: str) -> str:
 def _natural_words(engine: Any, matches: list[Match], options: DecodeOptions) -> dict[str, set[str]]:
     """For each German form and entry source: the model's own words for it, in every number.
 
-    The model translates the distinct forms alone, in one greedy batch (a few words each).
+    The model translates the distinct forms alone, in one greedy batch. A small model given
+    one word may write a sentence around it ("Mann" → "A man is standing."), so the words
+    kept are the whole rendering (for a term of several words) and its first word that can
+    be a noun.
     """
     german = sorted({m.form for m in matches} | {m.entry.source for m in matches if not m.entry.literal})
     if not german:
@@ -200,10 +203,26 @@ def _natural_words(engine: Any, matches: list[Match], options: DecodeOptions) ->
     outputs = engine.translate_batch(german, replace(options, beams=1, hypotheses=1, suppress=()))
     words: dict[str, set[str]] = {}
     for form, output in zip(german, outputs, strict=True):
-        word = _bare(output.text).lower()
-        if word and any(ch.isalpha() for ch in word):
-            words[form] = {word, plural(word)}
+        bare = _bare(output.text).lower()
+        found = set()
+        if bare and len(bare.split()) <= len(form.split()) + 1 and any(ch.isalpha() for ch in bare):
+            found.add(bare)
+        for word in bare.split():
+            if _only_noun(word):
+                found |= {word, singular(word)}
+        words[form] = found | {plural(w) for w in found}
     return words
+
+
+def _only_noun(word: str) -> bool:
+    """Is ``word`` a noun and nothing that may stand beside one ("many", "young", "two")?"""
+    from lemminflect import getAllLemmas
+
+    word = word.strip(".,;:!?\"'()")
+    if not word.isalpha() or word in _FUNCTION_WORDS or word.endswith("ing"):
+        return False  # a gerund ("sitting") is more often the sentence the model made up
+    lemmas = getAllLemmas(word)
+    return "NOUN" in lemmas and not {"ADJ", "ADV", "DET", "NUM", "PRON"} & set(lemmas)
 
 
 def _own_spans(text: str, words: set[str]) -> list[tuple[int, int]]:
@@ -247,7 +266,8 @@ def _substituted(
 
 _FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from and or but is are was were be been being has have had "
-    "do does did it its this that these those he she they we you i his her their our your my not no".split()
+    "do does did it its this that these those he she they we you i his her their our your my not no "
+    "many much some several few more most other another each every both all any".split()
 )
 
 
