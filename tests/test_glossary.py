@@ -237,7 +237,9 @@ def test_a_repair_that_loses_content_is_not_kept() -> None:
             return len(text.split())
 
         def translate_batch(self, texts, options):
-            return [EngineOutput("A dog runs across a field with 25 sheep.", 9, False, -0.2) for _ in texts]
+            # Its word for the term alone is not the one in its sentence: the repair is forced.
+            sentence = "A dog runs across a field with 25 sheep."
+            return [EngineOutput("Canine." if t == "Hund" else sentence, 9, False, -0.2) for t in texts]
 
         def translate_with_prefix(self, texts, prefixes, options):
             return [EngineOutput("A hound.", 2, False, -0.2) for _ in texts]  # the number is gone
