@@ -251,15 +251,18 @@ def _substituted(
         spans = [
             (a, b) for a, b in _own_spans(text, words) if match.entry.target.lower() not in text[a:b].lower()
         ]
-        if spans:
-            start, end = spans[0]
-        else:
+        if not spans:
             start, end = _cut(engine, source, text, match)
             end = start + len(text[start:end].rstrip(" ,.;:!?"))
             if not _noun_like(text[start:end]):
                 continue  # the model left the term out, or wrote it as something else
-        text = text[:start] + _inflected(match, text[start:end], text[:start]) + text[end:]
-        text = _with_article(text, start)
+            spans = [(start, end)]
+        # Every place the model wrote its word for the term gets the rendering (a model that
+        # repeats itself would otherwise leave its word beside the imposed one), right to left
+        # so that the earlier places stay where they are.
+        for start, end in reversed(spans):
+            text = text[:start] + _inflected(match, text[start:end], text[:start]) + text[end:]
+            text = _with_article(text, start)
         done[k] = True
     return text, done
 
