@@ -155,7 +155,7 @@ def enforce_terms(
     for i in list(pending):
         outcome, matches = outcomes[i], pending[i]
         repaired, done = _substituted(engine, texts[i], outcome.text, matches, naturals)
-        if not any(done) or not _acceptable(texts[i], outcome.text, repaired):
+        if repaired == outcome.text or not _acceptable(texts[i], outcome.text, repaired):
             continue
         # The sentence is the model's, with its own word in the terms' places: its score stands.
         # A term whose word was not found is forced below, from the substituted sentence.
@@ -246,6 +246,7 @@ def _substituted(
     done = [False] * len(matches)
     for k, (match, occurrence) in enumerate(zip(matches, _occurrences(matches), strict=True)):
         if count_honoured(match.entry, text) >= occurrence:
+            done[k] = True  # the model's own, or put in with an earlier occurrence of the term
             continue
         words = naturals.get(match.form, set()) | naturals.get(match.entry.source, set())
         spans = [
