@@ -463,3 +463,8 @@ def test_a_term_the_model_left_out_never_replaces_a_function_word(small: Transla
     assert by["Hund"] == "substituted" and by["Mannes"] in ("forced", "")
     # Where the rendering had to be put in, the reader is told to check the sentence.
     assert small.with_glossary(EVERYDAY).translate(source).needs_check(0) or by["Mannes"] == ""
+
+
+def test_plurals_that_umlaut_a_diphthong_are_found() -> None:
+    entries = glossary(("Krankenhaus", "infirmary"), ("Baum", "tree"))
+    assert [m.form for m in entries.find("Zwei Krankenhäuser und drei Bäume.")] == ["Krankenhäuser", "Bäume"]

@@ -222,6 +222,8 @@ def _umlauted(word: str) -> str | None:
     """``word`` with its last a/o/u (or au) umlauted: Mann → Männ, Haus → Häus; None without one."""
     for i in range(len(word) - 1, -1, -1):
         if word[i] in _UMLAUTS:
+            if word[i] in "uU" and i > 0 and word[i - 1] in "aA":
+                i -= 1  # the diphthong au umlauts its a: Haus → Häuser, not Haüser
             return word[:i] + _UMLAUTS[word[i]] + word[i + 1 :]
     return None
 
