@@ -15,7 +15,7 @@ from .conftest import REPO
 PACKAGE = REPO / "translit"
 
 FLOORS: list[set[str]] = [
-    {"errors", "formats", "atomic"},
+    {"errors", "formats", "atomic", "inflection"},
     {"options"},
     {"config"},
     {"lockfile", "segment", "normalize", "textio", "language"},

@@ -255,7 +255,7 @@ def _substituted(
         if not spans:
             start, end = _cut(engine, source, text, match)
             end = start + len(text[start:end].rstrip(" ,.;:!?"))
-            if not _noun_like(text[start:end]):
+            if not _may_render(match, text[start:end]):
                 continue  # the model left the term out, or wrote it as something else
             spans = [(start, end)]
         # Every place the model wrote its word for the term gets the rendering (a model that
@@ -273,6 +273,16 @@ _FUNCTION_WORDS = frozenset(
     "do does did it its this that these those he she they we you i his her their our your my not no "
     "many much some several few more most other another each every both all any".split()
 )
+
+
+def _may_render(match: Match, span: str) -> bool:
+    """Could ``span`` be the model's rendering of ``match``'s term? A kept term (a name, a link)
+    comes out of a model as anything — a misspelling, garbled letters — but never as a function
+    word alone; any other term as a noun (:func:`_noun_like`)."""
+    if match.entry.keep:
+        words = span.strip(" ,.;:!?\"'„“”‚‘’()").lower().split()
+        return bool(words) and not all(w in _FUNCTION_WORDS for w in words)
+    return _noun_like(span)
 
 
 def _noun_like(span: str) -> bool:
@@ -359,7 +369,7 @@ def _force(
     that many times.
     """
     start, end = _cut(engine, source, output, match)
-    if not _noun_like(output[start:end]):
+    if not _may_render(match, output[start:end]):
         end = start  # not a word for the term (the model left it out): the rendering goes in here
     rendering = (
         _inflected(match, output[start:end], output[:start]) if end > start else _rendering(match, start == 0)
