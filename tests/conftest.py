@@ -28,14 +28,14 @@ WMT20 = SHARED / "data" / "de_news" / "wmt20"
 
 
 def run_translit(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, **kwargs
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 300, **kwargs
 ) -> subprocess.CompletedProcess[bytes]:
     """The real command in a subprocess, from the repo root; ``env`` adds to the environment."""
     return subprocess.run(
         [sys.executable, "-m", "translit", *args],
         input=stdin,
         capture_output=True,
-        timeout=300,
+        timeout=timeout,
         cwd=REPO,
         env={**os.environ, **(env or {})},
         check=False,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 from translit.errors import EXIT_INPUT
 from translit.segment import make_units, parse_article
 
-from .conftest import REPO
+from .conftest import run_translit as run
 
 
 def bad_inputs(folder: Path) -> dict[str, Path]:
@@ -41,17 +39,6 @@ def bad_inputs(folder: Path) -> dict[str, Path]:
     spaced.write_text("Ein Satz in einer Datei mit seltsamem Namen.", encoding="utf-8")
     paths["spaced-name"] = spaced
     return paths
-
-
-def run(*args: str, timeout: int = 240, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        capture_output=True,
-        timeout=timeout,
-        cwd=REPO,
-        input=stdin,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from translit.segment import (
 )
 
 from .conftest import REPO, SAMPLE, SMALL, invoke
+from .conftest import run_translit as run
 
 
 class DamagingEngine:
@@ -378,17 +377,6 @@ def test_short_words_the_vocabulary_spells_still_go_to_the_model(small: Translat
 
 
 GERMAN = SAMPLE.read_text(encoding="utf-8")
-
-
-def run(*args: str, timeout: int = 240, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        capture_output=True,
-        timeout=timeout,
-        cwd=REPO,
-        input=stdin,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,21 +10,11 @@ import pytest
 from translit.errors import EXIT_INPUT
 from translit.language import guess_language
 
-from .conftest import REPO, SAMPLE, shared_path
+from .conftest import SAMPLE, shared_path
 from .conftest import invoke as cli
+from .conftest import run_translit as run
 
 GERMAN = SAMPLE.read_text(encoding="utf-8")
-
-
-def run(*args: str, timeout: int = 240, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        capture_output=True,
-        timeout=timeout,
-        cwd=REPO,
-        input=stdin,
-        check=False,
-    )
 
 
 ENGLISH = "The government said on Monday that it would not change the law, and the opposition was angry."

@@ -159,14 +159,7 @@ def test_a_file_the_lock_refused_is_never_used(tmp_path: Path, monkeypatch) -> N
     from translit.registry import ModelSpec, locate
 
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    files = (
-        "config.json",
-        "generation_config.json",
-        "model.safetensors",
-        "source.spm",
-        "target.spm",
-        "vocab.json",
-    )
+    files = tuple(f for f in FILES if f != "tokenizer_config.json")
     spec = ModelSpec("copy", "translation", repo="test/copy", files=files)
     with FakeHub("test/copy", COPY_MODEL) as hub:
         use_hub(monkeypatch, hub)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from translit.registry import cached_snapshot, load_registry, resolve_model_dir
 
 from .conftest import COPY_MODEL, REPO, SAMPLE, invoke, run_translit
 from .conftest import invoke as cli
+from .conftest import run_translit as run
 from .test_e2e_copy import check_copy, expected_body_paragraphs
 
 
@@ -160,17 +159,6 @@ def test_a_tokenizer_problem_names_the_tokenizer(tmp_path: Path) -> None:
 
 
 GERMAN = SAMPLE.read_text(encoding="utf-8")
-
-
-def run(*args: str, timeout: int = 240, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "translit", *args],
-        capture_output=True,
-        timeout=timeout,
-        cwd=REPO,
-        input=stdin,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -155,6 +155,12 @@ class Quantization(StrEnum):
     float32 = "float32"
 
 
+ModelArgument = Annotated[
+    str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.", metavar="NAME|DIR")
+]
+QuantizationOption = Annotated[Quantization, typer.Option("--quantization", "-q", help="Weight format.")]
+
+
 @app.command(
     "convert",
     epilog="Examples:\n\n  translit models convert opus-mt-de-en\n\n"
@@ -163,12 +169,8 @@ class Quantization(StrEnum):
 )
 @handled
 def models_convert(
-    model: Annotated[
-        str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.", metavar="NAME|DIR")
-    ],
-    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weight format.")] = (
-        Quantization.int8
-    ),
+    model: ModelArgument,
+    quantization: QuantizationOption = Quantization.int8,
     force: Annotated[
         bool, typer.Option("--force", help="Convert again even if a conversion exists.")
     ] = False,
@@ -208,12 +210,8 @@ def models_convert(
 )
 @handled
 def models_shortlist(
-    model: Annotated[
-        str, typer.Argument(help="Model name from models.toml, or a MarianMT folder.", metavar="NAME|DIR")
-    ],
-    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weight format.")] = (
-        Quantization.int8
-    ),
+    model: ModelArgument,
+    quantization: QuantizationOption = Quantization.int8,
     output_format: ReportFormatOption = ReportFormat.text,
 ) -> None:
     """Say whether the CTranslate2 conversion of NAME decodes with a vocabulary shortlist, and

@@ -139,11 +139,7 @@ def with_settings(*groups: Group) -> Callable[[F], F]:
             given = {n: kwargs.pop(n, None) for n in names}
             return func(*args, settings=command_settings(given), **kwargs)
 
-        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
-        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        del wrapper.__wrapped__  # typer must see this signature, not the function's
-        return wrapper  # type: ignore[return-value]
+        return _shown_with(wrapper, signature, own, added)
 
     return decorate
 
@@ -200,6 +196,17 @@ def command_settings(given: dict[str, Any]) -> Settings:
     return state.config.settings(**overrides)
 
 
+def _shown_with(
+    wrapper: Any, signature: inspect.Signature, own: list[inspect.Parameter], added: list[inspect.Parameter]
+) -> Any:
+    """``wrapper`` as typer must see it: the command's own parameters plus the ``added`` flags."""
+    parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
+    wrapper.__signature__ = signature.replace(parameters=parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    del wrapper.__wrapped__  # typer must see this signature, not the function's
+    return wrapper
+
+
 def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Callable[[F], F]:
     """Give a command a flag for every declared option of its own settings (``ServeConfig``,
     ``BatchSettings``: default, help and range from the declaration), handed to the command as
@@ -227,10 +234,6 @@ def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Call
             declared = {name: kwargs.pop(name) for name in options if name in kwargs}
             return func(*args, declared=declared, **kwargs)
 
-        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
-        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        del wrapper.__wrapped__  # typer must see this signature, not the function's
-        return wrapper  # type: ignore[return-value]
+        return _shown_with(wrapper, signature, own, added)
 
     return decorate
