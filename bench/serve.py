@@ -21,6 +21,7 @@ of both on both servers.
     python bench/serve.py --reps 1 --clients 1 16
     python bench/serve.py --blocking-only
     python bench/serve.py --articles-only   # 24 articles at once, server against translate_many
+    python bench/serve.py --instances-only  # one instance against one per core, balanced
 """
 
 from __future__ import annotations
@@ -128,14 +129,22 @@ def post(connection: http.client.HTTPConnection, text: str) -> None:
         raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
 
 
-def run(url: str, texts: list[str], clients: int) -> tuple[float, list[float]]:
-    """Send every text once from ``clients`` threads; (seconds, latency of each request)."""
-    host, port = url.removeprefix("http://").split(":")
+def run(url: str | list[str], texts: list[str], clients: int) -> tuple[float, list[float]]:
+    """Send every text once from ``clients`` threads; (seconds, latency of each request).
+
+    With several URLs (instances), client k talks to instance k mod n: the balancing a load
+    balancer in front of them would do.
+    """
+    urls = [url] if isinstance(url, str) else url
     latencies: list[float] = []
     lock = threading.Lock()
     queue = list(texts)
+    numbers = iter(range(clients))
 
     def worker() -> None:
+        with lock:
+            number = next(numbers)
+        host, port = urls[number % len(urls)].removeprefix("http://").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=600)
         try:
             while True:
@@ -226,6 +235,33 @@ def table(title: str, texts: list[str], results: dict, clients_list: list[int], 
         )
 
 
+def instances(texts_by_title: list[tuple[str, list[str]]], clients: int, reps: int) -> None:
+    """One server with every core against two servers with one thread each, balanced."""
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"\n{clients} clients, medians of {reps}: one instance ({cores} threads) against "
+        f"{cores} instances of one thread each, clients spread over them"
+    )
+    for title, texts in texts_by_title:
+        times = {}
+        for label, servers in (
+            ("one", lambda: [Server()]),
+            ("several", lambda: [Server("--threads", "1") for _ in range(cores)]),
+        ):
+            started = servers()
+            try:
+                urls = [s.url for s in started]
+                run(urls, texts[:8], 4)
+                times[label] = statistics.median(run(urls, texts, clients)[0] for _ in range(reps))
+            finally:
+                for server in started:
+                    server.stop()
+        print(
+            f"  {title}: one instance {len(texts) / times['one']:.1f} req/s, {cores} instances "
+            f"{len(texts) / times['several']:.1f} req/s -> {times['one'] / times['several']:.2f}x"
+        )
+
+
 def articles_together(count: int, reps: int) -> None:
     """``count`` articles sent at once against one after another — on the server and, in this
     process, with the library's ``translate_many`` (all at once against one at a time)."""
@@ -282,7 +318,18 @@ def main() -> None:
     parser.add_argument(
         "--articles-only", action="store_true", help="only 24 articles at once vs the library"
     )
+    parser.add_argument("--instances-only", action="store_true", help="only one instance against several")
     args = parser.parse_args()
+    if args.instances_only:
+        instances(
+            [
+                ("single sentences", workload(2 * args.requests, articles=False)),
+                ("mixed", workload(args.requests)),
+            ],
+            16,
+            args.reps,
+        )
+        return
     if args.articles_only:
         articles_together(24, args.reps)
         return
