@@ -524,8 +524,9 @@ class TermUse:
     """What became of one glossary term in one unit.
 
     ``by`` is how its rendering got there: ``model`` (the model's own output had it),
-    ``n-best`` (another hypothesis of the model had it), ``forced`` (the output was decoded
-    again forced to carry it), or ``""`` when it is missing (the unit is flagged ``glossary``).
+    ``substituted`` (the model's own word for the term replaced, in its shape), ``forced``
+    (the output was decoded again forced to carry it), or ``""`` when it is missing (the unit
+    is flagged ``glossary``).
     """
 
     form: str
