@@ -91,23 +91,6 @@ def _honours_all(matches: list[Match], output: str) -> bool:
     return all(_honoured_each(matches, output))
 
 
-def _own_words(engine: Any, source: str, output: str, matches: list[Match]) -> list[str]:
-    """The model's own renderings of the terms it did not render as fixed (by the alignment)."""
-    words = []
-    for match, done in zip(matches, _honoured_each(matches, output), strict=True):
-        if done:
-            continue
-        start, end = _cut(engine, source, output, match)
-        own = output[start:end].strip()
-        if (
-            own
-            and own.lower() not in match.entry.target.lower()
-            and not match.entry.target.lower().startswith(own.lower())
-        ):
-            words.append(own)
-    return words
-
-
 def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
     """Where the model put its own rendering of ``match`` in ``output`` (start, end)."""
     aligner = aligner_of(engine)
