@@ -19,11 +19,11 @@ from translit.errors import InputError
 from translit.glossary import (
     Entry,
     Glossary,
+    check_file,
     glossary_from_pairs,
     honoured,
     load_glossary,
     parse_glossary,
-    read_file,
 )
 from translit.pipeline import translate_units
 
@@ -410,7 +410,7 @@ TERMBASE = Path(__file__).parent / "fixtures" / "termbase.tbx"
 
 
 def test_a_tbx_termbase_is_read_synonyms_and_all() -> None:
-    entries, problems = read_file(TERMBASE)
+    entries, problems = check_file(TERMBASE)
     assert [(e.source, e.target) for e in entries] == [
         ("Bundesnetzagentur", "Federal Network Agency"),
         ("Kanzler", "Chancellor"),

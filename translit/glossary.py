@@ -355,7 +355,6 @@ def parse_rows(
                 )
             )
         seen[entry.source] = entry
-    problems += shadowed(list(seen.values()))
     problems.sort(key=_problem_order)
     return entries, problems
 
@@ -366,10 +365,20 @@ def shadowed(entries: Sequence[Entry]) -> list[Problem]:
     Neither is an error — the closer entry wins for its form, and the longer term wins where
     both match — but a glossary's author should know which line decides where.
     """
+    # An entry can only match inside a term that holds a word sharing its first word's stem
+    # key (how Glossary indexes entries), so only those pairs are tried: a termbase of
+    # thousands of entries is checked in a moment, not in n² searches.
+    holding: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for word in _WORD.finditer(entry.source):
+            holding.setdefault(_stem_key(word.group(0)), []).append(entry)
     problems = []
     for entry in entries:
+        first = _WORD.search(entry.source)
+        if first is None:
+            continue
         alone = Glossary((entry,))
-        for other in entries:
+        for other in dict.fromkeys(holding.get(_stem_key(first.group(0)), [])):
             if other is not entry and any(m.entry is entry for m in alone.find(other.source)):
                 line = _place(other.where)
                 how = "a form of it" if " " not in other.source.strip() else "a longer term holding it"
@@ -452,6 +461,14 @@ def read_file(path: str | Path, *, keep_only: bool = False) -> tuple[list[Entry]
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read the glossary ({exc})") from None
     return parse_glossary(text, str(file), keep_only=keep_only)
+
+
+def check_file(path: str | Path, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
+    """:func:`read_file`, plus warnings for entries that shadow each other (:func:`shadowed`):
+    what ``translit glossary check`` reports. A run that only loads a glossary skips them."""
+    entries, problems = read_file(path, keep_only=keep_only)
+    latest = list({e.source: e for e in entries}.values())  # a source given twice: the later line
+    return entries, sorted(problems + shadowed(latest), key=_problem_order)
 
 
 def load_glossary(glossaries: Sequence[str | Path] = (), keep: Sequence[str | Path] = ()) -> Glossary:

@@ -36,12 +36,12 @@ def glossary_check(
     Exit 0 when the files can be used (duplicates are only warned about: the later line
     wins), 2 when a line cannot be used.
     """
-    from translit.glossary import read_file
+    from translit.glossary import check_file
 
     report: list[dict[str, Any]] = []
     fatal = 0
     for name in files:
-        entries, problems = read_file(name, keep_only=keep)
+        entries, problems = check_file(name, keep_only=keep)
         fatal += sum(p.fatal for p in problems)
         report.append(
             {
