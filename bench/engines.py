@@ -173,6 +173,27 @@ def sample_units(engine) -> list[str]:
     return [normalize(u.text) for u in units if not u.copy]
 
 
+def raw_decode(translator, sources, batches, beams: int, use_vmap: bool = False) -> None:
+    """Raw CTranslate2 on translit's batches: every batch submitted at once (so the workers run
+    them in parallel), each output forced to FORCE_RATIO x its batch's longest source."""
+    pending = []
+    for indices in batches:
+        n = math.ceil(FORCE_RATIO * max(len(sources[i]) for i in indices))
+        pending.append(
+            translator.translate_batch(
+                [sources[i] for i in indices],
+                beam_size=beams,
+                min_decoding_length=n,
+                max_decoding_length=n,
+                asynchronous=True,
+                use_vmap=use_vmap,
+            )
+        )
+    for batch in pending:
+        for result in batch:
+            result.result()
+
+
 def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
     """Time one variant in this process; returns seconds per repetition and load time."""
     import translit
@@ -241,21 +262,9 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
         for _ in range(reps):
             t0 = time.perf_counter()
             lengths = [len(s) for s in sources]
-            pending = []
-            for indices in plan_batches(lengths, *spread_batches(lengths, options, threads)):
-                n = math.ceil(FORCE_RATIO * max(lengths[i] for i in indices))
-                pending.append(
-                    translator.translate_batch(
-                        [sources[i] for i in indices],
-                        beam_size=beams,
-                        min_decoding_length=n,
-                        max_decoding_length=n,
-                        asynchronous=True,
-                    )
-                )
-            for batch in pending:
-                for result in batch:
-                    result.result()
+            raw_decode(
+                translator, sources, plan_batches(lengths, *spread_batches(lengths, options, threads)), beams
+            )
             times.append(time.perf_counter() - t0)
     elif variant in ("e_batch_per_document", "f_batch_cross_document"):
         engine = translit.get_engine(str(MODEL), engine="ctranslate2", threads=threads)

@@ -26,7 +26,6 @@ validation set with and without it, at beam 4 and greedily.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import statistics
@@ -86,22 +85,7 @@ def speed(reps: int, threads: int) -> None:
 
         def raw_run(use_vmap: bool, batches=batches, beams=beams) -> float:
             t0 = time.perf_counter()
-            pending = []
-            for indices in batches:
-                n = math.ceil(opus_bench.FORCE_RATIO * max(lengths[i] for i in indices))
-                pending.append(
-                    raw.translate_batch(
-                        [sources[i] for i in indices],
-                        beam_size=beams,
-                        min_decoding_length=n,
-                        max_decoding_length=n,
-                        asynchronous=True,
-                        use_vmap=use_vmap,
-                    )
-                )
-            for batch in pending:
-                for result in batch:
-                    result.result()
+            opus_bench.raw_decode(raw, sources, batches, beams, use_vmap)
             return time.perf_counter() - t0
 
         def translit_run(options=options) -> float:

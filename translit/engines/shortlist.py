@@ -31,7 +31,7 @@ import logging
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -194,7 +194,6 @@ class Shortlist:
     check: ShortlistCheck
     digest: str = ""
     """sha256 of the map file that was checked."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
