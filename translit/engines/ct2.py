@@ -306,6 +306,8 @@ class CTranslate2Engine:
         sources = [[*self.pieces.encode(t), "</s>"] for t in texts]
         lengths = [len(s) for s in sources]
         batch_size, max_batch_tokens = spread_batches(lengths, options, self.workers)
+        banned = self._banned(options)
+        use_map = self._vmap(options, banned)
         if options.force_ratio is not None:
             # Benchmarks: batch like the transformers engine so both do identical work, and
             # submit every batch at once so that the workers run them in parallel.
@@ -321,7 +323,7 @@ class CTranslate2Engine:
                     return_end_token=True,
                     return_scores=True,
                     asynchronous=True,
-                    use_vmap=self._vmap(options),
+                    use_vmap=use_map,
                 )
                 pending.append((indices, batch))
             for indices, batch in pending:
@@ -336,7 +338,6 @@ class CTranslate2Engine:
             if options.hypotheses > 1:
                 guard["num_hypotheses"] = options.hypotheses
                 beams = max(beams, options.hypotheses)
-            banned = self._banned(options)
             if banned:
                 guard["suppress_sequences"] = banned
             hook = UNIT_PROGRESS.get()
@@ -362,11 +363,11 @@ class CTranslate2Engine:
                 # The mean log-probability per token, </s> included (CTranslate2 divides the
                 # cumulated log-probability by the length).
                 return_scores=True,
-                use_vmap=self._vmap(options),
+                use_vmap=use_map,
             )
             if watch:
                 results = _wait_reporting(results, hook)
-        return self._outputs(results, options)
+        return self._outputs(results, options, use_map)
 
     def translate_with_prefix(
         self, texts: Sequence[str], prefixes: Sequence[str], options: DecodeOptions
@@ -378,6 +379,7 @@ class CTranslate2Engine:
         beams = options.beams or int(self.generation.get("num_beams") or 1)
         extra: dict[str, Any] = {}
         banned = self._banned(options)
+        use_map = self._vmap(options, banned)
         if banned:
             extra["suppress_sequences"] = banned
         results = self.translator.translate_batch(
@@ -387,10 +389,10 @@ class CTranslate2Engine:
             max_decoding_length=max_length - 1,
             return_end_token=True,
             return_scores=True,
-            use_vmap=self._vmap(options),
+            use_vmap=use_map,
             **extra,
         )
-        outputs = self._outputs(results, options)
+        outputs = self._outputs(results, options, use_map)
         # CTranslate2 scores only what it generated after the prefix; the confidence of a unit
         # is its whole output's, as everywhere else.
         targets = [[p for p in r.hypotheses[0] if p != "</s>"] for r in results]
@@ -400,10 +402,10 @@ class CTranslate2Engine:
             for out, s in zip(outputs, scored, strict=True)
         ]
 
-    def _vmap(self, options: DecodeOptions) -> bool:
+    def _vmap(self, options: DecodeOptions, banned: list[list[str]]) -> bool:
         # Never with suppressed sequences: CTranslate2 (4.x) applies their vocabulary ids to the
         # map's narrower scores, which fails, or silently suppresses another piece.
-        return self.shortlist and options.shortlist and not self._banned(options)
+        return self.shortlist and options.shortlist and not banned
 
     def _banned(self, options: DecodeOptions) -> list[list[str]]:
         """Token sequences the output may not contain: the kept start token, the suppressed words."""
@@ -414,7 +416,7 @@ class CTranslate2Engine:
         )
         return self.banned + words
 
-    def _outputs(self, results: Any, options: DecodeOptions) -> list[EngineOutput]:
+    def _outputs(self, results: Any, options: DecodeOptions, used_map: bool = False) -> list[EngineOutput]:
         outputs = []
         for result in results:
             hypothesis = result.hypotheses[0]
@@ -422,7 +424,7 @@ class CTranslate2Engine:
             tokens = hypothesis[:-1] if ended else hypothesis
             hit = not ended and options.force_ratio is None
             score = float(result.scores[0]) if result.scores else None
-            if score is not None and self._vmap(options):
+            if score is not None and used_map:
                 score -= self.score_shift
             others = tuple(
                 self.pieces.decode(h[:-1] if h and h[-1] == "</s>" else h) for h in result.hypotheses[1:]

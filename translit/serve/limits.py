@@ -13,9 +13,6 @@ from typing import Any
 from translit.errors import InputError
 from translit.options import CommandOption, command_option, declared_options
 
-ServeOption = CommandOption  # how a ServeConfig field is a ``translit serve`` flag
-_serve = command_option
-
 
 @dataclass(frozen=True)
 class ServeConfig:
@@ -27,20 +24,26 @@ class ServeConfig:
     """
 
     keys: frozenset[str] = frozenset()
-    char_limit: int = _serve(20_000, "--char-limit", "Characters per request (0: no limit).", 0, None, "N")
-    batch_limit: int = _serve(64, "--batch-limit", "Texts (q items) per request (0: no limit).", 0, None, "N")
-    body_limit: int = _serve(1 << 20, "--body-limit", "Bytes of a request body (0: no limit).", 0, None, "N")
-    max_concurrent: int = _serve(
+    char_limit: int = command_option(
+        20_000, "--char-limit", "Characters per request (0: no limit).", 0, None, "N"
+    )
+    batch_limit: int = command_option(
+        64, "--batch-limit", "Texts (q items) per request (0: no limit).", 0, None, "N"
+    )
+    body_limit: int = command_option(
+        1 << 20, "--body-limit", "Bytes of a request body (0: no limit).", 0, None, "N"
+    )
+    max_concurrent: int = command_option(
         64, "--max-concurrent", "Requests in flight at once (0: no limit).", 0, None, "N"
     )
-    rate: int = _serve(
+    rate: int = command_option(
         0, "--rate", "Requests per minute per API key (per address without keys; 0: none).", 0, None, "N"
     )
-    timeout: float = _serve(120.0, "--timeout", "Seconds a request may take.", 1, None, "SECONDS")
-    window: float = _serve(
+    timeout: float = command_option(120.0, "--timeout", "Seconds a request may take.", 1, None, "SECONDS")
+    window: float = command_option(
         0.005, "--window", "Seconds to wait for other requests before a batch.", 0, 1, "SECONDS"
     )
-    round_tokens: int = _serve(
+    round_tokens: int = command_option(
         1024,
         "--round-tokens",
         "Source tokens per engine call (smaller: short requests wait less).",
@@ -48,21 +51,21 @@ class ServeConfig:
         1_000_000,
         "N",
     )
-    alternatives_limit: int = _serve(
+    alternatives_limit: int = command_option(
         8, "--alternatives-limit", "Alternatives a request may ask for.", 0, 64, "N"
     )
     cors: tuple[str, ...] = ()
-    file_limit: int = _serve(
+    file_limit: int = command_option(
         50 << 20, "--file-limit", "Bytes of one uploaded document (0: no limit).", 0, None, "N"
     )
-    file_ttl: float = _serve(
+    file_ttl: float = command_option(
         600.0, "--file-ttl", "Seconds a translated file waits to be fetched.", 1, None, "SECONDS"
     )
     ui: bool = True  # serve the page at / (False: the API alone)
-    metrics: bool = _serve(
+    metrics: bool = command_option(
         False, "--metrics", "Prometheus metrics at /metrics (with keys on, a key is needed)."
     )
-    access_log: bool = _serve(
+    access_log: bool = command_option(
         False, "--access-log", "One JSON line per request on stderr (time, client, path, status)."
     )
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
