@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -519,7 +520,9 @@ def _target_body(entry: Entry, target: str) -> str:
     return body
 
 
+@lru_cache(maxsize=4096)
 def _target_pattern(entry: Entry) -> re.Pattern[str]:
+    # Cached: every check of every unit asks for it, and the plural is a lexicon lookup.
     forms = dict.fromkeys([entry.target, entry.plural_target()])
     body = "|".join(_target_body(entry, form) for form in sorted(forms, key=len, reverse=True))
     # English plural and possessive endings are the rendering too ("agencies" aside).
