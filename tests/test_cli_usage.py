@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .conftest import COPY_MODEL, REPO, SAMPLE, SMALL, invoke, run_translit, shared_path
@@ -164,26 +165,31 @@ def test_a_long_article_on_a_terminal_shows_sentences_done() -> None:
 
 
 def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
-    """Ctrl-C mid-article exits 130 at once (it used to wait for the engine's queued batches)."""
+    """Ctrl-C mid-article exits 130 at once (it used to wait for the engine's queued batches),
+    and the sentences it had finished are kept in the cache (issue 28, fault 5)."""
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    from .conftest import default_sigint
+    import translit
+
+    from .conftest import cache_with_conversions, default_sigint
+
+    assert translit.Translator(SMALL).engine  # converted here, so that the 8 s below are all translating
 
     lines = (
         (shared_path("data", "parallel", "multi30k") / "train.de").read_text(encoding="utf-8").splitlines()
     )
     article = "\n\n".join(" ".join(lines[i : i + 4]) for i in range(0, 16000, 4))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "translit", "translate", "--no-cache", "-m", str(SMALL), "-"],
+        [sys.executable, "-m", "translit", "translate", "-m", str(SMALL), "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=REPO,
-        env={**os.environ, "TRANSLIT_CACHE_DIR": str(tmp_path / "cache")},
+        env={**os.environ, "TRANSLIT_CACHE_DIR": cache_with_conversions(tmp_path / "cache")},
         preexec_fn=default_sigint,
     )
     assert proc.stdin is not None
@@ -195,4 +201,5 @@ def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     code = proc.wait(timeout=60)
     assert code == 130 and time.monotonic() - sent < 2.0
-    assert b"interrupted" in (proc.stderr.read() if proc.stderr else b"")
+    stderr = proc.stderr.read() if proc.stderr else b""
+    assert re.search(rb"interrupted; [1-9]\d* translated unit\(s\) are kept in the cache", stderr), stderr

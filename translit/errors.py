@@ -55,3 +55,15 @@ class OutputError(TranslitError):
     """Results cannot be written: a full disk, a closed stream."""
 
     exit_code = EXIT_OUTPUT
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C after some work was kept: ``kept`` translated units went into the cache.
+
+    A :class:`KeyboardInterrupt`, so whatever stops on Ctrl-C still does; a front end can say
+    that a rerun goes on from there.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept = 0

@@ -124,12 +124,8 @@ def enforce_terms(
         if not matches:
             continue
         outcome = outcomes[i]
-        done = _honoured_each(matches, outcome.text)
-        outcome.terms = [
-            TermUse(m.form, m.entry.source, m.entry.target, ok, "model" if ok else "")
-            for m, ok in zip(matches, done, strict=True)
-        ]
-        if not all(done):
+        outcome.terms = _model_uses(matches, outcome.text)
+        if not all(use.honoured for use in outcome.terms):
             pending[i] = matches
     if not pending:
         return
@@ -162,6 +158,24 @@ def enforce_terms(
             outcome.redone = sorted({*outcome.redone, GLOSSARY})
     if on_repair is not None:
         on_repair()
+
+
+def terms_as_translated(glossary: Glossary, text: str, translation: str) -> list[TermUse] | None:
+    """The terms of ``text`` as the model's own ``translation`` renders them; None if one is missing.
+
+    What :func:`enforce_terms` records for a unit it needs to repair nothing in, without
+    decoding anything (an interrupted run keeps such units).
+    """
+    uses = _model_uses(glossary.find(text), translation)
+    return uses if all(use.honoured for use in uses) else None
+
+
+def _model_uses(matches: list[Match], translation: str) -> list[TermUse]:
+    done = _honoured_each(matches, translation) if matches else []
+    return [
+        TermUse(m.form, m.entry.source, m.entry.target, ok, "model" if ok else "")
+        for m, ok in zip(matches, done, strict=True)
+    ]
 
 
 def _bare(translation: str) -> str:

@@ -167,9 +167,9 @@ def batch(
         except KeyboardInterrupt:
             if out_dir is not None:
                 # Said before "interrupted": what was kept, and that the same command goes on.
+                # (What the files in progress had finished is in the cache: "interrupted" says.)
                 log.warning(
-                    "%d file(s) finished this run are kept in %s; run the same command again to go on "
-                    "(files in progress were not kept)",
+                    "%d file(s) finished this run are kept in %s; run the same command again to go on",
                     finished["done"],
                     out_dir,
                 )

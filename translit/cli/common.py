@@ -138,9 +138,9 @@ def handled(func: F) -> F:
             if isinstance(exc, errors.OutputError):
                 _silence_stdout()  # what is still buffered must not fail again at exit
             raise fail(str(exc), exc.exit_code) from None
-        except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
+        except (KeyboardInterrupt, typer.Abort) as exc:  # Abort: Ctrl-C or end of input at a prompt
             _traceback_if_debug()
-            raise fail("interrupted", errors.EXIT_INTERRUPTED) from None
+            raise fail(interrupted_message(exc), errors.EXIT_INTERRUPTED) from None
         except ReaderGone:
             _silence_stdout()
             raise typer.Exit(errors.EXIT_READER_GONE) from None
@@ -152,6 +152,14 @@ def handled(func: F) -> F:
             ) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def interrupted_message(exc: BaseException) -> str:
+    """What Ctrl-C ends with: "interrupted", and what was kept for the next run if anything was."""
+    kept = exc.kept if isinstance(exc, errors.Interrupted) else 0
+    if not kept:
+        return "interrupted"
+    return f"interrupted; {kept} translated unit(s) are kept in the cache: a rerun does not redo them"
 
 
 def _traceback_if_debug() -> None:

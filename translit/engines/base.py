@@ -129,6 +129,20 @@ class EngineOutput:
     """The other hypotheses, best first, when more than one was asked for."""
 
 
+class DecodeInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :meth:`TranslationEngine.translate_batch`, with what had finished.
+
+    ``finished`` maps a position in the call's ``texts`` to its output. An engine that can
+    tell raises this instead of a bare :class:`KeyboardInterrupt` (it *is* one, so every
+    caller that stops on Ctrl-C still does), so that units translated before the interrupt
+    can be kept rather than translated again by the next run.
+    """
+
+    def __init__(self, finished: dict[int, EngineOutput]) -> None:
+        super().__init__()
+        self.finished = finished
+
+
 class TranslationEngine(Protocol):
     """What translit needs from a translation backend.
 

@@ -25,6 +25,7 @@ from translit.engines.base import (
     PROGRESS_EVERY,
     UNIT_PROGRESS,
     Alignment,
+    DecodeInterrupted,
     DecodeOptions,
     EngineOutput,
     alignment_from_attention,
@@ -171,6 +172,18 @@ def _wait_reporting(pending: list[Any], hook: Callable[[int, int], None] | None)
             return [result.result() for result in pending]
         time.sleep(delay)
         delay = min(POLL_MOST, delay * POLL_GROWTH)
+
+
+def _finished(pending: list[Any]) -> dict[int, Any]:
+    """The results of an asynchronous call that are done (a failed one is left out)."""
+    done = {}
+    for i, result in enumerate(pending):
+        if result.done():
+            try:
+                done[i] = result.result()
+            except Exception:  # on an interrupt, a unit that failed is simply not kept
+                continue
+    return done
 
 
 class CTranslate2Engine:
@@ -366,7 +379,12 @@ class CTranslate2Engine:
                 use_vmap=use_map,
             )
             if watch:
-                results = _wait_reporting(results, hook)
+                try:
+                    results = _wait_reporting(results, hook)
+                except KeyboardInterrupt:
+                    done = _finished(results)
+                    outputs = self._outputs(list(done.values()), options, use_map)
+                    raise DecodeInterrupted(dict(zip(done, outputs, strict=True))) from None
         return self._outputs(results, options, use_map)
 
     def translate_with_prefix(

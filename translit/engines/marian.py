@@ -17,6 +17,7 @@ from typing import Any
 
 from translit.engines.base import (
     Alignment,
+    DecodeInterrupted,
     DecodeOptions,
     EngineOutput,
     alignment_from_attention,
@@ -169,12 +170,15 @@ class MarianEngine:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         results: list[EngineOutput | None] = [None] * len(texts)
         size = max(1, options.batch_size)
-        for start in range(0, len(order), size):
-            indices = order[start : start + size]
-            for index, output in zip(
-                indices, self._generate([texts[i] for i in indices], options), strict=True
-            ):
-                results[index] = output
+        try:
+            for start in range(0, len(order), size):
+                indices = order[start : start + size]
+                for index, output in zip(
+                    indices, self._generate([texts[i] for i in indices], options), strict=True
+                ):
+                    results[index] = output
+        except KeyboardInterrupt:  # the batches finished before it are kept
+            raise DecodeInterrupted({i: r for i, r in enumerate(results) if r is not None}) from None
         return [r for r in results if r is not None]
 
     def translate_with_prefix(

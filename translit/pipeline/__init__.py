@@ -21,6 +21,7 @@ from translit.pipeline.assembly import (
 from translit.pipeline.decoding import (
     NO_GLOSSARY,
     Outcome,
+    UnitsInterrupted,
     split_for_retry,
     split_in_two,
     translate_units,
@@ -40,6 +41,7 @@ __all__ = [
     "NO_GLOSSARY",
     "Outcome",
     "Prepared",
+    "UnitsInterrupted",
     "assemble",
     "cache_lookup",
     "cache_options",

@@ -23,10 +23,11 @@ from itertools import pairwise
 
 from translit import guards
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
-from translit.engines.base import speller_of
+from translit.engines.base import DecodeInterrupted, speller_of
+from translit.errors import Interrupted
 from translit.glossary import Glossary, TermUse
 from translit.segment import sentence_spans, split_sentences
-from translit.terms import enforce_terms
+from translit.terms import enforce_terms, terms_as_translated
 
 NO_GLOSSARY = Glossary()  # still finds what is always kept verbatim (links, handles, code)
 # How often a unit whose output ran into the length limit is split and retried.
@@ -51,6 +52,21 @@ class Outcome:
     alternatives: tuple[str, ...] = ()
     terms: list[TermUse] = field(default_factory=list)
     cached: bool = False  # served from the cache (what was redone, was redone in an earlier run)
+
+
+class UnitsInterrupted(Interrupted):
+    """Ctrl-C during :func:`translate_units`, with the units that were finished by then.
+
+    ``finished`` maps a position in the call's ``texts`` to its outcome: only units whose
+    first output needed nothing redone or imposed, so each is exactly what the whole call
+    would have returned. ``kept`` is how many of them went into the cache
+    (:func:`~translit.pipeline.unit_cache.cached_translate` sets it), so a rerun does not
+    translate them again.
+    """
+
+    def __init__(self, finished: dict[int, Outcome]) -> None:
+        super().__init__()
+        self.finished = finished
 
 
 _FINAL_STOP = re.compile(r"[.!?…]+$")
@@ -135,6 +151,21 @@ def _decode(
     if not texts:
         return []
     outputs: list[EngineOutput] = engine.translate_batch(texts, options)
+    try:
+        return _redo(engine, texts, outputs, options, depth)
+    except KeyboardInterrupt:
+        # Every first output is in: say so, whatever call of the redo was interrupted.
+        raise DecodeInterrupted(dict(enumerate(outputs))) from None
+
+
+def _redo(
+    engine: TranslationEngine,
+    texts: list[str],
+    outputs: list[EngineOutput],
+    options: DecodeOptions,
+    depth: int,
+) -> list[Outcome]:
+    """The outcomes of ``outputs``, loops and outputs cut off by the length limit redone."""
     redone: list[list[str]] = [[] for _ in texts]
     benchmark = options.force_ratio is not None
     if not benchmark and options.no_repeat_ngram_size is None:
@@ -212,7 +243,11 @@ def _translate_around_symbols(
         pieces[i] = [texts[i][a:b].strip() for a, b in pairwise(cuts)]
     plain = [i for i in range(len(texts)) if i not in found]
     words = [piece for i in found for piece in pieces[i][0::2] if piece]
-    done = iter(translate_units(engine, [texts[i] for i in plain] + words, options, glossary))
+    try:
+        done = iter(translate_units(engine, [texts[i] for i in plain] + words, options, glossary))
+    except UnitsInterrupted as stop:  # what it kept, by position in ``texts``
+        kept = {plain[k]: outcome for k, outcome in stop.finished.items() if k < len(plain)}
+        raise UnitsInterrupted(kept) from None
     outcomes: dict[int, Outcome] = {i: next(done) for i in plain}
     for i in found:
         parts: list[Outcome] = []
@@ -236,9 +271,50 @@ def translate_units(
     around = _translate_around_symbols(engine, texts, options, glossary)
     if around is not None:
         return around
-    outcomes = _decode(engine, texts, options)
+    try:
+        outcomes = _decode(engine, texts, options)
+    except DecodeInterrupted as stop:
+        first = {
+            i: Outcome(o.text, o.score, o.tokens, [], [], o.alternatives)
+            for i, o in stop.finished.items()
+            if not o.hit_limit  # would have been halved and redone
+        }
+        raise UnitsInterrupted(_finished(texts, first, options, glossary)) from None
     if options.force_ratio is not None:
         return outcomes  # benchmarks: forced lengths say nothing about omissions
+    first = {i: replace(o, flags=list(o.flags), redone=list(o.redone)) for i, o in enumerate(outcomes)}
+    try:
+        return _repair(engine, texts, outcomes, options, glossary)
+    except KeyboardInterrupt:
+        raise UnitsInterrupted(_finished(texts, first, options, glossary)) from None
+
+
+def _finished(
+    texts: list[str], first: dict[int, Outcome], options: DecodeOptions, glossary: Glossary | None
+) -> dict[int, Outcome]:
+    """Of the first outcomes of an interrupted call, those no guard would have redone or flagged."""
+    if options.force_ratio is not None:
+        return {}
+    finished = {}
+    for i, outcome in first.items():
+        if outcome.flags or outcome.redone or guards.is_degenerate(texts[i], outcome.text):
+            continue
+        if guards.omission_flags(texts[i], outcome.text):
+            continue
+        uses = terms_as_translated(glossary or NO_GLOSSARY, texts[i], outcome.text)
+        if uses is not None:
+            finished[i] = replace(outcome, terms=uses)
+    return finished
+
+
+def _repair(
+    engine: TranslationEngine,
+    texts: list[str],
+    outcomes: list[Outcome],
+    options: DecodeOptions,
+    glossary: Glossary | None,
+) -> list[Outcome]:
+    """Omissions redone in parts and glossary terms imposed, in place; ``outcomes`` returned."""
     suspects: dict[int, list[str]] = {}
     for i, outcome in enumerate(outcomes):
         found = guards.omission_flags(texts[i], outcome.text)

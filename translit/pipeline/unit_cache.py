@@ -9,7 +9,7 @@ from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, TranslationEngine
 from translit.glossary import Glossary, TermUse
 from translit.options import Settings
-from translit.pipeline.decoding import NO_GLOSSARY, Outcome, translate_units
+from translit.pipeline.decoding import NO_GLOSSARY, Outcome, UnitsInterrupted, translate_units
 
 # Bumped whenever the guards change what ends up in the cache.
 GUARDS_VERSION = 6
@@ -101,7 +101,15 @@ def cached_translate(
     unique = list(dict.fromkeys(texts))
     found = cache_lookup(engine, cache, key_options, unique, glossary)
     missing = [text for text in unique if text not in found]
-    fresh = dict(zip(missing, translate_units(engine, missing, options, glossary), strict=True))
+    try:
+        translated = translate_units(engine, missing, options, glossary)
+    except UnitsInterrupted as stop:
+        # Ctrl-C: what was finished is kept, so the next run does not translate it again.
+        kept = {missing[i]: outcome for i, outcome in stop.finished.items()}
+        cache_store(engine, cache, key_options, kept, glossary)
+        stop.kept = len(kept) if cache is not None else 0
+        raise
+    fresh = dict(zip(missing, translated, strict=True))
     cache_store(engine, cache, key_options, fresh, glossary)
     if cache is not None:
         served = sum(1 for text in texts if text in found)
