@@ -133,6 +133,17 @@ def test_every_command_has_examples_and_a_clean_usage_line(command: list[str]) -
     assert "<list[str]>" not in out
 
 
+def test_plain_argument_help_patches_nothing_of_typer() -> None:
+    """Issue 28: the plain usage line comes from translit's own command class, not from typer's
+    classes patched for every typer app in the process."""
+    from typer.core import TyperArgument
+
+    import translit.cli  # noqa: F401 - the commands are built
+
+    assert TyperArgument.display_type_rich.__module__ == "typer.core"
+    assert TyperArgument._usage_display_name.__module__ == "typer.core"
+
+
 def test_translation_has_translations_and_words_help_is_honest() -> None:
     assert translit.Translation.translations.__doc__
     _, out, _ = cli("brief", "--help")

@@ -10,6 +10,7 @@ One module per command group, each readable top to bottom on its own:
 * :mod:`translit.cli.eval` — ``eval summary|translate``
 * :mod:`translit.cli.glossary` — ``glossary check``
 * :mod:`translit.cli.common` — global options, defaults, output, errors, shared option types
+* :mod:`translit.cli.usage` — how commands and their arguments read in ``--help``
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from translit.cli.common import (
     state,
     write,
 )
+from translit.cli.usage import TranslitTyper
 from translit.config import load_config
 from translit.readers import input_extensions
 
@@ -42,30 +44,6 @@ _CLICK: Any = getattr(typer.core, "_click", None) or importlib.import_module("cl
 ClickException = _CLICK.exceptions.ClickException
 NoArgsIsHelpError = _CLICK.exceptions.NoArgsIsHelpError
 UsageError = _CLICK.exceptions.UsageError
-
-
-def _plain_argument_help() -> None:
-    """Arguments in --help as Unix tools write them: ``IN_DIR``, ``[FILE]...``.
-
-    Typer writes a required argument as ``{IN_DIR}`` and adds the Python type
-    (``FILE <list[str]>``); both read as noise to a shell user.
-    """
-    from typer.core import TyperArgument
-
-    original = TyperArgument.display_type_rich
-
-    def display_type(self: TyperArgument, ctx: typer.Context) -> str | None:
-        return None if self.metavar else original(self, ctx)
-
-    def usage_name(self: TyperArgument) -> str:
-        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
-        return name + ("..." if self.nargs != 1 else "")
-
-    TyperArgument.display_type_rich = display_type  # type: ignore[method-assign,assignment]
-    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
-
-
-_plain_argument_help()
 
 
 class TranslitGroup(TyperGroup):
@@ -124,7 +102,7 @@ def _usage_error(message: str, standalone: bool, ctx: Any = None, code: int = 2)
     return code
 
 
-app = typer.Typer(
+app = TranslitTyper(
     name="translit",
     cls=TranslitGroup,
     help="Offline German→English translation and briefs of news articles.\n\n"

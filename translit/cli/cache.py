@@ -9,8 +9,9 @@ import typer
 
 from translit.cli.common import handled, write, write_json
 from translit.cli.options import ReportFormat, ReportFormatOption
+from translit.cli.usage import TranslitTyper
 
-app = typer.Typer(
+app = TranslitTyper(
     help="Inspect or clear the persistent translation cache.",
     epilog="Examples:\n\n  translit cache info\n\n  translit cache clear --yes",
     no_args_is_help=True,

@@ -11,9 +11,10 @@ import typer
 from translit import errors
 from translit.cli.common import handled, load_engine, source_arguments, translator_for, write, write_json
 from translit.cli.options import ReportFormat, ReportFormatOption, with_settings
+from translit.cli.usage import TranslitTyper
 from translit.options import Settings
 
-app = typer.Typer(
+app = TranslitTyper(
     help="Measure quality: ROUGE of briefs against lead baselines, BLEU/chrF of translations.",
     epilog="Examples:\n\n"
     "  translit eval summary ../shared/data/summ/cnndm_dev100.jsonl --sentences 3\n\n"

@@ -9,8 +9,9 @@ import typer
 from translit import errors
 from translit.cli.common import handled, write, write_json
 from translit.cli.options import ReportFormat, ReportFormatOption
+from translit.cli.usage import TranslitTyper
 
-app = typer.Typer(
+app = TranslitTyper(
     help="Check glossaries (fixed renderings) and do-not-translate lists.",
     epilog="Examples:\n\n  translit glossary check terms.tsv\n\n  translit glossary check --keep names.txt",
     no_args_is_help=True,

@@ -21,11 +21,12 @@ from translit.cli.common import (
     write_json,
 )
 from translit.cli.options import ReportFormat, ReportFormatOption, with_settings
+from translit.cli.usage import TranslitTyper
 from translit.options import Settings
 
 NameArgument = Annotated[str, typer.Argument(help="Model name from models.toml.", metavar="NAME")]
 
-app = typer.Typer(
+app = TranslitTyper(
     help="List, locate, download, verify and convert the models in models.toml.",
     epilog="Examples:\n\n"
     "  translit models list\n\n"
