@@ -133,6 +133,28 @@ def test_every_command_has_examples_and_a_clean_usage_line(command: list[str]) -
     assert "<list[str]>" not in out
 
 
+def test_a_command_writes_through_an_environment_a_test_builds(copy_model_dir: Path, tmp_path: Path) -> None:
+    """Issue 28: results and messages go through an :class:`Environment` (httpie's model), not a
+    module global: a test gives a command its own streams, and ``-o`` holds results in one."""
+    import io
+
+    import typer
+
+    from translit.cli import app
+    from translit.cli.common import Environment, using
+
+    out, err = io.StringIO(), io.StringIO()
+    command = typer.main.get_command(app)
+    translate = ["translate", "--no-cache", "-m", str(copy_model_dir), "-t", "Ein Satz."]
+    with using(Environment(stdout=out, stderr=err, no_color=True)):
+        assert command.main(translate, standalone_mode=False) == 0
+        assert command.main(["translate", str(tmp_path / "missing.txt")], standalone_mode=False) == 2
+        assert command.main([*translate, "-o", str(tmp_path / "out.txt")], standalone_mode=False) == 0
+    assert out.getvalue() == "Ein Satz.\n"
+    assert err.getvalue() == f"translit: error: {tmp_path / 'missing.txt'}: no such file\n"
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "Ein Satz.\n"
+
+
 def test_plain_argument_help_patches_nothing_of_typer() -> None:
     """Issue 28: the plain usage line comes from translit's own command class, not from typer's
     classes patched for every typer app in the process."""
@@ -217,6 +239,61 @@ def test_no_color_means_no_escape_codes_even_on_a_terminal(copy_model_dir: Path,
     )
     assert code == 0, output
     assert b"files" in output and b"\x1b[" not in output
+
+
+def test_the_batch_bar_leaves_streamed_results_on_stdout_and_messages_above_it(
+    copy_model_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 28: with stderr on a terminal, rich's bar used to take over stdout too, so
+    ``batch --format jsonl > file`` printed the records on the terminal and left the file
+    empty; and a warning was printed into the bar's line instead of above it."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(3):
+        (src / f"{n}.txt").write_text(f"Ein Satz Nummer {n} über die Regierung.\n", encoding="utf-8")
+    (src / "english.txt").write_text(
+        "This text is written in English, not in German at all.\n", encoding="utf-8"
+    )
+    main, secondary = pty.openpty()
+    with (tmp_path / "out.jsonl").open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "translit",
+                "batch",
+                str(src),
+                "--format",
+                "jsonl",
+                "-m",
+                str(copy_model_dir),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=secondary,
+            cwd=REPO,
+            env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+        )
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(main)
+        assert proc.wait(timeout=120) == 0
+    terminal = b"".join(chunks)
+    records = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(records) == 4 and all(json.loads(r)["path"] for r in records)
+    assert b'"path"' not in terminal
+    warning = terminal.index(b"translit: warning:")
+    # Printed on a line of its own: the bar's line is cleared first (or nothing precedes it).
+    before = terminal[:warning].rstrip(b"\x1b[0123456789;m")
+    assert before == b"" or before.endswith((b"\n", b"\x1b[2K")), terminal[warning - 80 : warning + 40]
 
 
 def test_spinner_only_on_a_terminal(copy_model_dir: Path) -> None:

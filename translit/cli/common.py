@@ -18,9 +18,10 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import typer
 
@@ -44,11 +45,80 @@ class State:
     models_file: Path | None = None
     max_bytes: int | None = None  # --max-bytes, when given
     config: UserConfig = field(default_factory=UserConfig)
-    captured: list[str] | None = None  # results held for --output FILE, written at the end
 
 
 state = State()
 log = logging.getLogger("translit")
+
+
+@dataclass
+class Environment:
+    """Where a command's results and messages go, and what the terminal there allows.
+
+    Every result a command writes goes through :meth:`write` of the current environment
+    (:func:`environment`); by default that is the process's own streams as they are at that
+    moment. A test builds one with its own streams and runs a command inside
+    :func:`using` (as httpie's ``Environment``); ``-o FILE`` runs the command in one that
+    holds the results (``captured``) until they are written, atomically, at the end.
+    """
+
+    stdout: TextIO | None = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO | None = field(default_factory=lambda: sys.stderr)
+    no_color: bool = field(default_factory=lambda: "NO_COLOR" in os.environ)
+    captured: list[str] | None = None
+    """Results held for ``-o FILE`` (None: written to ``stdout`` as they come)."""
+    console: Any = None
+    """The rich console of a progress bar on ``stderr`` while it is shown: messages go
+    through it, so that they are printed above the bar rather than into it."""
+
+    @property
+    def colour(self) -> bool:
+        """Colour and progress only for a person at a terminal: stderr is a TTY, NO_COLOR unset."""
+        return not self.no_color and _is_tty(self.stderr)
+
+    def write(self, text: str) -> None:
+        """Write a result (a newline is added), flushed; output failures become exits."""
+        line = text if text.endswith("\n") or not text else text + "\n"
+        if self.captured is not None:
+            self.captured.append(line)
+            return
+        if self.stdout is None:
+            raise OutputError("cannot write results: stdout is closed")
+        try:
+            self.stdout.write(line)
+            self.stdout.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise OutputError(f"cannot write results to stdout ({reason})") from None
+
+
+def _is_tty(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+_ENVIRONMENT: ContextVar[Environment | None] = ContextVar("environment", default=None)
+
+
+def environment() -> Environment:
+    """The environment commands run in now: the one :func:`using` set, else the process's streams."""
+    return _ENVIRONMENT.get() or Environment()
+
+
+@contextmanager
+def using(env: Environment) -> Iterator[Environment]:
+    """Run what is inside with ``env``'s streams and terminal."""
+    token = _ENVIRONMENT.set(env)
+    try:
+        yield env
+    finally:
+        _ENVIRONMENT.reset(token)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -56,17 +126,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def colour_enabled() -> bool:
-    """Colour and progress only for a person at a terminal: stderr is a TTY and NO_COLOR unset."""
-    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    """Colour and progress only for a person at a terminal (:attr:`Environment.colour`)."""
+    return environment().colour
 
 
 def stderr_console() -> Any:
     """A rich console on stderr; no escape codes at all unless :func:`colour_enabled`."""
     from rich.console import Console
 
-    if colour_enabled():
-        return Console(stderr=True, highlight=False)
-    return Console(stderr=True, highlight=False, color_system=None, force_terminal=False, width=200)
+    env = environment()
+    if env.console is not None:
+        return env.console
+    if env.colour:
+        return Console(file=env.stderr, highlight=False)
+    return Console(file=env.stderr, highlight=False, color_system=None, force_terminal=False, width=200)
 
 
 class _StderrHandler(logging.Handler):
@@ -82,8 +155,10 @@ class _StderrHandler(logging.Handler):
                     f"[{style}]translit: {level}:[/] {message}", markup=True, soft_wrap=True
                 )
             else:
-                sys.stderr.write(f"translit: {level}: {message}\n")
-                sys.stderr.flush()
+                stderr = environment().stderr
+                if stderr is not None:
+                    stderr.write(f"translit: {level}: {message}\n")
+                    stderr.flush()
         except (OSError, ValueError):
             pass
 
@@ -109,9 +184,11 @@ def printable(message: str) -> str:
 def fail(message: str, code: int) -> typer.Exit:
     """Write one error line on stderr and return the Exit to raise."""
     try:
-        sys.stderr.write(f"translit: error: {printable(message)}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):
+        stderr = environment().stderr
+        if stderr is not None:
+            stderr.write(f"translit: error: {printable(message)}\n")
+            stderr.flush()
+    except (OSError, ValueError):
         pass
     return typer.Exit(code)
 
@@ -164,7 +241,7 @@ def interrupted_message(exc: BaseException) -> str:
 
 def _traceback_if_debug() -> None:
     if state.debug:
-        traceback.print_exc(file=sys.stderr)
+        traceback.print_exc(file=environment().stderr)
 
 
 def silence_stdout_if_broken() -> None:
@@ -208,20 +285,8 @@ def prepare_stdout() -> None:
 
 
 def write(text: str) -> None:
-    """Write a result to stdout (a newline is added), flushed; output failures become exits."""
-    if state.captured is not None:
-        state.captured.append(text if text.endswith("\n") or not text else text + "\n")
-        return
-    if sys.stdout is None:
-        raise OutputError("cannot write results: stdout is closed")
-    try:
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise ReaderGone from None
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise OutputError(f"cannot write results to stdout ({reason})") from None
+    """Write a result through the current :class:`Environment` (a newline is added)."""
+    environment().write(text)
 
 
 def write_json(data: Any) -> None:
@@ -262,13 +327,10 @@ def results_to(output: Path | None, inputs: list[str] | None = None) -> Iterator
         yield
         return
     _checked_output(output, inputs)
-    state.captured = []
-    try:
+    held = replace(environment(), captured=[])
+    with using(held):
         yield
-        text = "".join(state.captured)
-    finally:
-        state.captured = None
-    write_file(output, text, inputs)
+    write_file(output, "".join(held.captured or []), inputs)
 
 
 @contextmanager

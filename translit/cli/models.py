@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +13,7 @@ import typer
 from translit import errors, registry
 from translit.cli.common import (
     colour_enabled,
+    environment,
     handled,
     load_engine,
     registry_,
@@ -77,12 +79,19 @@ def models_list(output_format: ReportFormatOption = ReportFormat.text) -> None:
             "yes" if row["present"] else "no",
             row["path"] or "-",
         )
+    # Rendered to text and written as every result is (so -o and a closed stdout behave alike);
+    # colour and the terminal's width only when the results go to a terminal.
+    env = environment()
+    on_terminal = env.captured is None and env.stdout is not None and env.stdout.isatty()
+    rendered = io.StringIO()
     console = Console(
-        file=sys.stdout,
-        color_system="auto" if colour_enabled() and sys.stdout.isatty() else None,
-        width=None if sys.stdout.isatty() else 200,
+        file=rendered,
+        force_terminal=on_terminal and colour_enabled(),
+        color_system="auto" if on_terminal and colour_enabled() else None,
+        width=Console().width if on_terminal else 200,
     )
     console.print(table)
+    write(rendered.getvalue())
 
 
 @app.command(

@@ -10,21 +10,29 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
 from translit.batch import BatchReport, DocumentResult
-from translit.cli.common import colour_enabled, printable, stderr_console
+from translit.cli.common import colour_enabled, environment, printable, stderr_console, using
 
 
 class BatchProgress:
-    """A rich progress bar (files, paragraphs, words/s, ETA) on a terminal; plain lines otherwise."""
+    """A rich progress bar (files, paragraphs, words/s, ETA) on a terminal; plain lines otherwise.
+
+    The bars never redirect stdout and stderr (rich's default): redirected, results streamed
+    to stdout (``batch --format jsonl > file``) were printed on the terminal and the file
+    stayed empty. Messages go through the bar's console instead (``Environment.console``),
+    which prints them above the bar.
+    """
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.console = stderr_console()
         self.show_bar = enabled and colour_enabled()
         self._progress: Any = None
+        self._messages: Any = None
         self._task: Any = None
         self._words = 0
         self._paragraphs = 0
@@ -43,13 +51,20 @@ class BatchProgress:
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
             )
             self._progress.__enter__()
+            # Messages while the bar is shown go through its console, which prints them above it.
+            self._messages = using(replace(environment(), console=self.console))
+            self._messages.__enter__()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._messages is not None:
+            self._messages.__exit__(exc_type, exc, tb)
         if self._progress is not None:
             self._progress.__exit__(exc_type, exc, tb)
 
@@ -177,14 +192,20 @@ def unit_progress(enabled: bool = True) -> Iterator[None]:
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        TextColumn("translating"),
-        BarColumn(),
-        TextColumn("{task.fields[count]}"),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-    ) as bar:
+    console = stderr_console()
+    with (
+        Progress(
+            TextColumn("translating"),
+            BarColumn(),
+            TextColumn("{task.fields[count]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        ) as bar,
+        using(replace(environment(), console=console)),
+    ):
         task = bar.add_task("translate", total=None, count="")
 
         counted = CallCount()
