@@ -1,55 +1,154 @@
 """Does an article's translation depend on the company it is translated in?
 
-    python bench/company.py [--model DIR] [--articles N]
+    python bench/company.py [--model DIR] [--articles N] [--compute default float32] [--where service library]
 
 The service pools the units of concurrent requests into shared engine calls, and the library
-pools the units of a batch's articles; the batches an engine call forms — and so, with int8
-CTranslate2, the padding and the order of the arithmetic — depend on who else is in the call.
-This translates each WMT20 article alone, then all of them in one call (no cache), and counts
-the articles and units whose translations differ, with examples.
+pools the units of a batch's articles; the batches an engine call forms — and so the padding
+and the order of the arithmetic — depend on who else is in the call. For each ``--compute``
+(CTranslate2's arithmetic: ``default`` is the int8 conversion, ``float32`` the same weights in
+float32) this counts the articles and units whose translations differ, with examples:
+
+* ``service``: the WMT20 articles sent to ``translit serve`` (a subprocess on 127.0.0.1, no
+  cache) one after another, then all at once from as many clients;
+* ``library``: each article translated alone, then all in one ``translate_many`` call.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-from translit import Translator
 
 REPO = Path(__file__).resolve().parent.parent
 WMT20 = REPO.parent / "shared" / "data" / "de_news" / "wmt20"
 SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 
 
-def main() -> None:
-    """Alone vs together: articles and units that differ."""
-    import logging
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
+
+class Server:
+    """``translit serve`` in a subprocess on loopback, without a cache, up until stopped."""
+
+    def __init__(self, model: Path, compute: str) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "translit", "serve", "--model", str(model), "--port", str(self.port)),
+                *("--no-cache", "--char-limit", "0", "--max-concurrent", "0", "--compute", compute),
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/health")
+                connection.getresponse().read()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("translit serve did not start") from None
+                time.sleep(0.2)
+
+    def translate(self, text: str) -> str:
+        """One /translate request; its translatedText."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        body = json.dumps({"q": text, "source": "de", "target": "en"}).encode()
+        connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        data = reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
+        return str(json.loads(data)["translatedText"])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def on_the_service(model: Path, compute: str, texts: list[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """(one after another, all at once): each article's paragraphs as the service returned them."""
+    server = Server(model, compute)
+    try:
+        alone = [server.translate(text) for text in texts]
+        with ThreadPoolExecutor(len(texts)) as pool:
+            together = list(pool.map(server.translate, texts))
+    finally:
+        server.stop()
+    return [a.split("\n\n") for a in alone], [t.split("\n\n") for t in together]
+
+
+def in_the_library(model: Path, compute: str, paths: list[Path]) -> tuple[list[list[str]], list[list[str]]]:
+    """(each alone, all in one call): each article's unit translations."""
+    from translit import Translator
+
+    translator = Translator(model, cache=False, compute=compute)
+    alone = [translator.translate(path) for path in paths]
+    together = translator.translate_many(paths)
+    return (
+        [[u.text for u in t.unit_results] for t in alone],
+        [[u.text for u in t.unit_results] for t in together],
+    )
+
+
+def report(
+    label: str, names: list[str], alone: list[list[str]], together: list[list[str]], what: str
+) -> None:
+    """Print how many articles and pieces differ, with up to three examples."""
+    articles = pieces = differing = 0
+    examples = []
+    for name, a, b in zip(names, alone, together, strict=True):
+        changed = [(x, y) for x, y in zip(a, b, strict=False) if x != y] + (
+            [("(count)", f"{len(a)} vs {len(b)}")] if len(a) != len(b) else []
+        )
+        pieces += len(a)
+        differing += len(changed)
+        articles += bool(changed)
+        if changed and len(examples) < 3:
+            examples.append((name, *changed[0]))
+    share = 100 * articles / max(1, len(names))
+    print(
+        f"  {label:<34} articles that differ: {articles} of {len(names)} ({share:.1f} %); "
+        f"{what} that differ: {differing} of {pieces} ({100 * differing / max(1, pieces):.2f} %)"
+    )
+    for name, first, second in examples:
+        print(f"    {name}:\n      alone:    {first[:160]}\n      together: {second[:160]}")
+
+
+def main() -> None:
+    """Alone vs together, on the service and in the library, for each arithmetic."""
     logging.getLogger("translit").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=SMALL)
     parser.add_argument("--articles", type=int, default=118)
+    parser.add_argument("--compute", nargs="+", default=["default", "float32"])
+    parser.add_argument("--where", nargs="+", default=["service", "library"], choices=["service", "library"])
     args = parser.parse_args()
     paths = sorted(WMT20.glob("*.txt"))[: args.articles]
-    translator = Translator(args.model, cache=False)
-    alone = [translator.translate(path) for path in paths]
-    together = translator.translate_many(paths)
-    articles = units = differing_units = 0
-    examples = []
-    for path, a, b in zip(paths, alone, together, strict=True):
-        changed = [
-            (x.text, y.text) for x, y in zip(a.unit_results, b.unit_results, strict=True) if x.text != y.text
-        ]
-        units += len(a.unit_results)
-        differing_units += len(changed)
-        articles += bool(changed)
-        if changed and len(examples) < 3:
-            examples.append((path.name, *changed[0]))
-    print(f"{len(paths)} articles, {units} units ({args.model.name}, {alone[0].engine}):")
-    print(f"  articles that differ alone vs together: {articles} ({100 * articles / len(paths):.1f} %)")
-    print(f"  units that differ: {differing_units} ({100 * differing_units / max(1, units):.2f} %)")
-    for name, first, second in examples:
-        print(f"  {name}:\n    alone:    {first}\n    together: {second}")
+    names = [path.name for path in paths]
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    print(f"{len(paths)} WMT20 articles, {args.model.name}, CTranslate2 on {os.cpu_count()} cores, no cache:")
+    for compute in args.compute:
+        if "service" in args.where:
+            alone, together = on_the_service(args.model, compute, texts)
+            report(f"service, --compute {compute}:", names, alone, together, "paragraphs")
+        if "library" in args.where:
+            alone, together = in_the_library(args.model, compute, paths)
+            report(f"library, --compute {compute}:", names, alone, together, "units")
 
 
 if __name__ == "__main__":

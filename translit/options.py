@@ -46,6 +46,13 @@ class Engine(StrEnum):
     ctranslate2 = "ctranslate2"
 
 
+class Compute(StrEnum):
+    """The arithmetic CTranslate2 decodes with."""
+
+    default = "default"
+    float32 = "float32"
+
+
 class Unit(StrEnum):
     """What the model translates at a time."""
 
@@ -164,6 +171,14 @@ class Settings:
         True,
         "Decode with the model's vocabulary shortlist where it has one that passed its check "
         "(CTranslate2; 'translit models convert --shortlist' builds one).",
+        "model",
+        "unit",
+    )
+    compute: Compute = _option(
+        Compute.default,
+        "CTranslate2's arithmetic: default (as converted: int8, the fastest) or float32, "
+        "which gives a text the same bytes whoever else is in its batch (int8 rounding "
+        "depends on the batch's padding).",
         "model",
         "unit",
     )
@@ -380,6 +395,7 @@ _TYPE_NAMES: dict[str, type] = {
     "float": float,
     "bool": bool,
     "Engine": Engine,
+    "Compute": Compute,
     "Unit": Unit,
     "Normalization": Normalization,
     "BriefStyle": BriefStyle,

@@ -151,7 +151,7 @@ class Translator:
         """The loaded engine (loaded on first use)."""
         if self._engine is None:
             started = time.perf_counter()
-            self._engine = load(self.choice, self.settings.threads)
+            self._engine = load(self.choice, self.settings.threads, compute=self.settings.compute.value)
             self._load_seconds = time.perf_counter() - started
         return self._engine
 

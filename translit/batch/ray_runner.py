@@ -88,9 +88,10 @@ class TranslitWorker:
         self.threads = threads
         self.use_cache = use_cache
         self.engine: Any = None
+        self.compute = "default"
         self.translator: Any = None
 
-    def _load(self, model_box: list[Any]) -> None:
+    def _load(self, model_box: list[Any], compute: str = "default") -> None:
         import ray
 
         from translit.engines import open_engine
@@ -103,9 +104,11 @@ class TranslitWorker:
             folder,
             model.model_id,
             threads=self.threads,
+            compute=compute,
             normalization=model.normalization,
             flag_below=model.flag_below,
         )
+        self.compute = compute
 
     def ready(self, model_box: list[Any]) -> int:
         """Load the model now; returns this worker's process id (tests kill it)."""
@@ -120,8 +123,10 @@ class TranslitWorker:
         from translit.batch.core import translate_group_safely
         from translit.translator import Translator
 
-        if self.engine is None:
-            self._load(model_box)
+        compute = settings.translation.compute.value
+        if self.engine is None or self.compute != compute:
+            self._load(model_box, compute)
+            self.translator = None
         if self.translator is None or self.translator.settings != settings.translation:
             self.translator = Translator(
                 engine=self.engine, settings=settings.translation, cache=self.use_cache

@@ -62,6 +62,7 @@ SETTING_FLAGS: dict[str, Flag] = {
     "model": Flag(("--model", "-m"), "NAME|PATH"),
     "engine": Flag(("--engine", "-e")),
     "shortlist": Flag(("--shortlist/--no-shortlist",)),
+    "compute": Flag(("--compute",)),
     "threads": Flag(("--threads",), "N"),
     "beams": Flag(("--beams",), "N"),
     "batch_size": Flag(("--batch-size",), "N"),

@@ -59,16 +59,21 @@ log = logging.getLogger("translit")
 ENGINES = tuple(choice.value for choice in Engine)
 
 
-def _open_transformers(folder: Path, model_id: str, threads: int | None, **model: Any) -> TranslationEngine:
+def _open_transformers(
+    folder: Path, model_id: str, threads: int | None, compute: str = "default", **model: Any
+) -> TranslationEngine:
     from translit.engines.marian import load_marian
 
+    # PyTorch runs the model in float32 whatever ``compute`` says.
     return load_marian(folder, model_id, threads=threads, **model)
 
 
-def _open_ctranslate2(folder: Path, model_id: str, threads: int | None, **model: Any) -> TranslationEngine:
+def _open_ctranslate2(
+    folder: Path, model_id: str, threads: int | None, compute: str = "default", **model: Any
+) -> TranslationEngine:
     from translit.engines.ct2 import load_ct2
 
-    return load_ct2(folder, model_id, threads=threads, **model)
+    return load_ct2(folder, model_id, threads=threads, compute_type=compute, **model)
 
 
 Loader = Callable[..., TranslationEngine]
@@ -159,21 +164,36 @@ def engine_folder(choice: ModelChoice, quantization: str = "int8") -> Path:
     return converted
 
 
-def open_engine(kind: str, folder: Path, model_id: str, *, threads: int | None = None, **model: Any) -> Any:
+def open_engine(
+    kind: str,
+    folder: Path,
+    model_id: str,
+    *,
+    threads: int | None = None,
+    compute: str = "default",
+    **model: Any,
+) -> Any:
     """Open ``folder`` (in engine ``kind``'s own format) with the loader of :data:`LOADERS`.
 
-    ``model`` are the model's ``normalization`` and ``flag_below``.
+    ``compute`` is CTranslate2's arithmetic (:class:`~translit.options.Compute`); ``model``
+    are the model's ``normalization`` and ``flag_below``.
     """
-    return LOADERS[kind](folder, model_id, threads, **model)
+    return LOADERS[kind](folder, model_id, threads, compute, **model)
 
 
-def load(choice: ModelChoice, threads: int | None = None, quantization: str = "int8") -> TranslationEngine:
-    """Load (once per process) the engine ``choice`` names.
+def load(
+    choice: ModelChoice, threads: int | None = None, quantization: str = "int8", compute: str = "default"
+) -> TranslationEngine:
+    """Load (once per process) the engine ``choice`` names, decoding with ``compute`` arithmetic.
 
     With ``auto``, a CTranslate2 conversion or load that fails is a warning, and the
     transformers engine runs instead; with ``ctranslate2`` asked for, it is an error.
     """
-    model = {"normalization": choice.normalization, "flag_below": choice.flag_below}
+    model: dict[str, Any] = {
+        "normalization": choice.normalization,
+        "flag_below": choice.flag_below,
+        "compute": compute,
+    }
     if choice.engine == Engine.ctranslate2:
         try:
             folder = engine_folder(choice, quantization)
