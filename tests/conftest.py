@@ -15,6 +15,18 @@ SHARED = REPO.parent / "shared"
 COPY_MODEL = REPO / "tests" / "fixtures" / "models" / "copy-de"
 # The small real translator (Multi30k captions; tests/fixtures/models/mt-de-en-small/README.md).
 SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+# Two captions whose int8 translation tips a near-tie when a long sentence pads their batch
+# (found among the 1,014 Multi30k validation sentences: 2 of them), and that sentence.
+COMPANY_SENSITIVE = [
+    "Ein Polizist in Uniform trägt einen Ohrhörer.",
+    "Bunt kostümierte Männer bei einer Aufführung.",
+]
+LONG_SENTENCE = (
+    "Ein dunkelhäutiger Mann in weißen Shorts und einem ärmellosen schwarzen Shirt macht mit seinem "
+    "Skateboard einen Flip auf einer Betonfläche, die von großen Gebäuden und Palmen umgeben ist."
+)
+
+
 # Five Multi30k-style captions (written for the tests, not from the data).
 CAPTIONS = [
     "Ein Mann fährt mit einem Fahrrad über eine Straße.",

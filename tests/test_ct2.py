@@ -21,7 +21,7 @@ from translit.engines.base import (
 )
 from translit.engines.marian import MarianEngine, load_marian
 
-from .conftest import REPO, SAMPLE, WMT20
+from .conftest import COMPANY_SENSITIVE, LONG_SENTENCE, REPO, SAMPLE, SMALL, WMT20
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +213,30 @@ def test_wrong_engine_name_is_usage_error(copy_model_dir: Path) -> None:
 
 def test_loaded_once_per_process(copy_model_dir: Path) -> None:
     assert load_marian(copy_model_dir, "x") is load_marian(copy_model_dir, "x")
+
+
+def test_float32_gives_a_sentence_the_same_bytes_whoever_shares_its_batch() -> None:
+    """Issue 32: what an article gets must not depend on who else is translated with it.
+
+    int8 arithmetic over a padded batch depends on the padding: on the small real translator
+    these captions come out differently beside a long sentence than alone. ``--compute
+    float32`` (the same weights, float32 arithmetic) does not depend on it.
+    """
+    converted = translit.Translator(SMALL, cache=False).engine.directory  # type: ignore[attr-defined]
+    options = DecodeOptions()
+
+    def alone_and_beside(compute: str) -> list[tuple[str, str]]:
+        engine = ct2.load_ct2(converted, "mt-de-en-small", compute_type=compute, threads=1)
+        return [
+            (
+                engine.translate_batch([text], options)[0].text,
+                engine.translate_batch([text, LONG_SENTENCE], options)[0].text,
+            )
+            for text in COMPANY_SENSITIVE
+        ]
+
+    int8 = alone_and_beside("default")
+    assert any(alone != beside for alone, beside in int8), (
+        "int8 no longer depends on the batch here: README's 'Company' section and --compute's help need a look"
+    )
+    assert all(alone == beside for alone, beside in alone_and_beside("float32"))

@@ -32,7 +32,17 @@ from translit.engines import DecodeOptions, EngineOutput  # noqa: E402
 from translit.serve import ServeConfig, create_app  # noqa: E402
 from translit.serve.scheduler import Scheduler  # noqa: E402
 
-from .conftest import CAPTIONS, COPY_MODEL, REPO, SAMPLE, SMALL, invoke, run_translit  # noqa: E402
+from .conftest import (  # noqa: E402
+    CAPTIONS,
+    COMPANY_SENSITIVE,
+    COPY_MODEL,
+    LONG_SENTENCE,
+    REPO,
+    SAMPLE,
+    SMALL,
+    invoke,
+    run_translit,
+)
 
 
 @dataclass
@@ -169,6 +179,31 @@ def test_concurrent_requests_return_the_cli_s_bytes(small_server: Running, tmp_p
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8").rstrip("\n") == answers[0]
     stats = small_server.app.state.service.scheduler.stats  # type: ignore[attr-defined]
+    assert stats.rounds < stats.inputs, "units of different requests shared engine calls"
+
+
+def test_with_float32_concurrent_requests_get_the_bytes_each_gets_alone() -> None:
+    """Issue 32: with ``--compute float32`` what a client gets does not depend on who else is
+    asking, even for the captions whose int8 translation does (tests/test_ct2.py)."""
+    texts = [
+        *COMPANY_SENSITIVE,
+        LONG_SENTENCE,
+        *CAPTIONS,
+        " ".join(CAPTIONS),
+        "\n\n".join([LONG_SENTENCE, *COMPANY_SENSITIVE, *CAPTIONS]),
+    ] * 2
+    with running(SMALL, compute="float32") as server:
+
+        def ask(text: str) -> str:
+            with server.client() as client:
+                answer = client.post("/translate", json={"q": text, "source": "de", "target": "en"})
+                return str(answer.json()["translatedText"])
+
+        with ThreadPoolExecutor(len(texts)) as pool:
+            answers = list(pool.map(ask, texts))
+        expected = [server.translator.translate(text).text for text in texts]
+        stats = server.app.state.service.scheduler.stats  # type: ignore[attr-defined]
+    assert answers == expected
     assert stats.rounds < stats.inputs, "units of different requests shared engine calls"
 
 
