@@ -14,9 +14,12 @@ markers (``"document"``: what shapes a document's outputs).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
+import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
@@ -382,24 +385,15 @@ def option_default(name: str) -> Any:
 
 def option_type(name: str) -> tuple[type, ...]:
     """The Python types an option's value may have (``NoneType`` when it may be unset)."""
-    annotation = str(_FIELDS[name].type)
-    return tuple(_TYPE_NAMES.get(part.strip(), str) for part in annotation.split("|"))
+    hint = _type_hints()[name]
+    parts = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return tuple(typing.get_origin(part) or part for part in parts)  # tuple[str, ...] -> tuple
 
 
-# The names in the fields' annotations (strings: this module postpones annotations).
-_TYPE_NAMES: dict[str, type] = {
-    "None": type(None),
-    "tuple[str, ...]": tuple,
-    "str": str,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "Engine": Engine,
-    "Compute": Compute,
-    "Unit": Unit,
-    "Normalization": Normalization,
-    "BriefStyle": BriefStyle,
-}
+@functools.cache
+def _type_hints() -> dict[str, Any]:
+    # The fields' annotations are strings here (this module postpones them): resolved once.
+    return typing.get_type_hints(Settings)
 
 
 def choices(name: str) -> tuple[str, ...] | None:
