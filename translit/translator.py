@@ -308,13 +308,13 @@ class Translator:
 
     def _empty(self, document: Document) -> Translation:
         return Translation(
-            str(self.settings.model or ""),
-            [],
-            [],
-            [],
-            [],
-            document.removed,
-            {"total": 0.0},
+            model=str(self.settings.model or ""),
+            source_paragraphs=[],
+            units=[],
+            unit_results=[],
+            paragraphs=[],
+            removed_boilerplate=document.removed,
+            timings={"total": 0.0},
             unit_mode=self.settings.unit.value,
             input_format=document.input_format,
             metadata=document.metadata,
