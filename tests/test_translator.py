@@ -97,6 +97,10 @@ def test_one_key_serves_the_cache_and_the_resume_marker() -> None:
     assert Settings(sentences=5).key("unit") == base.key("unit")
     assert Settings(sentences=5).key("document") != base.key("document")
     assert Settings(threads=1, batch_size=7).key("document") == base.key("document")
+    # An option added later is left out at its default, so that adding it made no cache entry
+    # or resume marker stale; another value is part of both keys.
+    assert "compute" not in base.key("document")
+    assert Settings(compute="float32").key("unit") != base.key("unit")
     for item in fields(Settings):
         assert option_info(item.name).help, item.name  # every option explains itself
     assert set(OPTION_NAMES) == {f.name for f in fields(Settings)}

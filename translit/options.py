@@ -132,6 +132,9 @@ class OptionInfo:
     maximum: float | Callable[[], float] | None = None
     files: bool = False  # the value names files whose contents shape the output (keys hash them)
     choices: tuple[str, ...] | None = None  # the allowed values of a string option
+    # Left out of the keys at its default: an option added later must not make every cache
+    # entry and every batch's resume markers stale (its default is what ran before it existed).
+    keyed_at_default: bool = True
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""
@@ -147,8 +150,9 @@ def _option(
     maximum: float | Callable[[], float] | None = None,
     files: bool = False,
     choices: tuple[str, ...] | None = None,
+    keyed_at_default: bool = True,
 ) -> Any:
-    info = OptionInfo(help, group, scope, minimum, maximum, files, choices)
+    info = OptionInfo(help, group, scope, minimum, maximum, files, choices, keyed_at_default)
     return field(default=default, metadata={"option": info})
 
 
@@ -184,6 +188,7 @@ class Settings:
         "depends on the batch's padding).",
         "model",
         "unit",
+        keyed_at_default=False,
     )
     threads: int | None = _option(
         None, "CPU threads for the engine (default: all usable cores).", "model", None, 1, max_threads
@@ -351,6 +356,8 @@ class Settings:
             info = option_info(item.name)
             if info.scope in wanted:
                 value = getattr(self, item.name)
+                if not info.keyed_at_default and value == item.default:
+                    continue
                 parts.append(f"{item.name}={_file_digests(value) if info.files else value}")
         return "|".join(parts)
 
