@@ -46,7 +46,17 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 *(sys.executable, "-m", "translit", "serve", "--model", str(model), "--port", str(self.port)),
-                *("--no-cache", "--char-limit", "0", "--max-concurrent", "0", "--compute", compute),
+                *(
+                    "--no-cache",
+                    "--char-limit",
+                    "0",
+                    "--max-concurrent",
+                    "0",
+                    "--timeout",
+                    "3600",
+                    "--compute",
+                    compute,
+                ),
             ],
             cwd=REPO,
             stdout=subprocess.DEVNULL,

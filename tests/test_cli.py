@@ -8,6 +8,7 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,14 +22,19 @@ from .conftest import run_translit as run
 
 
 def on_a_terminal(
-    *args: str, env: dict[str, str] | None = None, stdin: bytes = b"", tty_stdin: bool = False
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: bytes = b"",
+    tty_stdin: bool = False,
+    stdout: Any = None,
 ) -> tuple[int, bytes]:
-    """Run translit with stderr and stdout (and with ``tty_stdin`` stdin) on a pseudo-terminal."""
+    """Run translit with stderr and stdout (and with ``tty_stdin`` stdin) on a pseudo-terminal;
+    ``stdout``: an open file to send stdout to instead."""
     main, secondary = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "translit", *args],
         stdin=secondary if tty_stdin else subprocess.PIPE,
-        stdout=secondary,
+        stdout=secondary if stdout is None else stdout,
         stderr=secondary,
         cwd=REPO,
         env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", **(env or {})},
@@ -254,39 +260,11 @@ def test_the_batch_bar_leaves_streamed_results_on_stdout_and_messages_above_it(
     (src / "english.txt").write_text(
         "This text is written in English, not in German at all.\n", encoding="utf-8"
     )
-    main, secondary = pty.openpty()
     with (tmp_path / "out.jsonl").open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "translit",
-                "batch",
-                str(src),
-                "--format",
-                "jsonl",
-                "-m",
-                str(copy_model_dir),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=secondary,
-            cwd=REPO,
-            env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+        code, terminal = on_a_terminal(
+            "batch", str(src), "--format", "jsonl", "-m", str(copy_model_dir), stdout=out
         )
-        os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(main)
-        assert proc.wait(timeout=120) == 0
-    terminal = b"".join(chunks)
+    assert code == 0
     records = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(records) == 4 and all(json.loads(r)["path"] for r in records)
     assert b'"path"' not in terminal
