@@ -136,7 +136,10 @@ def report(
         f"{what} that differ: {differing} of {pieces} ({100 * differing / max(1, pieces):.2f} %)"
     )
     for name, first, second in examples:
-        print(f"    {name}:\n      alone:    {first[:160]}\n      together: {second[:160]}")
+        at = next((i for i, (x, y) in enumerate(zip(first, second, strict=False)) if x != y), 0)
+        start = max(0, at - 60)
+        print(f"    {name}:")
+        print(f"      alone:    …{first[start : at + 80]}\n      together: …{second[start : at + 80]}")
 
 
 def main() -> None:

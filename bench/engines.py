@@ -13,6 +13,7 @@ it for CTranslate2 (int8), and times, on the sample article, with every output f
   (d) raw ctranslate2.Translator.translate_batch on (c)'s units, in (c)'s batches, with
       (c)'s workers (inter_threads = threads, intra_threads = 1)
   (s) (c) with a vocabulary shortlist (translit's builder, its defaults; see bench/shortlist.py)
+  (x) (c) in float32 arithmetic (--compute float32: the same bytes whoever shares a batch)
 
 translit's variants normalise their input as opus-mt's models.toml entry asks (Moses), so
 (c)/(d) includes that cost. Each variant runs in its own process (so peak RSS is its own)
@@ -223,6 +224,19 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
                 with torch.inference_mode():
                     model.generate(**batch, num_beams=beams, min_new_tokens=n, max_new_tokens=n)
             times.append(time.perf_counter() - t0)
+    elif variant == "x_translit_ct2_float32":
+        from translit.engines import ct2
+        from translit.engines.ct2 import CTranslate2Engine
+
+        converted = ct2.find_converted(MODEL, "int8")
+        assert converted is not None
+        # (c)'s conversion run in float32 arithmetic: what --compute float32 gives.
+        engine = CTranslate2Engine(converted, "opus-shaped", compute_type="float32", threads=threads)
+        load = time.perf_counter() - start
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            translit.translate_many([text], engine=engine, options=options, normalize=NORMALIZE)
+            times.append(time.perf_counter() - t0)
     elif variant == "s_translit_ct2_shortlist":
         from translit.engines.ct2 import CTranslate2Engine
 
@@ -357,6 +371,7 @@ def main() -> None:
         "p_translit_ct2_paragraph",
         "d_raw_ct2_sentence",
         "s_translit_ct2_shortlist",
+        "x_translit_ct2_float32",
     ):
         print(f"running {variant} …", file=sys.stderr)
         rows.append(in_subprocess(variant, args.reps, args.beams, args.threads))
@@ -383,6 +398,8 @@ def main() -> None:
     print(f"sentence units vs paragraph units on CTranslate2: {p / c:.2f}x faster")
     s_ = by["s_translit_ct2_shortlist"]["median"]
     print(f"(d) time / (s) time:   {d / s_:.2f}x    (target >= 1.5 at beam 4, >= 2 greedy: the shortlist)")
+    x = by["x_translit_ct2_float32"]["median"]
+    print(f"(x) time / (c) time:   {x / c:.2f}x    (what --compute float32 costs)")
     if "f_batch_cross_document" in by:
         e, f = by["e_batch_per_document"]["median"], by["f_batch_cross_document"]["median"]
         print(
