@@ -20,83 +20,38 @@ import http.client
 import json
 import logging
 import os
-import socket
-import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve import Server  # bench/serve.py: translit serve in a subprocess
 
 REPO = Path(__file__).resolve().parent.parent
 WMT20 = REPO.parent / "shared" / "data" / "de_news" / "wmt20"
 SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """``translit serve`` in a subprocess on loopback, without a cache, up until stopped."""
-
-    def __init__(self, model: Path, compute: str) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "translit", "serve", "--model", str(model), "--port", str(self.port)),
-                *(
-                    "--no-cache",
-                    "--char-limit",
-                    "0",
-                    "--max-concurrent",
-                    "0",
-                    "--timeout",
-                    "3600",
-                    "--compute",
-                    compute,
-                ),
-            ],
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/health")
-                connection.getresponse().read()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("translit serve did not start") from None
-                time.sleep(0.2)
-
-    def translate(self, text: str) -> str:
-        """One /translate request; its translatedText."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
-        body = json.dumps({"q": text, "source": "de", "target": "en"}).encode()
-        connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
-        reply = connection.getresponse()
-        data = reply.read()
-        if reply.status != 200:
-            raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
-        return str(json.loads(data)["translatedText"])
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
+def ask(server: Server, text: str) -> str:
+    """One /translate request; its translatedText."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    body = json.dumps({"q": text, "source": "de", "target": "en"}).encode()
+    connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
+    reply = connection.getresponse()
+    data = reply.read()
+    if reply.status != 200:
+        raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
+    return str(json.loads(data)["translatedText"])
 
 
 def on_the_service(model: Path, compute: str, texts: list[str]) -> tuple[list[list[str]], list[list[str]]]:
     """(one after another, all at once): each article's paragraphs as the service returned them."""
-    server = Server(model, compute)
+    # The model's own beam size, as the library run below; no request timeout: 118 articles wait.
+    server = Server("--timeout", "3600", "--compute", compute, model=model, beams=None)
     try:
-        alone = [server.translate(text) for text in texts]
+        alone = [ask(server, text) for text in texts]
         with ThreadPoolExecutor(len(texts)) as pool:
-            together = list(pool.map(server.translate, texts))
+            together = list(pool.map(lambda text: ask(server, text), texts))
     finally:
         server.stop()
     return [a.split("\n\n") for a in alone], [t.split("\n\n") for t in together]

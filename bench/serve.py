@@ -82,17 +82,21 @@ def free_port() -> int:
 
 
 class Server:
-    """``translit serve`` in a subprocess, up until stopped."""
+    """``translit serve`` in a subprocess on 127.0.0.1, without a cache or limits, up until stopped.
 
-    def __init__(self, *extra: str) -> None:
+    ``beams``: None for the model's own beam size (bench/company.py serves the small translator).
+    """
+
+    def __init__(self, *extra: str, model: Path = MODEL, beams: int | None = 4) -> None:
         import httpx
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        beam_flags = ("--beams", str(beams)) if beams is not None else ()
         self.proc = subprocess.Popen(
             [
-                *(sys.executable, "-m", "translit", "serve", "--model", str(MODEL), "--port", str(self.port)),
-                *("--no-cache", "--char-limit", "0", "--max-concurrent", "0", "--beams", "4", *extra),
+                *(sys.executable, "-m", "translit", "serve", "--model", str(model), "--port", str(self.port)),
+                *("--no-cache", "--char-limit", "0", "--max-concurrent", "0", *beam_flags, *extra),
             ],
             cwd=REPO,
             stdout=subprocess.DEVNULL,
