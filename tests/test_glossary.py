@@ -249,6 +249,69 @@ def test_a_repair_that_loses_content_is_not_kept() -> None:
     assert outcome.text.startswith("A dog") and "glossary" in outcome.flags
 
 
+def test_a_forced_repair_of_a_looping_unit_is_decoded_as_its_retry_was() -> None:
+    """A model that loops on a sentence loops again when continuing it from the rendering,
+    unless the continuation gets the anti-repetition settings that mended its first output."""
+    prefixes_seen: list[DecodeOptions] = []
+
+    class Looper:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "l", 500, "l", "none", None
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            safe = options.no_repeat_ngram_size is not None
+            sentence = "A dog runs across the field." if safe else "A dog " + "runs " * 12
+            return [EngineOutput("Canine." if t == "Hund" else sentence, 6, False, -0.2) for t in texts]
+
+        def translate_with_prefix(self, texts, prefixes, options):
+            prefixes_seen.append(options)
+            safe = options.no_repeat_ngram_size is not None
+            rest = " runs across the field." if safe else " runs" * 12
+            return [EngineOutput(p + rest, 6, False, -0.2) for p in prefixes]
+
+    (outcome,) = translate_units(
+        Looper(), ["Ein Hund rennt über das Feld."], DecodeOptions(), glossary(("Hund", "hound"))
+    )
+    assert "loop" in outcome.redone and prefixes_seen
+    assert outcome.text == "A hound runs across the field."
+    assert [(t.honoured, t.by) for t in outcome.terms] == [(True, "forced")]
+
+
+def test_the_model_s_word_is_found_without_the_function_words_aligned_with_it() -> None:
+    """An alignment that takes "of" along with the model's word ("zum Unternehmen" → "company
+    of") still finds the word: it is substituted, and the sentence is not decoded again."""
+    output = "The factory belongs to the company of Lubrizol."
+    source = "Die Fabrik gehört zum Unternehmen Lubrizol."
+
+    class Aligned:
+        model_id, max_input_tokens, cache_key, normalization, flag_below = "a", 500, "a", "none", None
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def translate_batch(self, texts, options):
+            # Its word for the term alone is not the one in its sentence: only the alignment finds it.
+            return [
+                EngineOutput("Business." if t == "Unternehmen" else output, 8, False, -0.2) for t in texts
+            ]
+
+        def translate_with_prefix(self, texts, prefixes, options):
+            raise AssertionError("the model's own word was there to substitute")
+
+        def align(self, pairs):
+            term = source.index("Unternehmen")
+            word = output.index("company of")
+            return [[(term, term + len("Unternehmen"), word, word + len("company of"))] for _ in pairs]
+
+    (outcome,) = translate_units(
+        Aligned(), [source], DecodeOptions(), glossary(("Unternehmen", "enterprise"))
+    )
+    assert outcome.text == "The factory belongs to the enterprise of Lubrizol."
+    assert [(t.honoured, t.by) for t in outcome.terms] == [(True, "substituted")]
+
+
 # --- everywhere the same file is honoured ------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ Where the model did not use it, translit repairs the unit, cheapest first:
 2. **forced**: where no word of the model's can be found for the term, the output is cut
    where the alignment puts the term, the fixed rendering is put there, and the model
    continues the sentence from it (CTranslate2's ``target_prefix``, ``decoder_input_ids``
-   in transformers).
+   in transformers), with the anti-repetition settings where its first output looped.
 
 A repair is kept only if it passes the guards as well as the first output did (no more
 omission flags, no loop). A term still missing is a ``glossary`` flag on the unit; every
@@ -106,6 +106,16 @@ def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]
     return at, at
 
 
+def _word_cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
+    """:func:`_cut` without what trails the model's word: punctuation, and function words the
+    alignment took along from the German word's neighbours ("zum Unternehmen" → "company of")."""
+    start, end = _cut(engine, source, output, match)
+    words = output[start:end].rstrip(" ,.;:!?").split(" ")
+    while len(words) > 1 and words[-1].lower() in _FUNCTION_WORDS:
+        words.pop()
+    return start, start + len(" ".join(words))
+
+
 def enforce_terms(
     engine: TranslationEngine,
     texts: Sequence[str],
@@ -113,10 +123,14 @@ def enforce_terms(
     options: DecodeOptions,
     glossary: Glossary,
     on_repair: Callable[[], None] | None = None,
+    loop_options: DecodeOptions | None = None,
 ) -> None:
     """Check every unit with glossary terms and repair those that miss one, in place.
 
     ``outcomes`` are :class:`translit.pipeline.Outcome` objects (text, flags, redone, terms).
+    ``loop_options`` are the settings a unit whose first output looped was decoded again
+    with (``"loop"`` in its ``redone``): its forced repair is decoded with them too, since the
+    model loops on that source.
     """
     pending: dict[int, list[Match]] = {}
     for i, text in enumerate(texts):
@@ -145,13 +159,14 @@ def enforce_terms(
     for i, matches in pending.items():
         outcome = outcomes[i]
         current, score = outcome.text, outcome.score
+        unit_options = loop_options if loop_options and "loop" in outcome.redone else options
         swaps: list[tuple[str, str]] = []  # (rendering put in, the model's own word it replaced)
         for match, occurrence in zip(matches, _occurrences(matches), strict=True):
             if count_honoured(match.entry, current) < occurrence:
-                current, score, swap = _force(engine, texts[i], current, match, options, occurrence)
+                current, score, swap = _force(engine, texts[i], current, match, unit_options, occurrence)
                 swaps += [swap] if swap else []
         if _honours_all(matches, current) and _acceptable(texts[i], outcome.text, current):
-            score = _confidence_around_terms(engine, texts[i], current, score, swaps, options)
+            score = _confidence_around_terms(engine, texts[i], current, score, swaps, unit_options)
             _take(outcome, texts[i], current, score, matches, "forced")
         else:
             outcome.flags = sorted({*outcome.flags, GLOSSARY})
@@ -250,8 +265,7 @@ def _substituted(
             (a, b) for a, b in _own_spans(text, words) if match.entry.target.lower() not in text[a:b].lower()
         ]
         if not spans:
-            start, end = _cut(engine, source, text, match)
-            end = start + len(text[start:end].rstrip(" ,.;:!?"))
+            start, end = _word_cut(engine, source, text, match)
             if not _may_render(match, text[start:end]):
                 continue  # the model left the term out, or wrote it as something else
             spans = [(start, end)]
@@ -365,7 +379,7 @@ def _force(
     ``occurrence`` is which occurrence of the term this is: the rendering must then stand
     that many times.
     """
-    start, end = _cut(engine, source, output, match)
+    start, end = _word_cut(engine, source, output, match)
     if not _may_render(match, output[start:end]):
         end = start  # not a word for the term (the model left it out): the rendering goes in here
     rendering = (

@@ -144,6 +144,11 @@ def _split_sentence_in_two(text: str) -> tuple[str, str] | None:
     return None
 
 
+def loop_safe(options: DecodeOptions) -> DecodeOptions:
+    """The settings a unit whose output looped is decoded again with."""
+    return replace(options, no_repeat_ngram_size=GUARD_NGRAM, repetition_penalty=GUARD_PENALTY)
+
+
 def _decode(
     engine: TranslationEngine, texts: list[str], options: DecodeOptions, depth: int = 0
 ) -> list[Outcome]:
@@ -171,7 +176,7 @@ def _redo(
     if not benchmark and options.no_repeat_ngram_size is None:
         suspects = [i for i, o in enumerate(outputs) if guards.is_degenerate(texts[i], o.text)]
         if suspects:
-            safer = replace(options, no_repeat_ngram_size=GUARD_NGRAM, repetition_penalty=GUARD_PENALTY)
+            safer = loop_safe(options)
             for i, output in zip(
                 suspects, engine.translate_batch([texts[i] for i in suspects], safer), strict=True
             ):
@@ -343,5 +348,5 @@ def _repair(
     for i, found in suspects.items():
         outcomes[i].flags = sorted({*outcomes[i].flags, *found})
     # Links and the like are kept verbatim in every run, so terms are checked with or without a glossary.
-    enforce_terms(engine, texts, outcomes, options, glossary or NO_GLOSSARY)
+    enforce_terms(engine, texts, outcomes, options, glossary or NO_GLOSSARY, loop_options=loop_safe(options))
     return outcomes
