@@ -152,21 +152,38 @@ def _isolated_config(
     shutil.copytree(_converted_copy_model, conversions / _converted_copy_model.name)
 
 
-class Dictionary:
+class EngineDouble:
+    """What every engine double has: an identity of its own (its class's name, so that two
+    doubles never share cache entries), no input limit to speak of, and words for tokens.
+    A test's double adds ``translate_batch`` and whatever capability it tests."""
+
+    max_input_tokens, normalization, flag_below = 500, "none", None
+
+    @property
+    def model_id(self) -> str:
+        return type(self).__name__.lower()
+
+    @property
+    def cache_key(self) -> str:
+        return self.model_id
+
+    @property
+    def name(self) -> str:
+        return self.model_id
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+class Dictionary(EngineDouble):
     """An engine double: fixed sentence translations and a word alignment by a small lexicon.
 
     For tests of what is done with a translation and its alignment (formatting placed on the
     words), never of translation itself.
     """
 
-    model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
-    name = "dictionary"
-
     def __init__(self, sentences: dict[str, str], words: dict[str, str]) -> None:
         self.sentences, self.words = sentences, words
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
 
     def translate_batch(self, texts, options):
         from translit.engines import EngineOutput

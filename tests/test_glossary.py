@@ -27,7 +27,7 @@ from translit.glossary import (
 )
 from translit.pipeline import translate_units
 
-from .conftest import SMALL, invoke
+from .conftest import SMALL, EngineDouble, invoke
 
 
 def glossary(*pairs: tuple[str, str]) -> Glossary:
@@ -204,12 +204,7 @@ def test_units_without_terms_come_out_byte_identical(small: Translator) -> None:
 def test_a_term_the_repair_cannot_place_is_flagged() -> None:
     """An engine double that never writes the rendering: the unit is flagged, nothing invented."""
 
-    class Stubborn:
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "s", 500, "s", "none", None
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
-
+    class Stubborn(EngineDouble):
         def translate_batch(self, texts, options):
             # The term alone it renders with a word it never writes in the sentence.
             return [
@@ -230,12 +225,7 @@ def test_a_term_the_repair_cannot_place_is_flagged() -> None:
 
 
 def test_a_repair_that_loses_content_is_not_kept() -> None:
-    class Dropper:
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
-
+    class Dropper(EngineDouble):
         def translate_batch(self, texts, options):
             # Its word for the term alone is not the one in its sentence: the repair is forced.
             sentence = "A dog runs across a field with 25 sheep."
@@ -254,12 +244,7 @@ def test_a_forced_repair_of_a_looping_unit_is_decoded_as_its_retry_was() -> None
     unless the continuation gets the anti-repetition settings that mended its first output."""
     prefixes_seen: list[DecodeOptions] = []
 
-    class Looper:
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "l", 500, "l", "none", None
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
-
+    class Looper(EngineDouble):
         def translate_batch(self, texts, options):
             safe = options.no_repeat_ngram_size is not None
             sentence = "A dog runs across the field." if safe else "A dog " + "runs " * 12
@@ -285,12 +270,7 @@ def test_the_model_s_word_is_found_without_the_function_words_aligned_with_it() 
     output = "The factory belongs to the company of Lubrizol."
     source = "Die Fabrik gehört zum Unternehmen Lubrizol."
 
-    class Aligned:
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "a", 500, "a", "none", None
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
-
+    class Aligned(EngineDouble):
         def translate_batch(self, texts, options):
             # Its word for the term alone is not the one in its sentence: only the alignment finds it.
             return [

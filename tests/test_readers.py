@@ -25,7 +25,7 @@ from translit.errors import EXIT_INPUT, InputError
 from translit.readers import detect_format, read_document
 from translit.readers.markdown import MarkdownReader, Protected, Span, parse_pieces
 
-from .conftest import COPY_MODEL, Dictionary, invoke, shared_path
+from .conftest import COPY_MODEL, Dictionary, EngineDouble, invoke, shared_path
 
 HTML = shared_path("data", "html")
 
@@ -180,14 +180,10 @@ def test_markdown_keeps_its_structure_with_the_copy_model(seed: int, copy_engine
 
 
 def test_markup_a_model_cannot_place_goes_round_its_sentence_and_is_flagged() -> None:
-    class Rephrases:
+    class Rephrases(EngineDouble):
         """An engine double without word alignment: no span can be placed on words."""
 
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "d", 500, "d", "none", None
         table = {"Siehe den Bericht für mehr.": "See the report for more.", "den Bericht": "that report"}
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
 
         def translate_batch(self, texts, options):
             from translit.engines import EngineOutput
@@ -240,12 +236,7 @@ def test_inline_pieces_keep_protected_markdown_verbatim() -> None:
 
 
 def test_translated_text_that_looks_like_a_block_marker_is_escaped() -> None:
-    class Numbers:
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "n", 500, "n", "none", None
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
-
+    class Numbers(EngineDouble):
         def translate_batch(self, texts, options):
             from translit.engines import EngineOutput
 
