@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import logging
 import os
 import sys
@@ -25,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import Server  # bench/serve.py: translit serve in a subprocess
+from serve import Server, post  # bench/serve.py: translit serve in a subprocess, one request
 
 REPO = Path(__file__).resolve().parent.parent
 WMT20 = REPO.parent / "shared" / "data" / "de_news" / "wmt20"
@@ -33,15 +32,8 @@ SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 
 
 def ask(server: Server, text: str) -> str:
-    """One /translate request; its translatedText."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
-    body = json.dumps({"q": text, "source": "de", "target": "en"}).encode()
-    connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
-    reply = connection.getresponse()
-    data = reply.read()
-    if reply.status != 200:
-        raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
-    return str(json.loads(data)["translatedText"])
+    """One /translate request on a connection of its own; its translatedText."""
+    return post(http.client.HTTPConnection("127.0.0.1", server.port, timeout=600), text)
 
 
 def on_the_service(model: Path, compute: str, texts: list[str]) -> tuple[list[list[str]], list[list[str]]]:
@@ -75,7 +67,7 @@ def report(
 ) -> None:
     """Print how many articles and pieces differ, with up to three examples."""
     articles = pieces = differing = 0
-    examples = []
+    examples: list[tuple[str, str, str]] = []
     for name, a, b in zip(names, alone, together, strict=True):
         changed = [(x, y) for x, y in zip(a, b, strict=False) if x != y] + (
             [("(count)", f"{len(a)} vs {len(b)}")] if len(a) != len(b) else []

@@ -123,14 +123,16 @@ class Server:
         self.proc.wait(timeout=60)
 
 
-def post(connection: http.client.HTTPConnection, text: str) -> None:
-    """One /translate request on a kept-alive connection (stdlib: the clients stay light)."""
+def post(connection: http.client.HTTPConnection, text: str) -> str:
+    """One /translate request on a kept-alive connection (stdlib: the clients stay light);
+    its translatedText."""
     body = json.dumps({"q": text, "source": "de", "target": "en"}).encode()
     connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
     reply = connection.getresponse()
     data = reply.read()
     if reply.status != 200:
         raise RuntimeError(f"HTTP {reply.status}: {data[:200]!r}")
+    return str(json.loads(data)["translatedText"])
 
 
 def run(url: str | list[str], texts: list[str], clients: int) -> tuple[float, list[float]]:
