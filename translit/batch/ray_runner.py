@@ -110,10 +110,11 @@ class TranslitWorker:
         )
         self.compute = compute
 
-    def ready(self, model_box: list[Any]) -> int:
-        """Load the model now; returns this worker's process id (tests kill it)."""
+    def ready(self, model_box: list[Any], compute: str = "default") -> int:
+        """Load the model now, with the run's ``compute`` (so that its first group does not
+        load it again); returns this worker's process id (tests kill it)."""
         if self.engine is None:
-            self._load(model_box)
+            self._load(model_box, compute)
         return os.getpid()
 
     def translate(
@@ -243,7 +244,7 @@ def _dispatch(
     model_box = [model_ref]
     use_cache = settings.translation.cache
     actors = [actor_class.remote(options.threads_per_worker, use_cache) for _ in range(options.workers)]
-    _check_actors_start(ray, actors, model_box)
+    _check_actors_start(ray, actors, model_box, settings.translation.compute.value)
     load = [0] * len(actors)
     rest_until = [0.0] * len(actors)  # an actor that just died is left alone until then
     pauses = [0] * len(actors)
@@ -323,7 +324,7 @@ def _dispatch(
         finish_group(group, read, translated, settings, plan, finish)
 
 
-def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any]) -> None:
+def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any], compute: str) -> None:
     """Wait until every actor has loaded the model; a model no worker can load is one error.
 
     Without this, an actor whose constructor fails would be restarted and fail again for
@@ -332,7 +333,7 @@ def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any]) -> No
     from ray.exceptions import RayActorError, RayTaskError
 
     try:
-        ray.get([actor.ready.remote(model_box) for actor in actors])
+        ray.get([actor.ready.remote(model_box, compute) for actor in actors])
     except (RayActorError, RayTaskError) as exc:
         message = str(exc)
         cause = next(
