@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 from translit.cli import batch, cache, documents, eval, glossary, models, serve
 from translit.cli.common import (
     EXIT_CODES_HELP,
+    environment,
     handled,
     prepare_stdout,
     printable,
@@ -73,7 +74,7 @@ class TranslitGroup(TyperGroup):
         except ClickException as exc:
             return _usage_error(exc.format_message(), standalone, code=exc.exit_code)
         except typer.Abort:
-            sys.stderr.write("translit: interrupted\n")
+            environment().message("translit: interrupted")
             code = 130
         code = code if isinstance(code, int) else 0
         if standalone:
@@ -94,9 +95,9 @@ def _usage_hint(exc: Any, argv: list[str]) -> str:
 
 def _usage_error(message: str, standalone: bool, ctx: Any = None, code: int = 2) -> int:
     command = ctx.command_path if ctx is not None else "translit"
-    sys.stderr.write(f"translit: error: {printable(message)}\n")
+    environment().message(f"translit: error: {printable(message)}")
     if code == 2:
-        sys.stderr.write(f"(see '{command} --help')\n")
+        environment().message(f"(see '{command} --help')")
     if standalone:
         sys.exit(code)
     return code

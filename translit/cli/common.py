@@ -93,6 +93,15 @@ class Environment:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise OutputError(f"cannot write results to stdout ({reason})") from None
 
+    def message(self, line: str) -> None:
+        """Write one message line on ``stderr``, flushed; a stderr that is gone takes nothing."""
+        try:
+            if self.stderr is not None:
+                self.stderr.write(line + "\n")
+                self.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
 
 def _is_tty(stream: TextIO | None) -> bool:
     try:
@@ -148,17 +157,12 @@ class _StderrHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         level = record.levelname.lower()
         message = printable(record.getMessage())
+        if not colour_enabled():
+            environment().message(f"translit: {level}: {message}")
+            return
         try:
-            if colour_enabled():
-                style = "yellow" if record.levelno == logging.WARNING else "red"
-                stderr_console().print(
-                    f"[{style}]translit: {level}:[/] {message}", markup=True, soft_wrap=True
-                )
-            else:
-                stderr = environment().stderr
-                if stderr is not None:
-                    stderr.write(f"translit: {level}: {message}\n")
-                    stderr.flush()
+            style = "yellow" if record.levelno == logging.WARNING else "red"
+            stderr_console().print(f"[{style}]translit: {level}:[/] {message}", markup=True, soft_wrap=True)
         except (OSError, ValueError):
             pass
 
@@ -183,13 +187,7 @@ def printable(message: str) -> str:
 
 def fail(message: str, code: int) -> typer.Exit:
     """Write one error line on stderr and return the Exit to raise."""
-    try:
-        stderr = environment().stderr
-        if stderr is not None:
-            stderr.write(f"translit: error: {printable(message)}\n")
-            stderr.flush()
-    except (OSError, ValueError):
-        pass
+    environment().message(f"translit: error: {printable(message)}")
     return typer.Exit(code)
 
 

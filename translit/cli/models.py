@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -140,7 +139,7 @@ def models_pull(name: NameArgument) -> None:
     if colour_enabled():
         stderr_console().print(f"translit: downloading {spec.repo}@{spec.revision} …")
     else:
-        sys.stderr.write(f"translit: downloading {spec.repo}@{spec.revision} …\n")
+        environment().message(f"translit: downloading {spec.repo}@{spec.revision} …")
     from translit.download import pull
 
     write(str(pull(spec, progress=colour_enabled())))
