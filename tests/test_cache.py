@@ -11,7 +11,7 @@ import pytest
 import translit
 from translit.cache import TranslationCache
 
-from .conftest import cache_with_conversions
+from .conftest import EngineDouble, cache_with_conversions
 from .conftest import invoke as cli
 from .conftest import run_translit as run
 
@@ -169,17 +169,11 @@ def test_units_finished_before_ctrl_c_are_kept_and_not_translated_again(tmp_path
     assert differ <= 2, differ
 
 
-class _Interrupting:
+class _Interrupting(EngineDouble):
     """An engine double whose call is interrupted with some outputs finished: tests what is kept."""
-
-    model_id, max_input_tokens, cache_key, normalization, flag_below = "i", 500, "i", "none", None
-    name = "interrupting"
 
     def __init__(self, finished: dict[str, tuple[str, bool]]) -> None:
         self.finished = finished  # source -> (output, ran into the length limit)
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
 
     def translate_batch(self, texts, options):
         from translit.engines.base import DecodeInterrupted, EngineOutput

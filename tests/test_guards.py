@@ -29,7 +29,7 @@ from translit.segment import (
     split_sentences,
 )
 
-from .conftest import REPO, SAMPLE, SMALL, invoke
+from .conftest import REPO, SAMPLE, SMALL, EngineDouble, invoke
 from .conftest import run_translit as run
 
 
@@ -261,16 +261,11 @@ def test_numbers_kept_in_other_forms_pass(source: str, output: str) -> None:
     assert guards.missing_numbers(source, output) == []
 
 
-class Scripted:
+class Scripted(EngineDouble):
     """An engine double answering each source with a scripted output (the first that applies)."""
-
-    model_id, max_input_tokens, cache_key, normalization, flag_below = "s", 500, "s", "none", None
 
     def __init__(self, answers: dict[str, str]) -> None:
         self.answers = answers
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
 
     def translate_batch(self, texts, options):
         return [EngineOutput(self.answers.get(t, t), len(t.split()), False, -0.3) for t in texts]

@@ -40,6 +40,7 @@ from .conftest import (  # noqa: E402
     REPO,
     SAMPLE,
     SMALL,
+    EngineDouble,
     invoke,
     run_translit,
 )
@@ -316,16 +317,10 @@ def test_api_keys_and_rates(tmp_path: Path) -> None:
 def test_a_short_request_gets_into_the_next_round() -> None:
     """The scheduler's order, with an engine double that records its calls: no head-of-line blocking."""
 
-    class Recorder:
-        model_id, max_input_tokens, cache_key, normalization, flag_below = "r", 500, "r", "none", None
-        name = "recorder"
-
+    class Recorder(EngineDouble):
         def __init__(self) -> None:
             self.calls: list[list[str]] = []
             self.gate = threading.Event()
-
-        def count_tokens(self, text: str) -> int:
-            return len(text.split())
 
         def translate_batch(self, texts, options):
             self.calls.append(list(texts))
