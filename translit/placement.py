@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from translit.engines.base import Alignment, project_span
 from translit.guards import Flag
-from translit.readers.base import Atom, PlacedSegment, PlacedSpan, Segment, Span
+from translit.readers.base import Atom, PlacedSegment, PlacedSpan, Segment, Span, settle
 from translit.segment import Unit, join_units
 
 MARKUP = Flag.MARKUP
@@ -182,7 +182,10 @@ def place(
         for atom in segment.atoms
     ]
     misplaced = {u for i, p in enumerate(placed) if not p.aligned for u in owners[i]}
-    return Placement(PlacedSegment(target, segment.kind, placed, atoms), misplaced, ends)
+    # Atoms at word boundaries take the place of the translation's whitespace there; the unit
+    # ends ride along as marks so that they move with the text.
+    settled = settle(PlacedSegment(target, segment.kind, placed, atoms, ends))
+    return Placement(replace(settled, marks=[]), misplaced, settled.marks)
 
 
 def _verbatim(original: str, target: str, within: tuple[int, int]) -> tuple[int, int] | None:

@@ -23,7 +23,7 @@ import bisect
 import html
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from translit.errors import InputError
@@ -48,17 +48,28 @@ class Span:
 
 @dataclass(frozen=True)
 class Atom:
-    """Something without text at ``offset`` of a segment (an image, a footnote mark, a break).
+    """Something without text at ``offset`` of a segment (an image, a field, a tab, a break).
 
     ``glue`` says which word it sticks to: ``left`` (a footnote mark after its word, a closing
-    tag), ``right`` (an opening tag, an image before the word it stands before); ``spaced``: it
-    stood between two spaces, and a space follows it when it is written back in text.
+    tag), ``right`` (an opening tag, an image before the word it stands before). ``before`` and
+    ``after`` are the source's whitespace beside it, and ``blank`` says the atom *is* whitespace
+    (a tab, a line break: the model saw a space there): where either holds, the writer puts the
+    atom in place of the translation's whitespace at its place, with the source's whitespace
+    round it (:func:`settle`) — a field between two words never glues them, a tab never gains
+    spaces.
     """
 
     offset: int
     payload: Any
     glue: str = "right"
-    spaced: bool = False
+    before: str = ""
+    after: str = ""
+    blank: bool = False
+
+    @property
+    def at_boundary(self) -> bool:
+        """Whether the atom stood at a word boundary in the source (whitespace beside it or itself)."""
+        return self.blank or bool(self.before or self.after)
 
 
 @dataclass
@@ -207,7 +218,7 @@ def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = Tru
         events.append((span.start, 1, -width * 1000 + index, tags.opening))
         events.append((span.end, 0, width * 1000 - index, tags.closing))
     for atom in placed.atoms:
-        events.append((atom.offset, 3, 0, atom.payload.opening + atom.payload.closing + " " * atom.spaced))
+        events.append((atom.offset, 3, 0, atom.payload.opening + atom.payload.closing))
     if marks:
         for at in placed.marks:
             events.append((at, 4, 0, " " + escape(CHECK_MARK)))
@@ -243,12 +254,16 @@ def escape_html(text: str) -> str:
 RawSpan = tuple[int, int, Any, bool, int]
 """A span over a reader's raw text: start, end, payload, translatable, depth."""
 
+RawAtom = tuple[int, Any] | tuple[int, Any, int]
+"""An atom at an offset of a reader's raw text: offset, payload and, for an atom that stands for
+whitespace (a tab, a line break), how many whitespace characters of the raw text are its own."""
+
 
 def segment_from(
     raw: str,
     kind: str,
     spans: Sequence[RawSpan] = (),
-    atoms: Sequence[tuple[int, Any]] = (),
+    atoms: Sequence[RawAtom] = (),
     keep_empty: bool = True,
 ) -> tuple[Segment, list[int]]:
     """A segment of ``raw`` text as read (its whitespace as it came), with spans and atoms at
@@ -270,25 +285,147 @@ def segment_from(
     return Segment(text, kind, placed, place_atoms(raw, where, atoms)), where
 
 
-def place_atoms(text: str, where: list[int], atoms: Sequence[tuple[int, Any]]) -> list[Atom]:
+CLOSING = frozenset(".,;:!?)]}»›“”\"'’")
+"""Punctuation that ends what comes before it: an atom before it belongs to the word before."""
+OPENING = frozenset("([{«‹„‚")
+
+
+def place_atoms(text: str, where: list[int], atoms: Sequence[RawAtom]) -> list[Atom]:
     """Atoms at offsets of ``text`` moved onto its collapsed form (:func:`collapse`'s ``where``).
 
-    An atom right after a character sticks to that word; one after a space sticks to the next
-    word, and one with space on both sides is ``spaced``.
+    Atoms with only whitespace between them are one cluster, which sticks to one word: to the
+    word before it where nothing (or punctuation that closes) separates them, else to the word
+    after it. Each atom keeps the source's whitespace before it; the cluster's last one the
+    whitespace after it (see :class:`Atom`).
     """
-    placed = []
-    for offset, payload in atoms:
-        at = bisect.bisect_left(where, offset)
-        if offset > 0 and not text[offset - 1].isspace():
-            placed.append(Atom(at, payload, "left"))
-            continue
-        spaced = 0 < offset < len(text) and text[offset].isspace()
-        while at < len(where) and where[at] < offset:
-            at += 1
-        if at < len(where) and text[where[at]].isspace():
-            at += 1  # after the collapsed space, before the next word
-        placed.append(Atom(at, payload, "right", spaced))
+    ordered = sorted(((a[0], a[1], a[2] if len(a) > 2 else 0) for a in atoms), key=lambda a: a[0])
+    clusters: list[list[tuple[int, Any, int]]] = []
+    for atom in ordered:
+        if clusters:
+            last = clusters[-1][-1]
+            if not text[last[0] + last[2] : atom[0]].strip():
+                clusters[-1].append(atom)
+                continue
+        clusters.append([atom])
+    placed: list[Atom] = []
+    for cluster in clusters:
+        start, end = cluster[0][0], cluster[-1][0] + cluster[-1][2]
+        lead = start
+        while lead > 0 and text[lead - 1].isspace():
+            lead -= 1
+        trail = end
+        while trail < len(text) and text[trail].isspace():
+            trail += 1
+        word_before, word_after = lead > 0, trail < len(text)
+        glued_before, glued_after = word_before and lead == start, word_after and trail == end
+        blank = any(width for _o, _p, width in cluster)
+        if glued_before or (word_before and (not word_after or text[trail] in CLOSING)):
+            glue = "left"
+        elif glued_after or word_after:
+            glue = "left" if blank and word_before else "right"
+        else:
+            glue = "right"
+        if glue == "left":
+            offset = bisect.bisect_right(where, lead - 1) if word_before else 0
+        else:
+            offset = bisect.bisect_left(where, trail)
+        previous_end = lead
+        for k, (raw_offset, payload, width) in enumerate(cluster):
+            before = text[previous_end:raw_offset]
+            after = text[raw_offset + width : trail] if k == len(cluster) - 1 else ""
+            placed.append(Atom(offset, payload, glue, before, after, width > 0))
+            previous_end = raw_offset + width
     return placed
+
+
+def settle(placed: PlacedSegment) -> PlacedSegment:
+    """A placed segment whose atoms that stood at a word boundary replace the translation's
+    whitespace at their place, with the source's whitespace round them (see :class:`Atom`).
+
+    The translation's text changes (a tab replaces a space; a field gets its spaces back), and
+    every span, atom and mark offset is carried over: an edge at the start of the replaced
+    whitespace stays before what is put there, one at its end after it.
+    """
+    groups: dict[int, list[Atom]] = {}
+    for atom in placed.atoms:
+        groups.setdefault(atom.offset, []).append(atom)
+    text = placed.text
+    edits: list[tuple[int, int, str, list[tuple[int, Atom]]]] = []  # (i, j, inserted, atoms at)
+    taken = 0
+    for x in sorted(groups):
+        group = groups[x]
+        if not any(atom.at_boundary for atom in group):
+            continue
+        i, j = x, x
+        while i > taken and text[i - 1].isspace():
+            i -= 1
+        while j < len(text) and text[j].isspace():
+            j += 1
+        if i == j and 0 < x < len(text):
+            # The translation has no space here: keep the source's spacing, but none against
+            # punctuation that closes (after) or opens (before) the words round it.
+            group = [
+                replace(
+                    atom,
+                    before="" if text[x - 1] in OPENING else atom.before,
+                    after="" if text[x] in CLOSING else atom.after,
+                )
+                for atom in group
+            ]
+        spacing: list[str] = []
+        at: list[tuple[int, Atom]] = []
+        length = 0
+        for atom in group:
+            length += len(atom.before)
+            at.append((length, atom))
+            length += len(atom.after)
+            spacing.append(atom.before + atom.after)
+        edits.append((i, j, "".join(spacing), at))
+        taken = j
+    if not edits:
+        return placed
+    starts = [e[0] for e in edits]
+
+    def moved(offset: int, side: str) -> int:
+        """Where ``offset`` of the old text is in the new (``side``: an edge that ends or starts)."""
+        shift = 0
+        k = bisect.bisect_right(starts, offset) - 1
+        for i, j, inserted, _at in edits[: max(0, k)]:
+            shift += len(inserted) - (j - i)
+        if k < 0:
+            return offset
+        i, j, inserted, _at = edits[k]
+        if offset > j or (offset == j and (side == "start" or i == j)):
+            if i == j and side == "end":
+                return offset + shift
+            return offset + shift + len(inserted) - (j - i)
+        if offset == i:
+            return offset + shift
+        return i + shift if side == "end" else i + shift + len(inserted)
+
+    out: list[str] = []
+    cursor = 0
+    atoms: list[Atom] = []
+    for i, j, inserted, at in edits:
+        out.append(text[cursor:i])
+        base = sum(len(piece) for piece in out)
+        out.append(inserted)
+        cursor = j
+        for local, atom in at:
+            atoms.append(replace(atom, offset=base + local, before="", after="", blank=False))
+    out.append(text[cursor:])
+    boundary_offsets = {x for x, group in groups.items() if any(a.at_boundary for a in group)}
+    for atom in placed.atoms:
+        if atom.offset not in boundary_offsets:
+            atoms.append(replace(atom, offset=moved(atom.offset, "end" if atom.glue == "left" else "start")))
+    atoms.sort(key=lambda a: a.offset)
+    return PlacedSegment(
+        "".join(out),
+        placed.kind,
+        [replace(s, start=moved(s.start, "start"), end=moved(s.end, "end")) for s in placed.spans],
+        atoms,
+        [moved(m, "end") for m in placed.marks],
+    )
 
 
 def collapse(text: str) -> tuple[str, list[int]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, library
+from translit.readers.base import Document, PlacedSegment, RawAtom, Segment, library
 from translit.readers.package import open_package
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
@@ -41,8 +41,11 @@ _PARTS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml": "note",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml": "note",
 }
-_TEXT = {f"{{{W}}}t": "text", f"{{{W}}}tab": "\t", f"{{{W}}}noBreakHyphen": "\u2011"}
-_BREAKS = {f"{{{W}}}br", f"{{{W}}}cr"}
+_TEXT = {f"{{{W}}}t": "text", f"{{{W}}}noBreakHyphen": "\u2011"}
+_BLANKS = {f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"}
+_WRAPPERS = {f"{{{W}}}hyperlink", f"{{{W}}}smartTag", f"{{{W}}}customXml"}
+"""Elements round runs that are rebuilt round the English words (spans); content controls too."""
+_PROPERTIES = {f"{{{W}}}pPr", f"{{{W}}}smartTagPr", f"{{{W}}}customXmlPr"}
 _SKIPPED_IN_RUN = {f"{{{W}}}rPr", f"{{{W}}}lastRenderedPageBreak", f"{{{W}}}softHyphen"}
 
 
@@ -52,7 +55,14 @@ def _highlight(properties: Any) -> None:
     etree.SubElement(properties, w("highlight")).set(w("val"), "yellow")
 
 
-SYNTAX = Syntax(W, "pPr", link="hyperlink", noise=lambda name: "rsid" in name, highlight=_highlight)
+SYNTAX = Syntax(
+    W,
+    "pPr",
+    wrappers=frozenset({"hyperlink", "smartTag", "customXml", "sdt"}),
+    preserve_space=True,
+    noise=lambda name: "rsid" in name,
+    highlight=_highlight,
+)
 
 
 def w(tag: str) -> str:
@@ -107,65 +117,81 @@ class Skeleton:
     plans: list[ParagraphPlan] = field(default_factory=list)
 
 
-def _read_paragraph(p: Any) -> tuple[list[Piece], list[tuple[int, Any]]]:
+def _textual(run: Any) -> bool:
+    """Whether a run holds only text, tabs and breaks (else it is kept whole: a drawing, a mark …)."""
+    return all(c.tag in _TEXT or c.tag in _BLANKS or c.tag in _SKIPPED_IN_RUN for c in run)
+
+
+def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
     """A paragraph's text pieces and its atoms ((text offset, payload)), in order.
 
-    Payloads: ``("move", k)`` keeps child ``k`` of the paragraph as it is; ``("xml", s)`` is a
-    break inside a run.
+    Runs are read wherever they are: in the paragraph, in a hyperlink, a smart tag, custom XML or
+    a content control (each a wrapper: a span, rebuilt round the English), or in a tracked
+    insertion (read as accepted). Payloads: ``("move", path)`` keeps the element at ``path``
+    (child indexes from the paragraph) as it is — a field's runs from ``begin`` to ``end``, a
+    drawing, a footnote mark, a bookmark; ``("xml", s, run)`` is a tab or a break inside a run.
     """
     pieces: list[Piece] = []
-    atoms: list[tuple[int, Any]] = []
+    atoms: list[RawAtom] = []
     length = 0
     in_field = 0
 
-    def add_run(run: Any, path: tuple[int, ...], link: int | None) -> None:
+    def add_run(run: Any, path: tuple[int, ...], chain: tuple[tuple[int, ...], ...]) -> None:
         nonlocal length
         for child in run:
             if child.tag in _SKIPPED_IN_RUN:
+                continue
+            if child.tag in _BLANKS:
+                # A tab or a break reads as a space (the model sees two words) and is written back
+                # as itself in place of the translation's space there, with its run's properties.
+                from lxml import etree
+
+                pieces.append(Piece(" ", path, chain))
+                atoms.append((length, ("xml", etree.tostring(child, encoding="unicode"), path), 1))
+                length += 1
                 continue
             if child.tag == w("t"):
                 text = child.text or ""
             elif child.tag in _TEXT:
                 text = _TEXT[child.tag]
-            elif child.tag in _BREAKS:
-                from lxml import etree
-
-                atoms.append((length, ("xml", etree.tostring(child, encoding="unicode"))))
-                continue
             else:
                 continue
             if text:
-                pieces.append(Piece(text, path, link))
+                pieces.append(Piece(text, path, chain))
                 length += len(text)
 
-    for k, child in enumerate(p):
-        tag = child.tag
-        if tag == w("pPr"):
-            continue
-        if tag == w("r"):
-            chars = [c for c in child.iter() if c.tag == w("fldChar")]
-            begins = sum(1 for c in chars if c.get(w("fldCharType")) == "begin")
-            ends = sum(1 for c in chars if c.get(w("fldCharType")) == "end")
-            textual = all(c.tag in _TEXT or c.tag in _BREAKS or c.tag in _SKIPPED_IN_RUN for c in child)
-            if in_field or begins or not textual:
-                atoms.append((length, ("move", k)))  # a field, a drawing, a footnote mark …
+    def walk(container: Any, prefix: tuple[int, ...], chain: tuple[tuple[int, ...], ...]) -> None:
+        nonlocal in_field
+        for k, child in enumerate(container):
+            path = (*prefix, k)
+            tag = child.tag
+            if tag in _PROPERTIES:
+                continue
+            if tag == w("r"):
+                chars = [c for c in child.iter() if c.tag == w("fldChar")]
+                begins = sum(1 for c in chars if c.get(w("fldCharType")) == "begin")
+                ends = sum(1 for c in chars if c.get(w("fldCharType")) == "end")
+                if in_field or begins or not _textual(child):
+                    atoms.append((length, ("move", path)))  # a field, a drawing, a footnote mark …
+                else:
+                    add_run(child, path, chain)
+                in_field = max(0, in_field + begins - ends)
+            elif tag in _WRAPPERS and not in_field:
+                walk(child, path, (*chain, path))
+            elif tag == w("sdt") and not in_field and child.find(w("sdtContent")) is not None:
+                content = child.find(w("sdtContent"))
+                if any(c.tag == w("p") for c in content.iter()):
+                    atoms.append((length, ("move", path)))  # a block control inside a paragraph
+                else:
+                    walk(content, (*path, list(child).index(content)), (*chain, path))
+            elif tag in (w("ins"), w("moveTo")) and not in_field:  # tracked changes: read as accepted
+                walk(child, path, chain)
+            elif tag in (w("del"), w("moveFrom")):
+                continue  # deleted text: left out (the changes are accepted)
             else:
-                add_run(child, (k,), None)
-            in_field = max(0, in_field + begins - ends)
-        elif tag == w("hyperlink") and not in_field:
-            for j, run in enumerate(child):
-                if run.tag == w("r") and all(
-                    c.tag in _TEXT or c.tag in _BREAKS or c.tag in _SKIPPED_IN_RUN for c in run
-                ):
-                    add_run(run, (k, j), k)
-        elif tag in (w("ins"), w("moveTo")) and not in_field:  # tracked changes: read as accepted
-            for j, run in enumerate(child):
-                if run.tag == w("r"):
-                    add_run(run, (k, j), None)
-        elif tag in (w("del"), w("moveFrom")):
-            continue  # deleted text: left out (the changes are accepted)
-        else:
-            atoms.append((length, ("move", k)))  # bookmarks, comment anchors, content controls …
+                atoms.append((length, ("move", path)))  # bookmarks, comment anchors, math …
+
+    walk(p, (), ())
     return pieces, atoms
 
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, RawSpan, Segment, segment_from
+from translit.readers.base import Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
 from translit.readers.package import check_package, safe_xml_parser
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 PARTS = ("content.xml", "styles.xml")
 _WRAPPERS = {f"{{{TEXT}}}span", f"{{{TEXT}}}a"}
+_BLANKS = {f"{{{TEXT}}}s", f"{{{TEXT}}}tab", f"{{{TEXT}}}line-break"}
 
 
 def t(tag: str) -> str:
@@ -78,11 +79,11 @@ def a_ancestors(element: Any) -> list[Any]:
     return list(element.iterancestors())
 
 
-def _read(p: Any) -> tuple[str, list[RawSpan], list[tuple[int, Any]]]:
+def _read(p: Any) -> tuple[str, list[RawSpan], list[RawAtom]]:
     """A paragraph's text, its wrapper spans (start, end, path, depth) and atoms (offset, payload)."""
     text: list[str] = []
     spans: list[RawSpan] = []
-    atoms: list[tuple[int, Any]] = []
+    atoms: list[RawAtom] = []
     length = 0
 
     def add(value: str | None) -> None:
@@ -99,10 +100,12 @@ def _read(p: Any) -> tuple[str, list[RawSpan], list[tuple[int, Any]]]:
                 start = length
                 walk(child, here, depth + 1)
                 spans.append((start, length, here, True, depth))
-            elif child.tag == t("s"):
-                add(" " * int(child.get(t("c"), "1") or 1))
-            elif child.tag == t("tab"):
-                add("\t")
+            elif child.tag in _BLANKS:
+                # Spaces, a tab, a line break: whitespace to the model, the element itself written
+                # back in place of the translation's space there (never lost, never moved).
+                width = max(1, int(child.get(t("c"), "1") or 1)) if child.tag == t("s") else 1
+                atoms.append((length, ("move", here), width))
+                add(" " * width)
             else:
                 atoms.append((length, ("move", here)))  # notes, frames, fields, bookmarks, breaks …
             add(child.tail)

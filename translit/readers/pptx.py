@@ -10,11 +10,12 @@ and everything else in the package are left as they were.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment, library
+from translit.readers.base import Document, PlacedSegment, RawAtom, Segment, library
 from translit.readers.package import open_package
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
@@ -55,9 +56,9 @@ def _roots(deck: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _read_paragraph(p: Any) -> tuple[list[Piece], list[tuple[int, Any]]]:
+def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
     pieces: list[Piece] = []
-    atoms: list[tuple[int, Any]] = []
+    atoms: list[RawAtom] = []
     length = 0
     for k, child in enumerate(p):
         if child.tag in (a("pPr"), a("endParaRPr")):
@@ -65,11 +66,21 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[tuple[int, Any]]]:
         if child.tag == a("r"):
             t = child.find(a("t"))
             text = (t.text or "") if t is not None else ""
-            if text:
-                pieces.append(Piece(text, (k,), None))
-                length += len(text)
+            for part in re.split(r"(\t)", text):
+                if part == "\t":  # a tab: a space to the model, written back as itself
+                    pieces.append(Piece(" ", (k,)))
+                    atoms.append((length, ("text", "\t", (k,)), 1))
+                    length += 1
+                elif part:
+                    pieces.append(Piece(part, (k,)))
+                    length += len(part)
             continue
-        atoms.append((length, ("move", k)))  # a:br, a:fld (slide number, date) …
+        if child.tag == a("br"):  # a line break: a space to the model, the element moved back in its place
+            pieces.append(Piece(" ", (k,)))
+            atoms.append((length, ("move", (k,)), 1))
+            length += 1
+            continue
+        atoms.append((length, ("move", (k,))))  # a:fld (slide number, date) …
     return pieces, atoms
 
 

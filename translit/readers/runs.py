@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from translit.readers.base import CHECK_MARK, PlacedSegment, Segment, segment_from
+from translit.readers.base import CHECK_MARK, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -30,7 +30,8 @@ class Syntax:
     namespace: str
     paragraph_properties: str  # kept first: w:pPr, a:pPr
     tail: tuple[str, ...] = ()  # kept last: a:endParaRPr
-    link: str | None = None  # an element round runs: w:hyperlink
+    wrappers: frozenset[str] = frozenset()  # elements round runs, rebuilt round the English: w:hyperlink
+    preserve_space: bool = False  # Word: xml:space="preserve" on text with spaces at its ends
     noise: Callable[[str], bool] = lambda name: False  # property attributes that differ run to run
     highlight: Callable[[Any], None] | None = None  # marks a [?] run's properties
 
@@ -56,146 +57,188 @@ def properties_key(run: Any, syntax: Syntax) -> str:
 
 @dataclass
 class Piece:
-    """A piece of a paragraph's text: where it came from (its run's path) and its link."""
+    """A piece of a paragraph's text: where it came from (its run's path, child indexes from the
+    paragraph) and the wrappers round it (a link, a smart tag …; their paths, outermost first)."""
 
     text: str
     run: tuple[int, ...]
-    link: int | None
+    chain: tuple[tuple[int, ...], ...] = ()
+
+
+def element_at(p: Any, path: tuple[int, ...]) -> Any:
+    """The element at ``path`` (child indexes) under paragraph ``p``."""
+    element = p
+    for k in path:
+        element = element[k]
+    return element
+
+
+WRAPPER_DEPTH_LIMIT = 1000
+"""Run spans nest inside every wrapper span (their depth is above any wrapper's)."""
 
 
 def segment_of(
-    p: Any, pieces: list[Piece], atoms: list[tuple[int, Any]], kind: str, syntax: Syntax
+    p: Any, pieces: list[Piece], atoms: list[RawAtom], kind: str, syntax: Syntax
 ) -> tuple[Segment | None, tuple[int, ...] | None]:
     """The segment of a paragraph: plain text, a span per run of formatting unlike the base and
-    per link, atoms where they stood; None for a paragraph without words."""
+    per wrapper, atoms where they stood; None for a paragraph without words."""
     raw = "".join(piece.text for piece in pieces)
     if not any(ch.isalnum() for ch in raw):
         return None, None
-
-    def run_at(path: tuple[int, ...]) -> Any:
-        element = p[path[0]]
-        return element[path[1]] if len(path) > 1 else element
-
-    keys = [properties_key(run_at(piece.run), syntax) for piece in pieces]
+    keys = [properties_key(element_at(p, piece.run), syntax) for piece in pieces]
     weight: Counter[str] = Counter()
     for key, piece in zip(keys, pieces, strict=True):
         weight[key] += len(piece.text.strip())
     base_key = weight.most_common(1)[0][0]
     base = next(piece.run for key, piece in zip(keys, pieces, strict=True) if key == base_key)
     raw_spans: list[tuple[int, int, Any, int]] = []
+    last_run: list[Any] | None = None
     offset = 0
     for key, piece in zip(keys, pieces, strict=True):
         end = offset + len(piece.text)
         if key != base_key:
-            last = raw_spans[-1] if raw_spans else None
-            if last is not None and last[1] == offset and last[2][0] == "run" and last[2][2] == key:
-                raw_spans[-1] = (last[0], end, last[2], 1)
+            if last_run is not None and last_run[1] == offset and last_run[3] == key:
+                last_run[1] = end
             else:
-                raw_spans.append((offset, end, ("run", piece.run, key), 1))
+                last_run = [offset, end, piece.run, key]
+                raw_spans.append(last_run)  # type: ignore[arg-type]
         offset = end
-    links: dict[int, list[int]] = {}
+    wrapped: dict[tuple[int, ...], list[int]] = {}
     offset = 0
     for piece in pieces:
-        if piece.link is not None:
-            links.setdefault(piece.link, [offset, offset])
-            links[piece.link][1] = offset + len(piece.text)
+        for depth, path in enumerate(piece.chain):
+            wrapped.setdefault(path, [offset, offset, depth])
+            wrapped[path][1] = offset + len(piece.text)
         offset += len(piece.text)
-    for k, (start, end) in links.items():
-        raw_spans.append((start, end, ("link", k, ""), 0))
-    spans = [(start, end, (what, path), True, depth) for start, end, (what, path, _key), depth in raw_spans]
+    spans: list[RawSpan] = [
+        (start, end, ("run", path), True, WRAPPER_DEPTH_LIMIT) for start, end, path, _key in raw_spans
+    ]
+    spans += [(start, end, ("link", path), True, depth) for path, (start, end, depth) in wrapped.items()]
     segment, _where = segment_from(raw, kind, spans, atoms, keep_empty=False)
     return segment, base
 
 
-def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: bool, syntax: Syntax) -> None:
-    """Replace a paragraph's runs with runs of the translation; atoms moved back in place."""
+def _shell(original: Any, syntax: Syntax) -> tuple[Any, Any]:
+    """A new, empty copy of a wrapper (its attributes and properties): (the element, where runs go)."""
     from lxml import etree
 
-    children = list(p)
+    outer = etree.Element(original.tag, dict(original.attrib))
+    inner = outer
+    for child in original:
+        if isinstance(child.tag, str) and child.tag.endswith("Pr"):  # sdtPr, smartTagPr …
+            outer.append(copy.deepcopy(child))
+        elif child.tag == syntax.tag("sdtContent"):
+            inner = etree.SubElement(outer, child.tag, dict(child.attrib))
+    return outer, inner
 
-    def run_at(path: tuple[int, ...]) -> Any:
-        element = children[path[0]]
-        return element[path[1]] if len(path) > 1 else element
+
+def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: bool, syntax: Syntax) -> None:
+    """Replace a paragraph's runs with runs of the translation; atoms moved back in place, each
+    inside the wrappers it stood in."""
+    from lxml import etree
+
+    # Every element the placed segment names, looked up before anything moves.
+    wanted: set[tuple[int, ...]] = set()
+    if base is not None:
+        wanted.add(base)
+    for span in placed.spans:
+        wanted.add(span.payload[1])
+    for atom in placed.atoms:
+        if atom.payload[0] in ("move", "xml", "text"):
+            path = atom.payload[1] if atom.payload[0] == "move" else atom.payload[2]
+            wanted.update(path[:n] for n in range(1, len(path) + 1))
+    elements = {path: element_at(p, path) for path in wanted}
+    wrapper_tags = {syntax.tag(name) for name in syntax.wrappers}
 
     def properties(path: tuple[int, ...] | None) -> Any:
         if path is None:
             return None
-        rpr = run_at(path).find(syntax.tag("rPr"))
+        rpr = elements[path].find(syntax.tag("rPr"))
         return copy.deepcopy(rpr) if rpr is not None else None
 
+    def chain_of(path: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+        return tuple(path[:n] for n in range(1, len(path)) if elements[path[:n]].tag in wrapper_tags)
+
     text = placed.text
-    # For every character: the run whose properties it takes and the link it is in.
+    # For every character: the run whose properties it takes and the wrappers round it.
     formats: list[tuple[int, ...] | None] = [base] * len(text)
-    link_of: list[int | None] = [None] * len(text)
+    chains: list[tuple[tuple[int, ...], ...]] = [()] * len(text)
     for span in sorted(placed.spans, key=lambda s: s.end - s.start, reverse=True):
         kind, path = span.payload
         for i in range(span.start, min(span.end, len(text))):
             if kind == "run":
                 formats[i] = path
             else:
-                link_of[i] = path
+                chains[i] = tuple(sorted({*chains[i], path}, key=len))
     events: dict[int, list[Any]] = {}
     for atom in placed.atoms:
         events.setdefault(atom.offset, []).append(atom.payload)
     if marks:
         for at in placed.marks:
             events.setdefault(at, []).append(("mark", None))
-    tail = [child for child in children if child.tag in {syntax.tag(t) for t in syntax.tail}]
-    for child in children:
+    tail = [child for child in p if child.tag in {syntax.tag(t) for t in syntax.tail}]
+    for child in list(p):
         if child.tag != syntax.tag(syntax.paragraph_properties):
             p.remove(child)
 
-    def new_run(value: str, path: tuple[int, ...] | None, highlight: bool = False) -> Any:
-        run = etree.SubElement(p, syntax.tag("r"))
+    opened: list[tuple[tuple[int, ...], Any]] = []  # the wrappers open now: (path, where runs go)
+
+    def parent_for(chain: tuple[tuple[int, ...], ...]) -> Any:
+        """Where an element inside ``chain`` goes: the open wrappers reused, the others opened."""
+        n = 0
+        while n < len(opened) and n < len(chain) and opened[n][0] == chain[n]:
+            n += 1
+        del opened[n:]
+        parent = opened[-1][1] if opened else p
+        for path in chain[n:]:
+            outer, inner = _shell(elements[path], syntax)
+            parent.append(outer)
+            opened.append((path, inner))
+            parent = inner
+        return parent
+
+    def new_run(value: str, path: tuple[int, ...] | None, chain: tuple[tuple[int, ...], ...] = ()) -> Any:
+        run = etree.SubElement(parent_for(chain), syntax.tag("r"))
         rpr = properties(path)
-        if highlight and syntax.highlight is not None:
-            rpr = rpr if rpr is not None else etree.Element(syntax.tag("rPr"))
-            syntax.highlight(rpr)
         if rpr is not None:
             run.append(rpr)
         t = etree.SubElement(run, syntax.tag("t"))
         t.text = value
-        if syntax.link is not None:  # Word: keep the spaces at a run's ends
+        if syntax.preserve_space:  # Word: keep the spaces at a run's ends
             t.set(XML_SPACE, "preserve")
         return run
 
-    current_link: Any = None
-    current_key: int | None = None
-
-    def emit(value: str, path: tuple[int, ...] | None, link: int | None) -> None:
-        nonlocal current_link, current_key
-        run = new_run(value, path)
-        if link is None:
-            current_link, current_key = None, None
-            return
-        if current_key != link:
-            current_link = etree.SubElement(p, syntax.tag(syntax.link or "hyperlink"))
-            for name, value_ in children[link].attrib.items():
-                current_link.set(name, value_)
-            current_key = link
-        current_link.append(run)
-
     def flush_events(at: int) -> None:
-        nonlocal current_link, current_key
         for payload in events.pop(at, []):
-            current_link, current_key = None, None
             if payload[0] == "move":
-                p.append(children[payload[1]])
-            elif payload[0] == "xml":
-                run = etree.SubElement(p, syntax.tag("r"))
+                path = payload[1]
+                parent_for(chain_of(path)).append(elements[path])
+            elif payload[0] == "text":  # a character kept as written (a tab in DrawingML)
+                new_run(payload[1], payload[2], chain_of(payload[2]))
+            elif payload[0] == "xml":  # a tab or break: a run of its own, its run's properties kept
+                run = etree.SubElement(parent_for(chain_of(payload[2])), syntax.tag("r"))
+                rpr = properties(payload[2])
+                if rpr is not None:
+                    run.append(rpr)
                 run.append(etree.fromstring(payload[1]))
             else:
-                new_run(" " + CHECK_MARK, base, highlight=True)
+                run = new_run(" " + CHECK_MARK, base)
+                if syntax.highlight is not None:
+                    rpr = run.find(syntax.tag("rPr"))
+                    if rpr is None:
+                        rpr = etree.Element(syntax.tag("rPr"))
+                        run.insert(0, rpr)
+                    syntax.highlight(rpr)
 
     start = 0
     for i in range(len(text) + 1):
         boundary = (
             i == len(text)
             or i in events
-            or (i > start and (formats[i], link_of[i]) != (formats[start], link_of[start]))
+            or (i > start and (formats[i], chains[i]) != (formats[start], chains[start]))
         )
         if boundary and i > start:
-            emit(text[start:i], formats[start], link_of[start])
+            new_run(text[start:i], formats[start], chains[start])
             start = i
         if i in events:
             flush_events(i)
