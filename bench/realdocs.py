@@ -169,7 +169,7 @@ def read_docx(data: bytes) -> Reading:
                 counts["tab"] += 1
             elif tag in ("br", "cr"):
                 counts["break"] += 1
-            elif tag == "fldChar" and element.get(w("fldCharType")) == "begin" or tag == "fldSimple":
+            elif (tag == "fldChar" and element.get(w("fldCharType")) == "begin") or tag == "fldSimple":
                 counts["field"] += 1
             elif tag == "hyperlink":
                 counts["link"] += 1
@@ -350,7 +350,7 @@ def check_office(kind: str, name: str, data: bytes, out: bytes, translator: Any,
     try:
         before, after = READERS[kind](data), READERS[kind](out)
         translator.read(out, "out." + kind)
-    except Exception as exc:  # noqa: BLE001 - any failure to open again is the finding
+    except Exception as exc:
         outcome.kind, outcome.detail = "unopenable", f"{type(exc).__name__}: {exc}"[:300]
         return
     outcome.counts_in, outcome.counts_out = dict(before.counts), dict(after.counts)
@@ -437,7 +437,7 @@ def has_text(kind: str, data: bytes) -> bool:
     if kind in READERS:
         try:
             return any(p.words for p in READERS[kind](data).paragraphs)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
     if kind == "subtitles":
         text = _decode(data)
@@ -453,7 +453,7 @@ def has_text(kind: str, data: bytes) -> bool:
             from pdfminer.high_level import extract_text
 
             return bool(re.search(r"\w", extract_text(io.BytesIO(data))))
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
     return True
 
@@ -481,7 +481,7 @@ def run_file(kind: str, path: Path, translator: Any, timeout: int) -> Outcome:
     except Hang:
         outcome.kind, outcome.detail = "hang", f"over {timeout} s"
         return outcome
-    except Exception as exc:  # noqa: BLE001 - a crash is the finding
+    except Exception as exc:
         outcome.kind, outcome.detail = "crash", f"{type(exc).__name__}: {exc}"[:300]
         return outcome
     finally:

@@ -159,7 +159,7 @@ def place(
         edges.append(edge(touched))
         if span.start == span.end:  # an empty element: a point, like an atom
             point = Atom(span.start, None, "left" if span.start else "right")
-            at = _atom_offset(point, sources, targets, texts, alignments, len(target))
+            at = _atom_offset(point, segment.text, sources, targets, texts, alignments, len(target))
             projected.append((at, at))
             continue
         if not span.translatable:
@@ -178,7 +178,9 @@ def place(
             # Not copied by the model: the original goes after its sentence, hiding no word.
             placed[i] = PlacedSpan(edges[i][1], edges[i][1], span.payload, False, False)
     atoms = [
-        replace(atom, offset=_atom_offset(atom, sources, targets, texts, alignments, len(target)))
+        replace(
+            atom, offset=_atom_offset(atom, segment.text, sources, targets, texts, alignments, len(target))
+        )
         for atom in segment.atoms
     ]
     misplaced = {u for i, p in enumerate(placed) if not p.aligned for u in owners[i]}
@@ -214,6 +216,7 @@ def _verbatim(original: str, target: str, within: tuple[int, int]) -> tuple[int,
 
 def _atom_offset(
     atom: Atom,
+    source: str,
     sources: list[tuple[int, int]],
     targets: list[tuple[int, int]],
     translations: Sequence[str],
@@ -232,7 +235,21 @@ def _atom_offset(
         if offset == b:
             return targets[u][1]
         local = project_span(offset - a - 1, offset - a, alignments[u], translations[u])
-        return local[1] + targets[u][0] if local else targets[u][1]
+        if not local:
+            return targets[u][1]
+        at = local[1]
+        if not source[offset - 1].isalnum():
+            # The atom followed punctuation ("A)<tab/>", "Feld:<tab/>"); a projection stops at a
+            # word's letters, so step over the punctuation that closes the same word in English.
+            text = translations[u].strip()
+            while (
+                at < len(text)
+                and not text[at].isalnum()
+                and not text[at].isspace()
+                and text[at] not in "([{„«"
+            ):
+                at += 1
+        return at + targets[u][0]
     inside = [u for u, (a, b) in enumerate(sources) if a <= offset < b]
     if not inside:  # between two sentences: after the one before
         before = bisect.bisect_right([b for _, b in sources], offset) - 1
