@@ -519,9 +519,11 @@ def test_inputs_that_would_share_outputs_each_keep_their_own(copy_model_dir: Pat
     code, report, err = cli(*args, "--glob", "*.txt", "--glob", "*.md")
     assert code == 0, err
     assert json.loads(report)["done"] == 4
-    assert (out / "a.txt.en.txt").read_text() == "Erster Text.\n"
-    assert (out / "a.de.txt.en.txt").read_text() == "Zweiter Text.\n"
-    assert (out / "a.md.en.md").read_text() == "Dritter Text.\n"
+    # The translations keep the input's extension where it was; briefs, records and markers keep
+    # the whole name (a.txt.brief.txt).
+    assert (out / "a.en.txt").read_text() == "Erster Text.\n"
+    assert (out / "a.de.en.txt").read_text() == "Zweiter Text.\n"
+    assert (out / "a.en.md").read_text() == "Dritter Text.\n"
     assert (out / "b.en.txt").read_text() == "Vierter Text.\n"  # no collision: the short name
     code, report, _ = cli(*args, "--glob", "*.txt", "--glob", "*.md")
     assert json.loads(report)["skipped"] == 4, "a re-run redoes nothing"

@@ -11,13 +11,14 @@ it — on segments built here.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
 from translit import Translator
 from translit.readers.base import Atom, PlacedSegment, PlacedSpan, collapse, place_atoms, settle
 
-from .conftest import COPY_MODEL, REPO, shared_path
+from .conftest import COPY_MODEL, REPO, invoke, shared_path
 
 sys.path.insert(0, str(REPO / "bench"))
 realdocs = pytest.importorskip("realdocs")
@@ -121,3 +122,86 @@ def test_an_atom_inside_a_word_stays_there() -> None:
     raw = "Bundestag"  # a bookmark inside the word: no whitespace to replace
     text, atoms = atoms_of(raw, {6: "BM"})
     assert written(text, atoms) == "Bundes[BM]tag"
+
+
+# --- subtitles ---------------------------------------------------------------------------------
+
+
+def test_a_webvtt_file_without_cue_text_comes_back_whole(tmp_path: Path) -> None:
+    source = tmp_path / "regions.vtt"
+    source.write_text("WEBVTT\n\nREGION\nid:fred\nwidth:40%\n\nNOTE nur eine Notiz\n", encoding="utf-8")
+    out = tmp_path / "regions.en.vtt"
+    code, _, err = invoke("translate", "--model", str(COPY_MODEL), str(source), "-o", str(out))
+    assert code == 0, err
+    assert out.read_bytes() == source.read_bytes()  # was a 0-byte file with exit 0
+
+
+def test_cue_tags_come_back_balanced_and_ass_overrides_stay_at_the_start(copy: Translator) -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\n{\\an8}Oben steht der Text.\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\n<i>kursiv</i> und dann gerade.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\n<i>Ganz kursiv.</i>\n"
+    )
+    out = copy.translate(srt.encode(), "tags.srt").written(marks=False)
+    assert out is not None
+    cues = out.decode().split("\n\n")
+    assert cues[0].splitlines()[2].startswith("{\\an8}") and "an8" not in cues[0].splitlines()[2][6:]
+    assert "<i>" not in cues[1] and "</i>" not in cues[1]  # an inner pair is left out, never half
+    assert cues[2].splitlines()[2].startswith("<i>") and cues[2].rstrip().endswith("</i>")
+
+
+def test_an_invalid_timing_is_refused_with_its_line(copy: Translator) -> None:
+    from translit.errors import InputError
+
+    for timing, line in (("00:00:0X,000 --> 00:00:04,000", 6), ("99:99:99,999 --> 100:00:00,000", 6)):
+        srt = f"1\n00:00:01,000 --> 00:00:02,000\nEins.\n\n2\n{timing}\nZwei.\n"
+        with pytest.raises(InputError, match=rf"line {line} is not a valid timing"):
+            copy.read(srt.encode(), "bad.srt")
+
+
+def test_timings_and_line_ends_come_back_byte_for_byte(copy: Translator) -> None:
+    # A lone CR ends every line (a real file: it was refused); 00:00:00.000 in SRT was rewritten.
+    name = REAL / "subtitles" / "asticode__go-astisub__testdata_example-in-carriage-return.srt"
+    data = name.read_bytes()
+    out = copy.translate(data, name.name).written(marks=False)
+    assert out is not None and b"\n" not in out
+    timings = [line for line in data.decode("utf-8-sig").split("\r") if "-->" in line]
+    assert [line for line in out.decode().split("\r") if "-->" in line] == timings
+
+
+def test_utf32_subtitles_are_read(copy: Translator) -> None:
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nDer Hund bellt.\n"
+    document = copy.read(srt.encode("utf-32"), "u32.srt")
+    assert document.paragraphs == ["Der Hund bellt."]
+
+
+# --- batch -------------------------------------------------------------------------------------
+
+
+def test_every_output_a_batch_reports_done_has_the_translation(tmp_path: Path) -> None:
+    """One real file per format, all named doc0: each output holds its translation, and the names
+    stay readable."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    chosen = {
+        "docx": "docx/jgm__pandoc__test_docx_tabs.docx",
+        "pptx": "pptx/jgm__pandoc__test_pptx_document-properties_output.pptx",
+        "odt": "odt/jgm__pandoc__test_odt_odt_tab.odt",
+        "pdf": "pdf/pymupdf__PyMuPDF__tests_resources_001003ED.pdf",
+        "srt": "subtitles/asticode__go-astisub__testdata_example-in.srt",
+        "vtt": "subtitles/asticode__go-astisub__testdata_example-in.vtt",
+    }
+    for ext, name in chosen.items():
+        (src / f"doc0.{ext}").write_bytes((REAL / name).read_bytes())
+    (src / "doc0.txt").write_text("Der Hund bellt.\n", encoding="utf-8")
+    code, _, err = invoke("batch", str(src), "-o", str(out), "--model", str(COPY_MODEL), "-f", "json")
+    assert code == 0, err
+    names = sorted(p.name for p in out.iterdir() if p.name.startswith("doc0.en"))
+    assert names == [
+        "doc0.en.docx", "doc0.en.odt", "doc0.en.pdf.txt", "doc0.en.pptx", "doc0.en.srt", "doc0.en.txt", "doc0.en.vtt",
+    ]  # fmt: skip
+    for path in out.glob("doc0.en*"):
+        assert path.stat().st_size > 0, path.name  # a PDF's was a 0-byte file reported done
+    copy = Translator(COPY_MODEL, cache=False)
+    assert copy.read(out / "doc0.en.docx").paragraphs, "the Word file has its text"
+    assert len((out / "doc0.en.pdf.txt").read_text(encoding="utf-8").split()) > 20

@@ -100,6 +100,8 @@ def decode_bytes(data: bytes, name: str) -> SourceText:
     """Decode an article's bytes; raise :class:`InputError` when they are not text."""
     if data.startswith(codecs.BOM_UTF8):
         return SourceText(name, _strict(data[3:], "utf-8", name), "utf-8-sig")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00
+        return SourceText(name, _strict(data, "utf-32", name), "utf-32")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return SourceText(name, _strict(data, "utf-16", name), "utf-16")
     kind = binary_kind(data)

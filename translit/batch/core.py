@@ -256,9 +256,12 @@ def translate_group(
         translation = brief.translation
         rendered: dict[str, str | bytes] = {}
         for kind in settings.outputs:
-            if kind == "translation" and translation.binary:
-                rendered[kind] = translation.written(marks=marks) or b""  # the document, in its format
-            elif kind == "translation":
+            document_bytes = (
+                translation.written(marks=marks) if kind == "translation" and translation.binary else None
+            )
+            if document_bytes is not None:
+                rendered[kind] = document_bytes  # the document, in its own format
+            elif kind == "translation":  # text (a PDF's text layer too: it is not written back)
                 body = translation_text(translation, marks=marks)
                 rendered[kind] = body if not body or body.endswith("\n") else body + "\n"
             elif kind == "brief":

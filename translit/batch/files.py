@@ -8,9 +8,10 @@ inputs are found and named, and outputs are written, before and after any transl
   purpose. Names that are not valid UTF-8 are kept as the file system has them and shown
   with backslash escapes.
 * Names: every input's outputs are planned for the whole run before work starts. When two
-  inputs of one folder would share outputs (``a.txt``, ``a.de.txt``, ``a.md``), each of them
-  keeps its whole file name in its outputs (``a.txt.en.txt``, ``a.de.txt.en.txt``,
-  ``a.md.en.md``); nothing is ever overwritten by another input's output.
+  inputs of one folder would share outputs (``a.txt``, ``a.de.txt``, ``a.md``; ``doc0.docx``,
+  ``doc0.pdf``), each translation keeps the input's extension where it was (``a.en.txt``,
+  ``a.de.en.txt``, ``a.en.md``; ``doc0.en.docx``, ``doc0.en.pdf.txt``) and the other outputs keep
+  the whole file name (``a.txt.brief.txt``); nothing is ever overwritten by another input's output.
 * Writes: a temporary file in the same folder, fsync, rename; new files get the user's
   umask, rewritten files keep their mode. Temporary files left by a killed run are removed
   when the next run starts.
@@ -27,7 +28,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from translit.atomic import TEMP_SUFFIX
 from translit.errors import NOTE, InputError
@@ -135,7 +136,23 @@ def _paths(out_dir: Path, relative: Path, kinds: tuple[str, ...], keep: bool) ->
     stem = output_stem(relative, keep)
     suffixes = _suffixes(relative)
     outputs = {kind: out_dir / stem.with_name(stem.name + suffixes[kind]) for kind in kinds}
+    if keep and "translation" in outputs:
+        outputs["translation"] = out_dir / relative.with_name(_translation_name(relative.name))
     return outputs, out_dir / stem.with_name(f".{stem.name}.translit.json")
+
+
+def _translation_name(name: str) -> str:
+    """The translation's name where the same article is there in several formats: the input's
+    extension stays readable where it was (``doc0.en.docx``, ``doc0.en.pdf.txt``), not doubled
+    (``doc0.docx.en.docx``)."""
+    ext = PurePath(name).suffix
+    suffix = translation_suffix(name)
+    if not ext or len(name) == len(ext):
+        return name + suffix
+    base = name[: -len(ext)]
+    if suffix.lower() == ".en" + ext.lower():
+        return base + ".en" + ext
+    return base + ".en" + ext + suffix.removeprefix(".en")
 
 
 def plan_outputs(

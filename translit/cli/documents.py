@@ -178,8 +178,8 @@ def _translate(
     for i, (document, result) in enumerate(results):
         if len(results) > 1:
             write(_header(document.name, i, output_format))
-        if not result.paragraphs:
-            continue
+        if not result.paragraphs and result.document is None:
+            continue  # nothing to write (a subtitle file without cue text is written back whole)
         if output_format is DocumentFormat.markdown:
             write(render.translation_markdown(result, bilingual=bilingual, marks=settings.marks))
         else:

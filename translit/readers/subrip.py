@@ -6,26 +6,40 @@ sentences and shares the translation back out. Numbering and timings come back u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, PlacedSegment, library
-from translit.readers.subtitles import Cue, cue_segments, read_cue, shared_out
+from translit.readers.subtitles import LineSkeleton, cue_places, line_skeleton, split_lines
 from translit.textio import decode_bytes
+
+_TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.:](\d{1,3}))?"
+_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
 
 
 def _import_srt() -> Any:
     return library("srt", "reading subtitles", "srt", "documents")
 
 
-@dataclass
-class Skeleton:
-    """The parsed cues (plain data) and which cues each segment joined."""
-
-    cues: list[tuple[Any, Any, Any, str, str]]  # index, start, end, content, proprietary
-    read: list[Cue]
-    groups: list[list[int]]
+def check_timings(lines: list[str], source: str) -> None:
+    """Refuse, naming the line, a timing line that is not a valid SRT timing (``00:00:0X,000``,
+    ``99:99:99,999``): a translation never rewrites a timing it could not read."""
+    for number, line in enumerate(lines):
+        if "-->" not in line:
+            continue
+        before = lines[number - 1].strip() if number else ""
+        if number and before and not before.isdigit():
+            continue  # an arrow inside a cue's text
+        match = _TIMING.match(line)
+        bad = match is None or any(
+            int(match.group(k)) > 59 for k in (2, 3, 6, 7)
+        )  # minutes and seconds of both times
+        if bad:
+            shown = line.strip()[:60]
+            raise InputError(
+                f"{source}: not a SubRip (.srt) file: line {number + 1} is not a valid timing ({shown!r})"
+            )
 
 
 class SrtReader:
@@ -37,39 +51,33 @@ class SrtReader:
         """One segment per run of cues that makes whole sentences."""
         srt = _import_srt()
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
-        text = decoded.text if decoded else str(data)
+        text = (decoded.text if decoded else str(data)).removeprefix("\ufeff")
+        lines, newline = split_lines(text)
+        check_timings(lines, source)
         try:
-            subtitles = list(srt.parse(text))
+            subtitles = list(srt.parse("\n".join(lines)))
         except (srt.SRTParseError, ValueError) as exc:
             raise InputError(f"{source}: not a SubRip (.srt) file ({exc})") from None
         if not subtitles and text.strip():
             raise InputError(f"{source}: not a SubRip (.srt) file (no cues found)")
-        read = [read_cue(s.content) for s in subtitles]
-        groups, segments = cue_segments(read)
-        cues = [(s.index, s.start, s.end, s.content, s.proprietary) for s in subtitles]
+        # The lines are the authority (srt leaves out a cue without text; it is kept as it is).
+        places = cue_places(lines, _TIMING, _TIMING)
+        skeleton, segments = line_skeleton(lines, newline, places)
         return Document(
             segments,
             input_format="srt",
-            skeleton=Skeleton(cues, read, groups),
+            skeleton=skeleton,
             encoding=decoded.encoding if decoded else "utf-8",
         )
 
 
 class SrtWriter:
-    """Composes the subtitles again with each cue's share of the English."""
+    """Writes each cue's share of the English into its text lines."""
 
     def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
-        """The SRT file: same cues, numbers and timings; English text."""
-        srt = _import_srt()
-        skeleton: Skeleton = document.skeleton
-        texts = {i: cue[3] for i, cue in enumerate(skeleton.cues)}
-        for index, lines in shared_out(skeleton.read, skeleton.groups, segments, marks).items():
-            texts[index] = "\n".join(lines)
-        subtitles = [
-            srt.Subtitle(index, start, end, texts[i], proprietary)
-            for i, (index, start, end, _content, proprietary) in enumerate(skeleton.cues)
-        ]
-        return str(srt.compose(subtitles, reindex=False, strict=False)).encode("utf-8")
+        """The SRT file: same cues, numbers and timings (as written); English text."""
+        skeleton: LineSkeleton = document.skeleton
+        return skeleton.write(segments, marks)
 
 
 Reader = SrtReader

@@ -11,7 +11,9 @@ more than :data:`LINES` lines of :data:`LINE_CHARS` characters per cue where the
 Cue count, numbering and timings never change.
 
 Formatting tags that wrap a whole cue (``<i>…</i>``, a WebVTT voice ``<v Anna>``) are kept round
-its new text; tags inside a cue's text are dropped (the words they marked may have moved cues).
+its new text, and ASS/SSA override tags at its start (``{\\an8}``) stay at its start; tags inside
+a cue's text are dropped (the words they marked may have moved cues), so none is left open.
+Files are handled as lines: only cue text lines are written again.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ LINE_CHARS = 42
 LINES = 2
 MAX_CUES = 8
 _SENTENCE_END = re.compile(r"[.!?…][\"'»«“”‚‘’)\]]*\s*$")
-_LEADING_TAGS = re.compile(r"^(?:\s*<[^>/][^>]*>)+")
-_TRAILING_TAGS = re.compile(r"(?:</[^>]+>\s*)+$")
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<(/?)([A-Za-z]+)[^>]*>")
+_ASS_TAG = re.compile(r"\{\\[^}]*\}")
+_LEADING_ASS = re.compile(r"^(?:\s*\{\\[^}]*\})+")
+_PLACING = re.compile(r"\\(?:an\d|a\d|pos|move|org)")
+_OPTIONAL_CLOSE = {"v", "lang"}  # WebVTT's voice and language spans need no closing tag
 
 
 @dataclass(frozen=True)
@@ -41,15 +45,102 @@ class Cue:
 
 
 def read_cue(raw: str) -> Cue:
-    """A cue's text lines as plain words, and the tags round the whole cue."""
-    joined = " ".join(line.strip() for line in raw.splitlines())
-    opening_match = _LEADING_TAGS.match(joined)
-    opening = opening_match.group(0).strip() if opening_match else ""
-    rest = joined[opening_match.end() :] if opening_match else joined
-    closing_match = _TRAILING_TAGS.search(rest)
-    closing = closing_match.group(0).strip() if closing_match else ""
-    inner = rest[: closing_match.start()] if closing_match else rest
-    return Cue(" ".join(_TAG.sub("", inner).split()), opening, closing)
+    """A cue's text lines as plain words, and what goes round the whole cue: ASS/SSA override
+    tags at its start (``{\\an8}``: kept at the start of the new text) and the HTML-style tags
+    that wrap all of it (``<i>…</i>``; a voice ``<v Anna>``). Every other tag is left out — the
+    words it marked may have moved — so no tag is ever left open."""
+    joined = " ".join(line.strip() for line in raw.splitlines()).strip()
+    ass = _LEADING_ASS.match(joined)
+    prefix = "".join(ass.group(0).split()) if ass else ""
+    rest = joined[ass.end() :] if ass else joined
+    if _ASS_TAG.search(rest):
+        # A later override closes one at the start ({\\i1}…{\\i0}): keep only the placing ones.
+        prefix = "".join(block for block in _ASS_TAG.findall(prefix) if _PLACING.search(block))
+    rest = _ASS_TAG.sub("", rest).strip()
+    tags = list(_TAG.finditer(rest))
+    leading: list[re.Match[str]] = []
+    for match in tags:  # the tags at the very start, before any word
+        if rest[(leading[-1].end() if leading else 0) : match.start()].strip() or match.group(1):
+            break
+        leading.append(match)
+    trailing: list[re.Match[str]] = []
+    for match in reversed(tags):  # the closing tags at the very end
+        if rest[match.end() : (trailing[-1].start() if trailing else len(rest))].strip() or not match.group(
+            1
+        ):
+            break
+        trailing.append(match)
+    opening: list[str] = []
+    closing: list[str] = []
+    pairs = 0
+    for match in leading:
+        name = match.group(2).lower()
+        if pairs < len(trailing) and trailing[pairs].group(2).lower() == name:
+            opening.append(match.group(0))
+            closing.insert(0, trailing[pairs].group(0))
+            pairs += 1
+        elif name in _OPTIONAL_CLOSE:
+            opening.append(match.group(0))
+        else:
+            break
+    start = leading[len(opening) - 1].end() if opening else 0
+    end = trailing[pairs - 1].start() if pairs else len(rest)
+    inner = _TAG.sub("", rest[start:end]) if start <= end else ""
+    return Cue(" ".join(inner.split()), prefix + "".join(opening), "".join(closing))
+
+
+def split_lines(text: str) -> tuple[list[str], str]:
+    """A subtitle file's lines, whatever ends them (LF, CRLF or a lone CR), and the line end to
+    write back: the one the file uses most."""
+    counts = {"\r\n": text.count("\r\n")}
+    counts["\r"] = text.count("\r") - counts["\r\n"]
+    counts["\n"] = text.count("\n") - counts["\r\n"]
+    newline = max(counts, key=lambda k: (counts[k], k == "\n"))
+    return re.split(r"\r\n|\r|\n", text), newline
+
+
+def cue_places(lines: list[str], timing: re.Pattern[str], stop: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where the text of every cue is: the lines after its timing line, up to a blank line or a
+    line that ``stop`` finds (the next cue's timing, where a file leaves out the blank line)."""
+    places = []
+    for number, line in enumerate(lines):
+        if timing.match(line):
+            end = number + 1
+            while end < len(lines) and lines[end].strip() and not stop.search(lines[end]):
+                end += 1
+            places.append((number + 1, end))
+    return places
+
+
+@dataclass
+class LineSkeleton:
+    """A subtitle file as lines: where each cue's text lines are and which cues each segment
+    joined. Only those lines are written again, so that everything else — header, styles,
+    notes, numbering, timings and their spelling, line ends — comes back byte for byte."""
+
+    lines: list[str]
+    newline: str
+    places: list[tuple[int, int]]  # per cue: first text line, end (exclusive)
+    read: list[Cue]
+    groups: list[list[int]]
+
+    def write(self, segments: list[PlacedSegment], marks: bool) -> bytes:
+        """The file with each translated cue's lines replaced by its share of the English."""
+        new = shared_out(self.read, self.groups, segments, marks)
+        out = list(self.lines)
+        for index in sorted(new, reverse=True):  # bottom up: earlier line numbers stay valid
+            start, end = self.places[index]
+            out[start:end] = new[index]
+        return self.newline.join(out).encode("utf-8")
+
+
+def line_skeleton(
+    lines: list[str], newline: str, places: list[tuple[int, int]]
+) -> tuple[LineSkeleton, list[Segment]]:
+    """The skeleton of a file whose cue text lines are at ``places``, and its segments."""
+    read = [read_cue("\n".join(lines[a:b])) for a, b in places]
+    groups, segments = cue_segments(read)
+    return LineSkeleton(lines, newline, places, read, groups), segments
 
 
 def group_cues(cues: list[Cue]) -> list[list[int]]:
