@@ -34,6 +34,7 @@ import signal
 import statistics
 import sys
 import time
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -98,7 +99,7 @@ class Outcome:
     @property
     def structure_changed(self) -> dict[str, tuple[int, int]]:
         """Each count that differs: (in, out)."""
-        keys = set(self.counts_in) | set(self.counts_out)
+        keys = (set(self.counts_in) | set(self.counts_out)) - {"words"}
         return {
             k: (self.counts_in.get(k, 0), self.counts_out.get(k, 0))
             for k in sorted(keys)
@@ -494,7 +495,39 @@ def run_file(kind: str, path: Path, translator: Any, timeout: int) -> Outcome:
         check_office(kind, path.name, data, out, translator, outcome)
     elif kind == "subtitles":
         check_subtitles(path.name, data, out, outcome)
+    elif kind == "pdf":
+        check_pdf(data, out, translator, outcome)
     return outcome
+
+
+def check_pdf(data: bytes, out: bytes, translator: Any, outcome: Outcome) -> None:
+    """The share of the text layer's words (pdfminer's own extraction) that come back, against
+    the words themselves and against the copy model's plain output of that text (it cannot copy
+    Chinese, and miscopies ligatures): below :data:`PDF_KEPT` on both, the file is damaged (a
+    line left out as a running header, a page lost)."""
+    from pdfminer.high_level import extract_text
+
+    from translit.readers.base import Document
+
+    text = unicodedata.normalize("NFKC", extract_text(io.BytesIO(data)))  # translit reads ligatures so
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    plain = translator.translate(Document.of_paragraphs(paragraphs, name="plain")).text if paragraphs else ""
+    got = Counter(re.findall(r"\w+", unicodedata.normalize("NFKC", out.decode("utf-8", "replace"))))
+
+    def kept(reference: Counter[str]) -> tuple[int, int]:
+        return sum(min(n, got[w]) for w, n in reference.items()), sum(reference.values())
+
+    source = Counter(re.findall(r"\w+", text))
+    (a, total), (b, model_total) = kept(source), kept(Counter(re.findall(r"\w+", plain)))
+    outcome.counts_in, outcome.counts_out = {"words": total}, {"words": a}
+    if total and a / total < PDF_KEPT and (not model_total or b / model_total < PDF_KEPT):
+        lost = [w for w, n in source.items() if got[w] < n][:8]
+        outcome.damaged.append(
+            f"{a} of {total} words kept ({b} of {model_total} of the model's); lost e.g. {' '.join(lost)}"
+        )
+
+
+PDF_KEPT = 0.9
 
 
 def report(kind: str, outcomes: list[Outcome], show: int) -> dict[str, Any]:

@@ -205,3 +205,34 @@ def test_every_output_a_batch_reports_done_has_the_translation(tmp_path: Path) -
     copy = Translator(COPY_MODEL, cache=False)
     assert copy.read(out / "doc0.en.docx").paragraphs, "the Word file has its text"
     assert len((out / "doc0.en.pdf.txt").read_text(encoding="utf-8").split()) > 20
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def test_a_pdf_whose_pages_all_carry_the_same_line_is_translated_whole(copy: Translator) -> None:
+    from .test_documents import make_pdf
+
+    same = [[(72, 810, 9, "Vertraulich: nur für den Dienstgebrauch")] for _ in range(4)]
+    result = copy.translate(make_pdf(same), "same.pdf")
+    assert result.paragraphs and "Dienstgebrauch" in result.text  # was an empty output, exit 0
+
+
+def test_a_one_page_pdf_keeps_every_line(copy: Translator) -> None:
+    from .test_documents import make_pdf
+
+    lines = [(72, 810, 9, "Bericht 2024"), (72, 700, 11, "Der Umsatz stieg deutlich."), (290, 30, 9, "12")]
+    document = copy.read(make_pdf([lines]), "one.pdf")
+    assert document.removed == []
+    assert "Bericht 2024" in document.paragraphs and "12" in document.paragraphs
+
+
+def test_pdf_refusals_say_what_is_wrong(copy: Translator) -> None:
+    from translit.errors import InputError
+
+    with pytest.raises(InputError, match="encrypted"):
+        copy.read(REAL / "bad" / "jsvine__pdfplumber__tests_pdfs_password-example.pdf")
+    with pytest.raises(InputError, match="damaged PDF"):
+        copy.read(REAL / "pdf" / "jsvine__pdfplumber__tests_pdfs_issue-297-example.pdf")
+    # A header after a preamble (Ghostscript's banner): readers take it in the first KiB.
+    assert copy.read(REAL / "pdf" / "jsvine__pdfplumber__tests_pdfs_issue-848.pdf").paragraphs

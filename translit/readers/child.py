@@ -38,6 +38,8 @@ def _child(connection: Any, work: Callable[[], Any], memory: int | None, out_of_
         connection.send(("ok", work()))
     except MemoryError:
         connection.send(("error", out_of_memory or "it needs more memory than it may have"))
+    except InputError as exc:  # the work's own words
+        connection.send(("error", str(exc)))
     except Exception as exc:  # reported in the parent, in one line
         connection.send(("error", f"{type(exc).__name__}: {exc}".strip()))
 

@@ -5,8 +5,9 @@ paragraphs — a paragraph ends where the space between two lines grows or the t
 changes (a headline) — across line breaks, hyphenation (``Bundes-`` / ``regierung`` becomes
 ``Bundesregierung``; ``EU-`` / ``Kommissar`` keeps its hyphen) and page breaks (a paragraph that
 does not end a sentence at the foot of a page goes on at the top of the next). Lines in the top
-and bottom margins that repeat on most pages (running headers and footers, digits aside) and
-bare page numbers are left out and reported, like a web page's boilerplate.
+and bottom margins that repeat on at least three pages and half of them (running headers and
+footers, digits aside) and bare page numbers there are left out and reported, like a web page's
+boilerplate — never all of a document's lines, and nothing from a PDF of one or two pages.
 
 A translated PDF with its layout kept is out of scope: the translation comes out as text,
 Markdown, JSON or bilingual, like any article. A PDF without a text layer (a scan) is refused
@@ -17,9 +18,10 @@ a PDF bomb (a stream that inflates without end) costs a line, not the machine.
 from __future__ import annotations
 
 import io
+import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, library
@@ -29,6 +31,10 @@ MAX_PAGES = 3000
 MEMORY_LIMIT = 2 * 1024**3
 SECONDS = 300.0
 MARGIN = 0.08  # of the page's height: where running headers and footers sit
+RUNNING_PAGES = 3
+"""A line is a running header or footer only where it repeats on at least this many pages."""
+
+log = logging.getLogger("translit")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]?\s*\d{1,4}\s*[-–—]?|(?:Seite|Page|S\.)\s*\d{1,4}(?:\s*(?:von|of|/)\s*\d{1,4})?)$", re.I
 )
@@ -55,12 +61,22 @@ class Line:
 def _lines(data: bytes) -> tuple[list[Line], list[float], int]:
     """Every text line of the PDF in reading order, the pages' heights, and the page count."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextBox, LTTextLine
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        return _laid_out(extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES))
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise InputError("it is encrypted: save an unprotected copy and try again") from None
+
+
+def _laid_out(pages: Any) -> tuple[list[Line], list[float], int]:
+    from pdfminer.layout import LTTextBox, LTTextLine
 
     lines: list[Line] = []
     heights: list[float] = []
     box = 0
-    for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES)):
+    for number, page in enumerate(pages):
         heights.append(float(page.height))
         for element in page:
             if not isinstance(element, LTTextBox):
@@ -99,17 +115,25 @@ def lay_out(data: bytes, source: str, seconds: float = SECONDS) -> tuple[list[Li
 
 
 def running_lines(lines: list[Line], heights: list[float], pages: int) -> set[int]:
-    """Indexes of lines that are running headers, footers or page numbers."""
+    """Indexes of lines that are running headers, footers or page numbers.
+
+    Only a document of :data:`RUNNING_PAGES` pages or more has them: a line in the top or bottom
+    margin counts as running where its shape (digits aside) is there on at least that many pages
+    and on half of them; a bare page number only in such a margin. A one- or two-page PDF keeps
+    every line (an axis label, a page range).
+    """
+    if pages < RUNNING_PAGES:
+        return set()
 
     def in_margin(line: Line) -> bool:
         height = heights[line.page] if line.page < len(heights) else 842.0
         return line.top > height * (1 - MARGIN) or line.bottom < height * MARGIN
 
-    shapes: Counter[str] = Counter()
+    on_pages: dict[str, set[int]] = {}
     for line in lines:
         if in_margin(line):
-            shapes[re.sub(r"\d+", "#", line.text)] += 1
-    repeated = {shape for shape, count in shapes.items() if pages >= 2 and count >= max(2, pages // 2)}
+            on_pages.setdefault(re.sub(r"\d+", "#", line.text), set()).add(line.page)
+    repeated = {shape for shape, found in on_pages.items() if len(found) >= max(RUNNING_PAGES, pages // 2)}
     return {
         i
         for i, line in enumerate(lines)
@@ -166,16 +190,23 @@ class PdfReader:
         """The PDF's paragraphs in reading order; running headers and footers reported as removed."""
         if isinstance(data, str):
             raise InputError(f"{source}: a PDF is read from its bytes, not text")
-        if not data.lstrip()[:5].startswith(b"%PDF-"):
+        if b"%PDF-" not in data[:1024]:  # readers take the header anywhere in the first KiB
             raise InputError(f"{source}: not a PDF file")
         library("pdfminer", "reading PDF", "pdfminer.six", "documents")
         lines, heights, pages = lay_out(data, source)
+        if not pages:
+            raise InputError(f"{source}: a damaged PDF (no page could be read from its page tree)")
         if not lines:
             raise InputError(
                 f"{source}: the PDF has no text layer ({pages} page(s) of images, a scan?); "
                 "OCR it first (for example with ocrmypdf) and translate the result"
             )
         skip = running_lines(lines, heights, pages)
+        if len(skip) == len(lines):
+            # Every line looked like a running header (each page carries the same line): that is
+            # the document's text, not its boilerplate.
+            log.warning("%s: every line repeats on every page; all of it is translated", source)
+            skip = set()
         removed = list(dict.fromkeys(lines[i].text for i in sorted(skip)))
         return Document.of_paragraphs(paragraphs(lines, skip), removed=removed, input_format="pdf")
 
