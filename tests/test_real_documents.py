@@ -236,3 +236,71 @@ def test_pdf_refusals_say_what_is_wrong(copy: Translator) -> None:
         copy.read(REAL / "pdf" / "jsvine__pdfplumber__tests_pdfs_issue-297-example.pdf")
     # A header after a preamble (Ghostscript's banner): readers take it in the first KiB.
     assert copy.read(REAL / "pdf" / "jsvine__pdfplumber__tests_pdfs_issue-848.pdf").paragraphs
+
+
+# --- what translit does not read, said by name ---------------------------------------------------
+
+
+def office_variant(source: Path, content_type: str, target: Path) -> Path:
+    """``source`` (a Word file) with its main part's content type replaced by ``content_type``."""
+    import zipfile
+
+    document = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as out:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(document, content_type.encode())
+            out.writestr(info, data)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("content_type", "said"),
+    [
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+            "a Word template",
+        ),
+        ("application/vnd.ms-word.document.macroEnabled.main+xml", "macro-enabled"),
+    ],
+)
+def test_a_template_or_macro_document_named_docx_is_named_for_what_it_is(
+    content_type: str, said: str, copy: Translator, tmp_path: Path
+) -> None:
+    from translit.errors import InputError
+
+    source = REAL / "docx" / "jgm__pandoc__test_docx_tabs.docx"
+    variant = office_variant(source, content_type, tmp_path / "renamed.docx")
+    with pytest.raises(InputError) as caught:
+        copy.read(variant)
+    assert said in str(caught.value) and "object at 0x" not in str(caught.value)  # was a Python repr
+
+
+@pytest.mark.parametrize(
+    ("name", "said"), [("a.docm", "macro-enabled"), ("a.pptm", "macro-enabled"), ("a.dotx", "template")]
+)
+def test_formats_translit_does_not_read_are_refused_by_name(name: str, said: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes((REAL / "docx" / "jgm__pandoc__test_docx_tabs.docx").read_bytes())
+    code, _, err = invoke("translate", "--model", str(COPY_MODEL), str(path))
+    assert code != 0 and said in err and "zip archive" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_rtf_is_refused_by_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "brief.txt"  # an RTF under a text file's name
+    path.write_text(
+        "{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Sehr geehrte Damen und Herren}", encoding="ascii"
+    )
+    code, _, err = invoke("translate", "--model", str(COPY_MODEL), str(path))
+    assert code != 0 and "RTF" in err and "translit reads" in err
+
+
+def test_an_unclosed_comment_at_the_end_of_html_stays_hidden(copy: Translator) -> None:
+    markup = "<p>Der Hund bellt.</p><!-- interne Notiz: nicht veröffentlichen"
+    result = copy.translate_html(markup)
+    assert result.document is not None and result.document.endswith(
+        "<!-- interne Notiz: nicht veröffentlichen"
+    )
+    assert not any("Notiz" in unit.text for unit in result.units)

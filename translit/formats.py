@@ -50,6 +50,22 @@ FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("html-markup", "HTML, markup kept", (), "translit.readers.html_markup", ".en.html", True),
 )
 
+NOT_READ: dict[str, str] = {
+    ".docm": "a macro-enabled Word document: not translated (save it as .docx without macros)",
+    ".dotm": "a macro-enabled Word template: not translated (save a document as .docx)",
+    ".dotx": "a Word template, not a document (open it and save a document as .docx)",
+    ".pptm": "a macro-enabled PowerPoint deck: not translated (save it as .pptx without macros)",
+    ".potm": "a macro-enabled PowerPoint template: not translated (save a deck as .pptx)",
+    ".potx": "a PowerPoint template, not a deck (open it and save a deck as .pptx)",
+    ".xlsm": "a macro-enabled Excel workbook: not translated (translit does not read spreadsheets)",
+    ".xlsx": "an Excel workbook (translit does not read spreadsheets)",
+    ".xls": "an old Excel workbook (translit does not read spreadsheets)",
+    ".doc": "an old Word document (save it as .docx)",
+    ".ppt": "an old PowerPoint deck (save it as .pptx)",
+    ".rtf": "an RTF document (save it as .docx or .odt)",
+}
+"""Extensions of formats translit knows and does not read, with what to do instead."""
+
 BY_NAME = {info.name: info for info in FORMATS}
 BY_EXTENSION = {ext: info for info in FORMATS for ext in info.extensions}
 INPUT_FORMATS = ("auto", *BY_NAME)

@@ -38,6 +38,7 @@ _BINARY_MAGIC = {
     b"GIF8": "a GIF image",
     b"\x7fELF": "a program",
     b"\x1f\x8b": "a gzip archive",
+    b"{\\rtf": "an RTF document: save it as .docx or .odt",
 }
 
 

@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import PurePath
 
 from translit.errors import InputError
-from translit.formats import BY_EXTENSION, FORMATS, FormatInfo, format_info, format_of_name
+from translit.formats import BY_EXTENSION, FORMATS, NOT_READ, FormatInfo, format_info, format_of_name
 from translit.readers.base import (
     Atom,
     Document,
@@ -166,6 +166,10 @@ def get_writer(input_format: str) -> Writer | None:
 
 def read_document(data: bytes | str, input_format: str = "auto", name: str | None = None) -> Document:
     """Read one input as ``input_format`` (``auto``: :func:`detect_format`)."""
+    if str(input_format) == "auto" and name:
+        refused = NOT_READ.get(PurePath(name).suffix.lower())
+        if refused is not None:
+            raise InputError(f"{name}: {refused}; translit reads {formats_hint()}")
     chosen = detect_format(data, name) if str(input_format) == "auto" else str(input_format)
     try:
         document = get_reader(chosen).read(data, name or "<input>")

@@ -301,7 +301,7 @@ def read_markup(markup: str) -> tuple[list[Segment], Skeleton]:
     for k, (kind, start, value) in enumerate(found):
         end = found[k + 1][1] if k + 1 < len(found) else len(markup)
         raw = markup[start:end]
-        if k >= parsed and kind == "data" and _UNPARSED.match(raw):
+        if k >= parsed and kind == "data" and _UNPARSED.match(markup, start):
             reader.boundary(markup[start:])  # an unclosed comment or tag at the end: never text
             break
         if kind == "start" or kind == "startend":

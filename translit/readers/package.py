@@ -86,16 +86,57 @@ def check_package(data: bytes, source: str, kind: str) -> zipfile.ZipFile:
     return archive
 
 
+_MAIN_PARTS = {
+    "application/vnd.ms-word.document.macroEnabled.main+xml": ".docm",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml": ".dotm",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": ".dotx",
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml": ".pptm",
+    "application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml": ".pptm",
+    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml": ".potm",
+    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml": ".potx",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": ".xlsm",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ".xlsx",
+}
+"""Main parts of Office packages translit does not translate, by the extension that says what they are."""
+
+
+def main_part_type(archive: zipfile.ZipFile) -> str | None:
+    """The content type of an Office package's main part (the target of its officeDocument
+    relationship), or None where the package does not say."""
+    from lxml import etree
+
+    try:
+        rels = etree.fromstring(archive.read("_rels/.rels"), safe_xml_parser())
+        types = etree.fromstring(archive.read("[Content_Types].xml"), safe_xml_parser())
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+    target = next((r.get("Target") for r in rels if str(r.get("Type", "")).endswith("/officeDocument")), None)
+    if not target:
+        return None
+    part = "/" + target.lstrip("/")
+    for entry in types:
+        if str(entry.tag).endswith("Override") and entry.get("PartName") == part:
+            return str(entry.get("ContentType"))
+    return None
+
+
 def open_package(
     data: bytes, source: str, kind: str, opener: Callable[[io.BytesIO], Any], not_it: str
 ) -> Any:
     """A package checked (:func:`check_package`) and opened by its library's ``opener``; what the
-    library cannot open is one line: ``source: not_it (the library's reason)``."""
-    check_package(data, source, kind)
+    library cannot open is one line: ``source: not_it (the library's reason)``. A template, a
+    macro-enabled document or a workbook saved under a document's name is named for what it is."""
+    from translit.formats import NOT_READ
+
+    archive = check_package(data, source, kind)
+    what = _MAIN_PARTS.get(main_part_type(archive) or "")
+    if what is not None:
+        raise InputError(f"{source}: {NOT_READ[what]}")
     try:
         return opener(io.BytesIO(data))
     except Exception as exc:  # the libraries raise several kinds for a package that is not theirs
-        raise InputError(f"{source}: {not_it} ({type(exc).__name__}: {exc})") from None
+        reason = re.sub(r"<[^>]*object at 0x[0-9a-f]+>|'<[^']*>'", "the file", str(exc))  # no repr
+        raise InputError(f"{source}: {not_it} ({type(exc).__name__}: {reason[:200]})") from None
 
 
 def safe_xml_parser() -> object:
