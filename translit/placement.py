@@ -142,8 +142,16 @@ def place(
         return Placement(PlacedSegment(target, segment.kind), set(), ends)
     sources = source_offsets(segment.text, units)
 
+    source_ends = [b for _a, b in sources]
+
     def touched_by(start: int, end: int) -> list[int]:
-        return [u for u, (a, b) in enumerate(sources) if a < max(end, start + 1) and b > start]
+        # Units are in order: bisect to the first that ends after ``start`` (a paragraph of
+        # 100,000 runs must not cost units × spans).
+        found, u = [], bisect.bisect_right(source_ends, start)
+        while u < len(sources) and sources[u][0] < max(end, start + 1):
+            found.append(u)
+            u += 1
+        return found
 
     def edge(touched: list[int]) -> tuple[int, int]:
         if not touched:
@@ -172,7 +180,7 @@ def place(
             pieces.append(None if local is None else (local[0] + targets[u][0], local[1] + targets[u][0]))
         ok = bool(pieces) and all(p is not None for p in pieces)
         projected.append((min(p[0] for p in pieces if p), max(p[1] for p in pieces if p)) if ok else None)
-    placed = _nest(segment.spans, projected, edges)
+    placed = _nest(segment.spans, projected, edges, owners)
     for i, span in enumerate(segment.spans):
         if not span.translatable and not placed[i].aligned:
             # Not copied by the model: the original goes after its sentence, hiding no word.
@@ -263,22 +271,35 @@ def _atom_offset(
 
 
 def _nest(
-    spans: Sequence[Span], projected: Sequence[tuple[int, int] | None], edges: Sequence[tuple[int, int]]
+    spans: Sequence[Span],
+    projected: Sequence[tuple[int, int] | None],
+    edges: Sequence[tuple[int, int]],
+    owners: Sequence[Sequence[int]],
 ) -> list[PlacedSpan]:
     """Final places of the spans: their projections where these nest properly, else the edges.
 
     Spans are visited outermost first; a projection that crosses one already placed, or leaves
-    its parent, is replaced by its sentence's edges clamped into the parent.
+    its parent, is replaced by its sentence's edges clamped into the parent. Only spans that
+    share a unit can meet (each unit's translation is a stretch of its own), so each span is
+    checked against those of its own units: linear in the spans of a long paragraph.
     """
     placed: list[PlacedSpan | None] = [None] * len(spans)
     order = sorted(range(len(spans)), key=lambda i: (spans[i].depth, spans[i].start, -spans[i].end))
+    rank = {i: k for k, i in enumerate(order)}
+    by_unit: dict[int, list[int]] = {}
+    unowned: list[int] = []
     for i in order:
+        units = owners[i]
+        pool = (
+            sorted({j for u in units for j in by_unit.get(u, [])} | set(unowned), key=rank.__getitem__)
+            if units
+            else [j for j in order if placed[j] is not None]
+        )
         parent = next(
             (
                 j
-                for j in order
-                if placed[j] is not None
-                and spans[j].depth < spans[i].depth
+                for j in pool
+                if spans[j].depth < spans[i].depth
                 and spans[j].start <= spans[i].start
                 and spans[j].end >= spans[i].end
                 and spans[j].translatable
@@ -290,7 +311,8 @@ def _nest(
         candidate = projected[i]
         ok = candidate is not None and low <= candidate[0] and candidate[1] <= high
         if ok and candidate is not None:
-            for j, other in enumerate(placed):
+            for j in pool:
+                other = placed[j]
                 if other is None or j == parent:
                     continue
                 inside = other.start <= candidate[0] and candidate[1] <= other.end
@@ -306,6 +328,10 @@ def _nest(
             low_edge, high_edge = edges[i]
             start, end = max(low, low_edge), min(high, high_edge)
             placed[i] = PlacedSpan(start, max(start, end), span.payload, span.translatable, False)
+        for u in units:
+            by_unit.setdefault(u, []).append(i)
+        if not units:
+            unowned.append(i)
     return [
         p if p is not None else PlacedSpan(0, 0, s.payload, s.translatable, False)
         for p, s in zip(placed, spans, strict=True)

@@ -65,12 +65,24 @@ class Piece:
     chain: tuple[tuple[int, ...], ...] = ()
 
 
-def element_at(p: Any, path: tuple[int, ...]) -> Any:
-    """The element at ``path`` (child indexes) under paragraph ``p``."""
-    element = p
-    for k in path:
-        element = element[k]
-    return element
+class Paths:
+    """Elements under a paragraph by path (child indexes), each element's children listed once:
+    lxml walks its children to index them, so ``p[k]`` for every run of a paragraph of 100,000
+    runs would cost their square."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self._children: dict[Any, list[Any]] = {}
+
+    def __call__(self, path: tuple[int, ...]) -> Any:
+        """The element at ``path`` under the root."""
+        element = self.root
+        for k in path:
+            children = self._children.get(element)
+            if children is None:
+                children = self._children[element] = list(element)
+            element = children[k]
+        return element
 
 
 WRAPPER_DEPTH_LIMIT = 1000
@@ -85,7 +97,8 @@ def segment_of(
     raw = "".join(piece.text for piece in pieces)
     if not any(ch.isalnum() for ch in raw):
         return None, None
-    keys = [properties_key(element_at(p, piece.run), syntax) for piece in pieces]
+    element_at = Paths(p)
+    keys = [properties_key(element_at(piece.run), syntax) for piece in pieces]
     weight: Counter[str] = Counter()
     for key, piece in zip(keys, pieces, strict=True):
         weight[key] += len(piece.text.strip())
@@ -147,7 +160,8 @@ def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: 
         if atom.payload[0] in ("move", "xml", "text"):
             path = atom.payload[1] if atom.payload[0] == "move" else atom.payload[2]
             wanted.update(path[:n] for n in range(1, len(path) + 1))
-    elements = {path: element_at(p, path) for path in wanted}
+    element_at = Paths(p)
+    elements = {path: element_at(path) for path in wanted}
     wrapper_tags = {syntax.tag(name) for name in syntax.wrappers}
 
     def properties(path: tuple[int, ...] | None) -> Any:
