@@ -10,6 +10,7 @@ it — on segments built here.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -304,3 +305,67 @@ def test_an_unclosed_comment_at_the_end_of_html_stays_hidden(copy: Translator) -
         "<!-- interne Notiz: nicht veröffentlichen"
     )
     assert not any("Notiz" in unit.text for unit in result.units)
+
+
+# --- limits that measure the right thing --------------------------------------------------------
+
+
+def word_file_with(tmp_path: Path, parts: dict[str, bytes], paragraph: str | None = None) -> Path:
+    """A real Word file with extra parts referenced from the body (images), or one long paragraph."""
+    import zipfile
+
+    source = REAL / "docx" / "jgm__pandoc__test_docx_tabs.docx"
+    target = tmp_path / "big.docx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "word/_rels/document.xml.rels":
+                rels = "".join(
+                    f'<Relationship Id="rX{k}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/image" Target="{name.removeprefix("word/")}"/>'
+                    for k, name in enumerate(parts)
+                )
+                data = data.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
+            if info.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
+                data = data.replace(
+                    b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ', 1
+                )
+            if info.filename == "word/document.xml" and paragraph is not None:
+                data = data.replace(
+                    b"<w:body>", f"<w:body><w:p><w:r><w:t>{paragraph}</w:t></w:r></w:p>".encode(), 1
+                )
+            out.writestr(info, data)
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return target
+
+
+def test_referenced_images_are_never_loaded_whole(copy: Translator, tmp_path: Path) -> None:
+    """160 one-MiB images of zeros (a 200 KB file): Python's allocations while it is translated
+    stay far below what they unpack to (python-docx loaded every part: 160 MiB and more), and the
+    images come back as they were."""
+    import tracemalloc
+    import zipfile
+
+    images = {f"word/media/zero{k}.png": b"\0" * (1 << 20) for k in range(160)}
+    path = word_file_with(tmp_path, images)
+    data = path.read_bytes()
+    copy.translate("Warm.")
+    tracemalloc.start()
+    try:
+        out = copy.translate(data, "big.docx").written()
+        peak = tracemalloc.get_traced_memory()[1] >> 20
+    finally:
+        tracemalloc.stop()
+    assert peak < 64, f"{peak} MiB allocated for 160 MiB of images"
+    assert out is not None
+    with zipfile.ZipFile(io.BytesIO(out)) as written:
+        assert all(written.read(name) == image for name, image in list(images.items())[:3])
+        assert len([n for n in written.namelist() if n.startswith("word/media/zero")]) == 160
+
+
+def test_a_long_legitimate_part_is_not_taken_for_a_zip_bomb(copy: Translator, tmp_path: Path) -> None:
+    """A 5 MB paragraph compresses hundreds of times; only its size counts (it was refused)."""
+    path = word_file_with(tmp_path, {}, paragraph="Der Hund bellt. " * 330_000)
+    document = copy.read(path)
+    assert any(len(p) > 5_000_000 for p in document.paragraphs)

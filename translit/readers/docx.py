@@ -28,7 +28,7 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, PlacedSegment, RawAtom, Segment, library
-from translit.readers.package import open_package
+from translit.readers.package import open_package, restore
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -246,7 +246,7 @@ class DocxWriter:
                 part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         out = io.BytesIO()
         word.save(out)
-        return out.getvalue()
+        return restore(out.getvalue(), skeleton.data)  # the images the library never loaded
 
 
 Reader = DocxReader

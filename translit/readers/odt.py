@@ -18,7 +18,8 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
-from translit.readers.package import check_package, safe_xml_parser
+from translit.readers.package import check_package, copy_member, safe_xml_parser
+from translit.readers.runs import Paths
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -154,11 +155,7 @@ def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
     """Rebuild a paragraph's content on the English: wrappers copied shallowly, atoms moved back."""
     from lxml import etree
 
-    def at(path: tuple[int, ...]) -> Any:
-        element = p
-        for k in path:
-            element = element[k]
-        return element
+    at = Paths(p)  # every element found before any moves, each one's children listed once
 
     moved = {atom.payload[1]: at(atom.payload[1]) for atom in placed.atoms}
     wrappers = {span.payload: at(span.payload) for span in placed.spans}
@@ -223,12 +220,13 @@ class OdtWriter:
         changed = {name for name, _index in skeleton.places}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as new:
-            for item in archive.infolist():
+            for item in archive.infolist():  # the mimetype stays first and stored, as it was
                 if item.filename in changed:
-                    data = etree.tostring(roots[item.filename], xml_declaration=True, encoding="UTF-8")
+                    new.writestr(
+                        item, etree.tostring(roots[item.filename], xml_declaration=True, encoding="UTF-8")
+                    )
                 else:
-                    data = archive.read(item)
-                new.writestr(item, data)  # the mimetype stays first and stored, as it was
+                    copy_member(archive, item, new)  # images a MiB at a time, never whole
         return out.getvalue()
 
 

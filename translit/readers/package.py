@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -21,9 +22,15 @@ from translit.errors import InputError
 
 MAX_UNPACKED = 512 * 1024 * 1024
 """Bytes a package may unpack to: a 300-page report with images is well under this."""
-MAX_RATIO = 200
-"""How many times a member may be compressed (text XML reaches 10-30; a bomb, thousands)."""
+MAX_XML_PART = 256 * 1024 * 1024
+"""Bytes one XML part may unpack to: each is parsed in memory (a 5 MB paragraph is fine)."""
+MAX_RATIO = 1000
+"""How many times a part that is never read as text (an image, a font) may be compressed, where
+it unpacks to more than :data:`RATIO_FROM`: a few MiB of output per KiB of input is a bomb."""
+RATIO_FROM = 4 * 1024 * 1024
 MAX_MEMBERS = 20_000
+SLIM_FROM = 64 * 1024
+"""Parts that are not XML and larger than this are left out of what a library loads (see :func:`slim`)."""
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 _MACROS = ("vbaProject.bin", "vbaData.xml")
 
@@ -52,7 +59,12 @@ def check_package(data: bytes, source: str, kind: str) -> zipfile.ZipFile:
                 f"{source}: the {kind} package unpacks to more than {MAX_UNPACKED >> 20} MiB; "
                 "refused (a zip bomb?)"
             )
-        if member.file_size > 1 << 20 and member.file_size > MAX_RATIO * max(1, member.compress_size):
+        if _is_xml(member.filename):
+            if member.file_size > MAX_XML_PART:
+                raise InputError(
+                    f"{source}: part {member.filename} unpacks to more than {MAX_XML_PART >> 20} MiB; refused"
+                )
+        elif member.file_size > RATIO_FROM and member.file_size > MAX_RATIO * max(1, member.compress_size):
             raise InputError(
                 f"{source}: part {member.filename} is compressed "
                 f"{member.file_size // max(1, member.compress_size)} times; refused (a zip bomb?)"
@@ -100,6 +112,62 @@ _MAIN_PARTS = {
 """Main parts of Office packages translit does not translate, by the extension that says what they are."""
 
 
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels")) or name.rsplit("/", 1)[-1] in ("[Content_Types].xml", "mimetype")
+
+
+def copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+    """One member copied into ``target`` as it was (name, date, compression), a MiB at a time:
+    a package's images are never held in memory whole."""
+    with (
+        source.open(info) as reading,
+        target.open(info, "w", force_zip64=info.file_size > 1 << 30) as writing,
+    ):
+        shutil.copyfileobj(reading, writing, 1 << 20)
+
+
+def slim(data: bytes) -> tuple[bytes, frozenset[str]]:
+    """The package with every part that is not XML and larger than :data:`SLIM_FROM` left empty,
+    for a library that loads every part into memory (python-docx, python-pptx), and the names of
+    the parts emptied; :func:`restore` puts them back. A 558 KB Word file whose images unpack
+    to 480 MiB costs its XML, not its images."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        big = {m.filename for m in members if not _is_xml(m.filename) and m.file_size > SLIM_FROM}
+        if not big:
+            return data, frozenset()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as new:
+            for member in members:
+                if member.filename in big:
+                    new.writestr(member, b"")
+                else:
+                    copy_member(archive, member, new)
+    return out.getvalue(), frozenset(big)
+
+
+def restore(written: bytes, original: bytes) -> bytes:
+    """``written`` (a package saved from a :func:`slim` copy of ``original``) with the parts slim
+    emptied copied back from ``original`` as they were."""
+    with zipfile.ZipFile(io.BytesIO(original)) as source:
+        big = {
+            m.filename: m for m in source.infolist() if not _is_xml(m.filename) and m.file_size > SLIM_FROM
+        }
+        if not big:
+            return written
+        out = io.BytesIO()
+        with (
+            zipfile.ZipFile(io.BytesIO(written)) as saved,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new,
+        ):
+            for member in saved.infolist():
+                if member.filename in big and member.file_size == 0:
+                    copy_member(source, big[member.filename], new)
+                else:
+                    copy_member(saved, member, new)
+    return out.getvalue()
+
+
 def main_part_type(archive: zipfile.ZipFile) -> str | None:
     """The content type of an Office package's main part (the target of its officeDocument
     relationship), or None where the package does not say."""
@@ -133,7 +201,7 @@ def open_package(
     if what is not None:
         raise InputError(f"{source}: {NOT_READ[what]}")
     try:
-        return opener(io.BytesIO(data))
+        return opener(io.BytesIO(slim(data)[0]))
     except Exception as exc:  # the libraries raise several kinds for a package that is not theirs
         reason = re.sub(r"<[^>]*object at 0x[0-9a-f]+>|'<[^']*>'", "the file", str(exc))  # no repr
         raise InputError(f"{source}: {not_it} ({type(exc).__name__}: {reason[:200]})") from None

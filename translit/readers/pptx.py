@@ -16,7 +16,7 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, PlacedSegment, RawAtom, Segment, library
-from translit.readers.package import open_package
+from translit.readers.package import open_package, restore
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -127,7 +127,7 @@ class PptxWriter:
             rewrite(paragraphs[number][index], base, placed, marks, SYNTAX)
         out = io.BytesIO()
         deck.save(out)
-        return out.getvalue()
+        return restore(out.getvalue(), skeleton.data)  # the images the library never loaded
 
 
 Reader = PptxReader
