@@ -7,6 +7,7 @@ model and the small real translator; clients are httpx and LibreTranslate's own
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -558,6 +559,43 @@ def test_a_job_shows_progress_and_gives_the_file(copy_server: Running) -> None:
         assert state["status"] == "done" and state["units_done"] == state["units"] > 0, state
         assert client.get(state["translatedFileUrl"]).status_code == 200
         assert client.get("/jobs/unknown").status_code == 404
+
+
+def long_word_file(paragraphs: int) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for k in range(paragraphs):
+        document.add_paragraph(f"Der Hund bellt im Garten Nummer {k}, und die Katze schläft.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_job_holds_its_place_until_it_ends_and_delete_stops_it() -> None:
+    """A running job counts against --max-concurrent (it stopped counting once its 202 was sent),
+    and DELETE ends it: 'cancelled', its waiting units dropped, its place free again."""
+    with running(config=ServeConfig(max_concurrent=1, char_limit=0)) as server, server.client() as client:
+        started = client.post("/jobs", files={"file": ("long.docx", long_word_file(1500))})
+        assert started.status_code == 202, started.text
+        status_url = started.json()["status"]
+        deadline = time.monotonic() + 60
+        while (state := client.get(status_url).json())["status"] != "running":
+            assert time.monotonic() < deadline and state["status"] == "queued", state
+            time.sleep(0.05)
+        busy = client.post("/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"})
+        assert busy.status_code == 429, busy.text
+        assert client.delete(status_url.removeprefix(server.url)).status_code == 200
+        while (state := client.get(status_url).json())["status"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert state["status"] == "cancelled" and "translatedFileUrl" not in state, state
+        service = server.app.state.service  # type: ignore[attr-defined]
+        while service.scheduler.pending_inputs():
+            assert time.monotonic() < deadline, "the cancelled job's units were left waiting"
+            time.sleep(0.05)
+        answer = client.post("/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"})
+        assert answer.status_code == 200, answer.text
 
 
 # --- hostile and broken clients (issue 32) -----------------------------------------------------------

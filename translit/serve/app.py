@@ -194,6 +194,12 @@ class GuardMiddleware:
                 )
 
 
+def stop_if_cancelled(job: Job | None) -> None:
+    """End a job's work between its steps once it is cancelled (DELETE)."""
+    if job is not None and job.cancelled:
+        raise ApiError(499, "the job was cancelled")
+
+
 class Service:
     """The state behind the routes: one translator, one scheduler, the limits."""
 
@@ -450,7 +456,9 @@ class Service:
             document = await run_in_threadpool(translator.read, data, name, input_format=chosen)
         except TranslitError as exc:
             raise ApiError(400, str(exc)) from None
+        stop_if_cancelled(job)
         prepared = await run_in_threadpool(translator.prepare, [document])
+        stop_if_cancelled(job)
         if job is not None:
             job.status, job.units = "running", len(prepared.inputs)
         outcomes: list[Any] = []
@@ -464,6 +472,7 @@ class Service:
             outcomes += await self.wait(request, future, FILE_TIMEOUT, job)
             if job is not None:
                 job.done = len(outcomes)
+        stop_if_cancelled(job)
         (translation,) = await run_in_threadpool(translator.assemble, prepared, outcomes)
         written = translation.written(marks=translator.settings.marks)
         if written is None:
@@ -809,6 +818,9 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
         service.authorise(request, params)
         job = Job(name)
         identifier = service.jobs.add(job)
+        # The upload's place among --max-concurrent passes to the job: it counts until the job
+        # ends, not only until the 202 is sent.
+        request.scope["translit.counted"] = False
 
         async def run() -> None:
             try:
@@ -817,12 +829,14 @@ def create_app(translator: Translator, config: ServeConfig | None = None) -> Fas
                 job.name = new_name
                 job.status = "done"
             except ApiError as exc:
-                job.status, job.error = "failed", exc.message
+                job.status, job.error = ("cancelled", None) if job.cancelled else ("failed", exc.message)
             except Exception as exc:  # our fault: logged with its traceback, reported in one line
                 log.error("job %s failed", identifier, exc_info=exc)
                 job.status, job.error = "failed", f"internal error ({type(exc).__name__})"
             finally:
                 job.finished = time.monotonic()
+                service.in_flight -= 1
+                service.served += 1
 
         service.background.add(task := asyncio.create_task(run()))
         task.add_done_callback(service.background.discard)

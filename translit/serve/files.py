@@ -103,7 +103,7 @@ class Job:
     """A document being translated for the job form: its progress and, once done, its file."""
 
     name: str
-    status: str = "queued"  # queued, running, done, failed
+    status: str = "queued"  # queued, running, done, failed, cancelled
     units: int = 0
     done: int = 0
     error: str | None = None
