@@ -67,10 +67,12 @@ class Hang(Exception):
 
 @dataclass
 class Paragraph:
-    """A paragraph's visible words, each with its formatting key ("" = the paragraph's base)."""
+    """A paragraph's visible words, each with its formatting key, and the paragraph's most
+    common key (its base: a word with another is a formatted word)."""
 
     words: list[str]
     keys: list[str]
+    base: str = ""
 
 
 @dataclass
@@ -139,16 +141,8 @@ def _words_of(chars: list[tuple[str, str]]) -> Paragraph:
         if not current:
             key = k
         current += ch
-    return Paragraph(words, keys)
-
-
-def _base_keys(chars: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Keys relative to the paragraph's most common one (which becomes "")."""
     weight = Counter(k for ch, k in chars if not ch.isspace())
-    if not weight:
-        return chars
-    base = weight.most_common(1)[0][0]
-    return [(ch, "" if k == base else k) for ch, k in chars]
+    return Paragraph(words, keys, weight.most_common(1)[0][0] if weight else "")
 
 
 def read_docx(data: bytes) -> Reading:
@@ -205,7 +199,7 @@ def read_docx(data: bytes) -> Reading:
                     chars.append(("\u2011", key))
                 else:
                     chars.append((" ", key))
-            paragraphs.append(_words_of(_base_keys(chars)))
+            paragraphs.append(_words_of(chars))
     return Reading(paragraphs, counts)
 
 
@@ -254,7 +248,7 @@ def read_pptx(data: bytes) -> Reading:
                     chars.extend((ch, key) for ch in text)
                 elif element.tag == a("br"):
                     chars.append((" ", ""))
-            paragraphs.append(_words_of(_base_keys(chars)))
+            paragraphs.append(_words_of(chars))
     return Reading(paragraphs, counts)
 
 
@@ -304,7 +298,7 @@ def read_odt(data: bytes) -> Reading:
                     chars.extend((ch, key) for ch in child.tail or "")
 
             walk(p, "")
-            paragraphs.append(_words_of(_base_keys(chars)))
+            paragraphs.append(_words_of(chars))
     return Reading(paragraphs, counts)
 
 
@@ -378,12 +372,13 @@ def check_office(kind: str, name: str, data: bytes, out: bytes, translator: Any,
             )
         # Formatting: words matched between input and output, those formatted in the input.
         src_keys, out_keys = before.paragraphs[i].keys, after.paragraphs[i].keys
+        base = before.paragraphs[i].base
         matcher = difflib.SequenceMatcher(a=source, b=got, autojunk=False)
         for tag, a0, a1, b0, _b1 in matcher.get_opcodes():
             if tag != "equal":
                 continue
             for k in range(a1 - a0):
-                if src_keys[a0 + k]:
+                if src_keys[a0 + k] != base:
                     outcome.formatted += 1
                     if src_keys[a0 + k] == out_keys[b0 + k]:
                         outcome.formatted_kept += 1

@@ -369,3 +369,36 @@ def test_a_long_legitimate_part_is_not_taken_for_a_zip_bomb(copy: Translator, tm
     path = word_file_with(tmp_path, {}, paragraph="Der Hund bellt. " * 330_000)
     document = copy.read(path)
     assert any(len(p) > 5_000_000 for p in document.paragraphs)
+
+
+# --- formatting on the same words --------------------------------------------------------------
+
+
+def test_a_name_the_model_kept_keeps_its_formatting_though_attention_points_elsewhere() -> None:
+    from translit.placement import place
+    from translit.readers import Segment, Span, Tags
+    from translit.readers.base import weave
+    from translit.segment import Unit
+
+    segment = Segment("Gestern sprach Merkel in Berlin.", spans=[Span(15, 21, Tags("<b>", "</b>"))])
+    unit = Unit(0, segment.text, 6)
+    # Attention one word late: "Merkel" pointing at "in" (as a copy model's often does).
+    alignment = [(0, 7, 0, 9), (8, 14, 10, 15), (15, 21, 23, 25), (22, 24, 16, 22), (25, 32, 26, 33)]
+    placed = place(segment, [unit], ["Yesterday spoke Merkel in Berlin."], [alignment])
+    assert weave(placed.segment, str) == "Yesterday spoke <b>Merkel</b> in Berlin."
+
+
+def test_letters_formatted_one_by_one_keep_their_letters_where_the_sentence_is_unchanged(
+    copy: Translator,
+) -> None:
+    """A title in 'every font size', a run per letter (a real deck): the copy model gives the line
+    back unchanged, so each letter keeps its run (they were spread over whole words)."""
+    name = "pptx/OfficeDev__Open-XML-SDK__test_DocumentFormat.OpenXml.Tests.Assets_assets_TestDataStorage_v2FxTestFiles_ForTestCase_typical.pptx"
+    outcome = realdocs.run_file("pptx", REAL / name, copy, timeout=120)
+    assert outcome.formatted and outcome.formatted_kept == outcome.formatted, outcome.format_moves
+
+
+def test_formatting_over_spaces_alone_is_not_spread_over_sentences(copy: Translator) -> None:
+    name = "docx/OfficeDev__Open-XML-SDK__test_DocumentFormat.OpenXml.Tests.Assets_assets_TestFiles_complex0.docx"
+    outcome = realdocs.run_file("docx", REAL / name, copy, timeout=120)
+    assert outcome.formatted and outcome.formatted_kept == outcome.formatted, outcome.format_moves

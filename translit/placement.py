@@ -141,6 +141,9 @@ def place(
     if not segment.spans and not segment.atoms:
         return Placement(PlacedSegment(target, segment.kind), set(), ends)
     sources = source_offsets(segment.text, units)
+    # A unit the model gave back unchanged (a name, a line of code, a sentence already English)
+    # keeps every span and atom at its own characters, even inside a word.
+    identical = [segment.text[a:b] == texts[u] for u, (a, b) in enumerate(sources)]
 
     source_ends = [b for _a, b in sources]
 
@@ -167,19 +170,44 @@ def place(
         edges.append(edge(touched))
         if span.start == span.end:  # an empty element: a point, like an atom
             point = Atom(span.start, None, "left" if span.start else "right")
-            at = _atom_offset(point, segment.text, sources, targets, texts, alignments, len(target))
+            at = _atom_offset(
+                point, segment.text, sources, targets, texts, alignments, len(target), identical, source_ends
+            )
             projected.append((at, at))
             continue
         if not span.translatable:
             projected.append(_verbatim(segment.text[span.start : span.end], target, edges[-1]))
             continue
+        if touched and all(identical[u] for u in touched):
+            first, last = touched[0], touched[-1]
+            projected.append(
+                (
+                    targets[first][0] + max(0, span.start - sources[first][0]),
+                    targets[last][0] + min(span.end, sources[last][1]) - sources[last][0],
+                )
+            )
+            continue
+        if len(touched) == 1:
+            u = touched[0]
+            same = _same_words(segment.text, span.start, span.end, sources[u], texts[u])
+            if same is not None:  # the model kept the words (a name, a number): that is their place
+                projected.append((same[0] + targets[u][0], same[1] + targets[u][0]))
+                continue
         pieces = []
         for u in touched:
             a, b = sources[u]
             local = project_span(max(span.start, a) - a, min(span.end, b) - a, alignments[u], texts[u])
             pieces.append(None if local is None else (local[0] + targets[u][0], local[1] + targets[u][0]))
         ok = bool(pieces) and all(p is not None for p in pieces)
-        projected.append((min(p[0] for p in pieces if p), max(p[1] for p in pieces if p)) if ok else None)
+        projected.append(
+            _with_edge_punctuation(
+                segment.text[span.start : span.end],
+                target,
+                (min(p[0] for p in pieces if p), max(p[1] for p in pieces if p)),
+            )
+            if ok
+            else None
+        )
     placed = _nest(segment.spans, projected, edges, owners)
     for i, span in enumerate(segment.spans):
         if not span.translatable and not placed[i].aligned:
@@ -187,7 +215,10 @@ def place(
             placed[i] = PlacedSpan(edges[i][1], edges[i][1], span.payload, False, False)
     atoms = [
         replace(
-            atom, offset=_atom_offset(atom, segment.text, sources, targets, texts, alignments, len(target))
+            atom,
+            offset=_atom_offset(
+                atom, segment.text, sources, targets, texts, alignments, len(target), identical, source_ends
+            ),
         )
         for atom in segment.atoms
     ]
@@ -196,6 +227,47 @@ def place(
     # ends ride along as marks so that they move with the text.
     settled = settle(PlacedSegment(target, segment.kind, placed, atoms, ends))
     return Placement(replace(settled, marks=[]), misplaced, settled.marks)
+
+
+def _with_edge_punctuation(words: str, target: str, place: tuple[int, int]) -> tuple[int, int]:
+    """A projection (which stops at letters) grown over the punctuation that the span's own words
+    start or end with, where the translation has the same there (``1/2"``, ``(Mouse``)."""
+    start, end = place
+    words = words.strip()
+    tail = len(words) - len(words.rstrip("".join(ch for ch in words if not ch.isalnum())))
+    for ch in words[len(words) - tail :]:
+        if end < len(target) and target[end] == ch:
+            end += 1
+        else:
+            break
+    head = len(words) - len(words.lstrip("".join(ch for ch in words if not ch.isalnum())))
+    for ch in reversed(words[:head]):
+        if start > 0 and target[start - 1] == ch:
+            start -= 1
+        else:
+            break
+    return start, end
+
+
+def _same_words(
+    source: str, start: int, end: int, unit: tuple[int, int], translation: str
+) -> tuple[int, int] | None:
+    """Where the words of ``source[start:end]`` (inside one unit) stand unchanged in its
+    ``translation`` — a name, a number, a term the model kept — as whole words: the one place,
+    or of several the one at about the same share of the sentence; None where they are not.
+
+    Words the model keeps are the surest alignment there is: attention often points a word
+    early or late, and a bold name must not slide onto its neighbour.
+    """
+    a, b = unit
+    words = source[start:end].strip()
+    if len(words) < 2 or not any(ch.isalnum() for ch in words):
+        return None
+    found = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", translation)]
+    if not found:
+        return None
+    share = (start - a) / max(1, b - a)
+    return min(found, key=lambda f: abs(f[0] / max(1, len(translation)) - share))
 
 
 def _verbatim(original: str, target: str, within: tuple[int, int]) -> tuple[int, int] | None:
@@ -230,15 +302,26 @@ def _atom_offset(
     translations: Sequence[str],
     alignments: Sequence[Alignment],
     length: int,
+    identical: Sequence[bool] = (),
+    ends: Sequence[int] | None = None,
 ) -> int:
     """Where an atom goes: at the end of the translated word it sticks to on its left, or at the
-    start of the one on its right; where that is not aligned, at its sentence's edge."""
+    start of the one on its right; where that is not aligned, at its sentence's edge. In a unit
+    given back unchanged, at its own character."""
     offset = atom.offset
+    # The unit the atom is in, found by bisection (units are in order; atoms may be many).
+    ends = [b for _a, b in sources] if ends is None else ends
     if atom.glue == "left":
-        inside = [u for u, (a, b) in enumerate(sources) if a < offset <= b]
+        u = bisect.bisect_left(ends, offset)
+        inside = u < len(sources) and sources[u][0] < offset <= sources[u][1]
+    else:
+        u = bisect.bisect_right(ends, offset)
+        inside = u < len(sources) and sources[u][0] <= offset < sources[u][1]
+    if inside and u < len(identical) and identical[u]:
+        return targets[u][0] + offset - sources[u][0]
+    if atom.glue == "left":
         if not inside:
             return length if offset >= (sources[-1][1] if sources else 0) else 0
-        u = inside[0]
         a, b = sources[u]
         if offset == b:
             return targets[u][1]
@@ -258,11 +341,9 @@ def _atom_offset(
             ):
                 at += 1
         return at + targets[u][0]
-    inside = [u for u, (a, b) in enumerate(sources) if a <= offset < b]
     if not inside:  # between two sentences: after the one before
-        before = bisect.bisect_right([b for _, b in sources], offset) - 1
+        before = bisect.bisect_right(ends, offset) - 1
         return targets[before][1] if before >= 0 else 0
-    u = inside[0]
     a = sources[u][0]
     if offset == a:
         return targets[u][0]

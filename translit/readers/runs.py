@@ -123,8 +123,12 @@ def segment_of(
             wrapped.setdefault(path, [offset, offset, depth])
             wrapped[path][1] = offset + len(piece.text)
         offset += len(piece.text)
+    # A run of formatting over nothing but spaces formats nothing a reader sees, and has no words
+    # for the alignment to find: it would go round its whole sentence.
     spans: list[RawSpan] = [
-        (start, end, ("run", path), True, WRAPPER_DEPTH_LIMIT) for start, end, path, _key in raw_spans
+        (start, end, ("run", path), True, WRAPPER_DEPTH_LIMIT)
+        for start, end, path, _key in raw_spans
+        if raw[start:end].strip()
     ]
     spans += [(start, end, ("link", path), True, depth) for path, (start, end, depth) in wrapped.items()]
     segment, _where = segment_from(raw, kind, spans, atoms, keep_empty=False)
