@@ -46,7 +46,10 @@ _BLANKS = {f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"}
 _WRAPPERS = {f"{{{W}}}hyperlink", f"{{{W}}}smartTag", f"{{{W}}}customXml"}
 """Elements round runs that are rebuilt round the English words (spans); content controls too."""
 _PROPERTIES = {f"{{{W}}}pPr", f"{{{W}}}smartTagPr", f"{{{W}}}customXmlPr"}
-_SKIPPED_IN_RUN = {f"{{{W}}}rPr", f"{{{W}}}lastRenderedPageBreak", f"{{{W}}}softHyphen"}
+_SKIPPED_IN_RUN = {f"{{{W}}}rPr", f"{{{W}}}lastRenderedPageBreak"}
+_MARKS_IN_RUN = {f"{{{W}}}softHyphen"}
+"""Inside a word and invisible: an atom where it stood (in a sentence given back unchanged, at its
+own letter; else by its word), written back once."""
 
 
 def _highlight(properties: Any) -> None:
@@ -60,6 +63,7 @@ SYNTAX = Syntax(
     "pPr",
     wrappers=frozenset({"hyperlink", "smartTag", "customXml", "sdt"}),
     preserve_space=True,
+    characters=(("\u2011", "noBreakHyphen"),),
     noise=lambda name: "rsid" in name,
     highlight=_highlight,
 )
@@ -119,7 +123,9 @@ class Skeleton:
 
 def _textual(run: Any) -> bool:
     """Whether a run holds only text, tabs and breaks (else it is kept whole: a drawing, a mark …)."""
-    return all(c.tag in _TEXT or c.tag in _BLANKS or c.tag in _SKIPPED_IN_RUN for c in run)
+    return all(
+        c.tag in _TEXT or c.tag in _BLANKS or c.tag in _SKIPPED_IN_RUN or c.tag in _MARKS_IN_RUN for c in run
+    )
 
 
 def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
@@ -140,6 +146,11 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
         nonlocal length
         for child in run:
             if child.tag in _SKIPPED_IN_RUN:
+                continue
+            if child.tag in _MARKS_IN_RUN:
+                from lxml import etree
+
+                atoms.append((length, ("xml", etree.tostring(child, encoding="unicode"), path)))
                 continue
             if child.tag in _BLANKS:
                 # A tab or a break reads as a space (the model sees two words) and is written back

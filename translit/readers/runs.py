@@ -32,6 +32,7 @@ class Syntax:
     tail: tuple[str, ...] = ()  # kept last: a:endParaRPr
     wrappers: frozenset[str] = frozenset()  # elements round runs, rebuilt round the English: w:hyperlink
     preserve_space: bool = False  # Word: xml:space="preserve" on text with spaces at its ends
+    characters: tuple[tuple[str, str], ...] = ()  # characters written as elements: Word's U+2011
     noise: Callable[[str], bool] = lambda name: False  # property attributes that differ run to run
     highlight: Callable[[Any], None] | None = None  # marks a [?] run's properties
 
@@ -135,6 +136,26 @@ def segment_of(
     return segment, base
 
 
+def _split_characters(value: str, syntax: Syntax) -> list[str | tuple[str]]:
+    """``value`` cut where a character is an element of the format (Word's non-breaking hyphen)."""
+    if not syntax.characters or not any(ch in value for ch, _name in syntax.characters):
+        return [value]
+    names = dict(syntax.characters)
+    pieces: list[str | tuple[str]] = []
+    text = ""
+    for ch in value:
+        if ch in names:
+            if text:
+                pieces.append(text)
+            pieces.append((names[ch],))
+            text = ""
+        else:
+            text += ch
+    if text:
+        pieces.append(text)
+    return pieces
+
+
 def _shell(original: Any, syntax: Syntax) -> tuple[Any, Any]:
     """A new, empty copy of a wrapper (its attributes and properties): (the element, where runs go)."""
     from lxml import etree
@@ -220,10 +241,14 @@ def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: 
         rpr = properties(path)
         if rpr is not None:
             run.append(rpr)
-        t = etree.SubElement(run, syntax.tag("t"))
-        t.text = value
-        if syntax.preserve_space:  # Word: keep the spaces at a run's ends
-            t.set(XML_SPACE, "preserve")
+        for piece in _split_characters(value, syntax):
+            if isinstance(piece, tuple):  # a character the format spells as an element
+                etree.SubElement(run, syntax.tag(piece[0]))
+                continue
+            t = etree.SubElement(run, syntax.tag("t"))
+            t.text = piece
+            if syntax.preserve_space:  # Word: keep the spaces at a run's ends
+                t.set(XML_SPACE, "preserve")
         return run
 
     def flush_events(at: int) -> None:
