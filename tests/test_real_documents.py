@@ -402,3 +402,22 @@ def test_formatting_over_spaces_alone_is_not_spread_over_sentences(copy: Transla
     name = "docx/OfficeDev__Open-XML-SDK__test_DocumentFormat.OpenXml.Tests.Assets_assets_TestFiles_complex0.docx"
     outcome = realdocs.run_file("docx", REAL / name, copy, timeout=120)
     assert outcome.formatted and outcome.formatted_kept == outcome.formatted, outcome.format_moves
+
+
+def test_each_cue_gets_the_english_of_its_own_words() -> None:
+    """One sentence over three cues whose English is sized unlike the German: shared out by
+    length, "am" slid into the first cue and "a" stood alone; placed by the alignment (an engine
+    double's lexicon), each cue ends after the English of its last German word."""
+    import translit
+
+    from .conftest import Dictionary
+
+    german = ["Ich", "bin", "ein Berliner."]
+    engine = Dictionary(
+        {" ".join(german): "I am a citizen of Berlin."}, {"Ich": "I", "bin": "am", "Berliner": "Berlin"}
+    )
+    srt = "".join(f"{k + 1}\n00:00:0{k},000 --> 00:00:0{k},900\n{text}\n\n" for k, text in enumerate(german))
+    result = translit.translate(srt, engine=engine, input_format="srt")
+    assert result.document is not None
+    blocks = [block.splitlines() for block in result.document.strip().split("\n\n")]
+    assert [" ".join(lines[2:]) for lines in blocks] == ["I", "am", "a citizen of Berlin."]

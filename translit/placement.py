@@ -326,6 +326,12 @@ def _atom_offset(
         if offset == b:
             return targets[u][1]
         local = project_span(offset - a - 1, offset - a, alignments[u], translations[u])
+        if not local and atom.blank and offset + 1 < b:
+            # Whitespace between two words (a tab, a cue break): where the word before it has
+            # no alignment, the start of the word after it is as good a place.
+            after = project_span(offset + 1 - a, offset + 2 - a, alignments[u], translations[u])
+            if after:
+                return after[0] + targets[u][0]
         if not local:
             return targets[u][1]
         at = local[1]

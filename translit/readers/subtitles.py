@@ -6,8 +6,12 @@ translates fragments. Here consecutive cues are joined into one segment until a 
 sentence (``.``, ``!``, ``?``, ``…``, a closing quote after one) — at most
 :data:`MAX_CUES` cues, so a file without punctuation still comes back in pieces of its own
 size. The segment is translated sentence by sentence like any text, and its English is shared
-back over the **same cues**, in proportion to the German each held, at word boundaries, never
-more than :data:`LINES` lines of :data:`LINE_CHARS` characters per cue where the words allow it.
+back over the **same cues** by the placer: the space where one cue ends is a cue break (an
+atom), put after the English of the cue's last German word by the engine's alignment, so a cue
+gets the words that translate its own. Where the alignment is unsure (breaks out of order, a cue
+left without a word, a piece too long for its lines), the English is shared in proportion to
+the German each cue held, at word boundaries, never more than :data:`LINES` lines of
+:data:`LINE_CHARS` characters per cue where the words allow it.
 Cue count, numbering and timings never change.
 
 Formatting tags that wrap a whole cue (``<i>…</i>``, a WebVTT voice ``<v Anna>``) are kept round
@@ -22,7 +26,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from translit.readers.base import PlacedSegment, Segment, marked_text
+from translit.readers.base import CHECK_MARK, CLOSING, PlacedSegment, RawAtom, Segment, segment_from
 
 LINE_CHARS = 42
 LINES = 2
@@ -211,9 +215,13 @@ def wrap(text: str) -> list[str]:
     return lines
 
 
-def cue_texts(cues: list[Cue], group: list[int], english: str) -> dict[int, list[str]]:
-    """The new text lines of each cue of ``group``, its English shared out and wrapped."""
-    pieces = share_out(english, [max(1, len(cues[i].text)) for i in group])
+def cue_texts(
+    cues: list[Cue], group: list[int], english: str, pieces: list[str] | None = None
+) -> dict[int, list[str]]:
+    """The new text lines of each cue of ``group``: its share of the English (``pieces`` where
+    the alignment gave them, else shared out by the German's length), wrapped."""
+    if pieces is None:
+        pieces = share_out(english, [max(1, len(cues[i].text)) for i in group])
     found = {}
     for index, piece in zip(group, pieces, strict=True):
         cue = cues[index]
@@ -225,9 +233,61 @@ def cue_texts(cues: list[Cue], group: list[int], english: str) -> dict[int, list
 
 
 def cue_segments(cues: list[Cue]) -> tuple[list[list[int]], list[Segment]]:
-    """The cues grouped into whole sentences, and one segment (kind ``cue``) per group."""
+    """The cues grouped into whole sentences, and one segment (kind ``cue``) per group.
+
+    Where a cue ends inside a group, the space that joins it to the next is an atom (a cue
+    break): the placer puts it after the English word aligned with the cue's last German word,
+    so each cue gets the words that translate its own (:func:`aligned_pieces`).
+    """
     groups = group_cues(cues)
-    return groups, [Segment(" ".join(cues[i].text for i in group), "cue") for group in groups]
+    segments = []
+    for group in groups:
+        texts = [cues[i].text for i in group]
+        raw = " ".join(texts)
+        breaks: list[RawAtom] = []
+        offset = 0
+        for k, text in enumerate(texts[:-1]):
+            offset += len(text)
+            breaks.append((offset, ("cue", k + 1), 1))
+            offset += 1
+        segments.append(segment_from(raw, "cue", atoms=breaks)[0])
+    return groups, segments
+
+
+def aligned_pieces(placed: PlacedSegment, texts: list[str], marks: bool) -> tuple[list[str], bool]:
+    """A group's English cut at its placed cue breaks (``[?]`` marks where they fall), and
+    whether those are each cue's piece: False where the breaks are out of order or leave a cue
+    without a word, or give a cue more than its lines hold (then the English is shared out by
+    length). ``texts`` are the group's German cue texts."""
+    count = len(texts)
+    breaks = sorted(
+        (a for a in placed.atoms if isinstance(a.payload, tuple) and a.payload[:1] == ("cue",)),
+        key=lambda a: a.offset,
+    )
+    text = placed.text
+    cuts = []
+    for atom in breaks:
+        cut = atom.offset
+        while cut < len(text) and not text[cut].isspace() and text[cut] in CLOSING:
+            cut += 1  # a cue ends after its word's punctuation, never before it
+        cuts.append(cut)
+    bounds = [0, *cuts, len(text)]
+    pieces = []
+    for k in range(len(bounds) - 1):
+        start, end = bounds[k], bounds[k + 1]
+        piece = text[start:end]
+        if marks:
+            for at in sorted(placed.marks, reverse=True):
+                if start < at <= end or (start == at == 0):
+                    piece = piece[: at - start] + " " + CHECK_MARK + piece[at - start :]
+        pieces.append(" ".join(piece.split()))
+    ordered = [a.payload[1] for a in breaks] == list(range(1, count)) and cuts == sorted(cuts)
+    # A piece too long for its cue's lines, where the German fitted, is shared out by length
+    # instead (which keeps to the lines); so is a cue left without a word.
+    fits = all(len(p) <= LINES * LINE_CHARS or len(p) <= len(t) for p, t in zip(pieces, texts, strict=False))
+    return pieces, ordered and len(pieces) == count and fits and all(
+        any(ch.isalnum() for ch in p) for p in pieces
+    )
 
 
 def shared_out(
@@ -236,5 +296,6 @@ def shared_out(
     """Every translated cue's new text lines, each group's English shared over its cues."""
     lines: dict[int, list[str]] = {}
     for group, segment in zip(groups, placed, strict=True):
-        lines.update(cue_texts(cues, group, marked_text(segment, marks)))
+        pieces, aligned = aligned_pieces(segment, [cues[i].text for i in group], marks)
+        lines.update(cue_texts(cues, group, " ".join(p for p in pieces if p), pieces if aligned else None))
     return lines
