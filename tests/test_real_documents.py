@@ -421,3 +421,34 @@ def test_each_cue_gets_the_english_of_its_own_words() -> None:
     assert result.document is not None
     blocks = [block.splitlines() for block in result.document.strip().split("\n\n")]
     assert [" ".join(lines[2:]) for lines in blocks] == ["I", "am", "a citizen of Berlin."]
+
+
+# --- line breaks inside a paragraph ---------------------------------------------------------------
+
+
+def test_a_line_break_between_list_lines_is_a_unit_boundary_and_inside_a_sentence_is_not(
+    copy: Translator,
+) -> None:
+    import docx
+
+    document = docx.Document()
+    lines = ["Einkaufsliste:", "Äpfel aus dem Garten", "Birnen vom Markt", "frische Milch"]
+    p = document.add_paragraph()
+    for k, line in enumerate(lines):
+        run = p.add_run(line)
+        if k < len(lines) - 1:
+            run.add_break()
+    q = document.add_paragraph()
+    q.add_run("Die Zukunft der").add_break()
+    q.add_run("Energiewende ist heute offen, sagte sie im Bundestag.")
+    out = io.BytesIO()
+    document.save(out)
+    result = copy.translate(out.getvalue(), "lines.docx")
+    texts = [unit.text for unit in result.units]
+    assert texts[:4] == lines, "each line of the list is a unit of its own"
+    assert texts[4] == "Die Zukunft der Energiewende ist heute offen, sagte sie im Bundestag."
+    written = result.written(marks=False)
+    assert written is not None
+    back = docx.Document(io.BytesIO(written))
+    assert back.paragraphs[0].text == "\n".join(lines)  # each break back in its place, once
+    assert back.paragraphs[1].text.count("\n") == 1

@@ -22,6 +22,8 @@ from __future__ import annotations
 import bisect
 import html
 import importlib
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -428,23 +430,58 @@ def settle(placed: PlacedSegment) -> PlacedSegment:
     )
 
 
+LINE_BREAK = "\u2028"
+"""What a reader puts in its raw text for a line break inside a paragraph (with a blank atom on
+it): whitespace, which :func:`collapse` turns into ``\n`` — a unit boundary — where the break
+separates the lines of a list (:func:`breaks_lines`), else into a space."""
+
+_LIST_MARK = re.compile(r"^(?:[-–—•·*▪◦‣]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
+_LINE_END = re.compile(r"[.!?:;…][\"'»«“”‚‘’)\]]*$")
+SHORT_LINE_WORDS = 8
+
+
+def breaks_lines(lines: list[str]) -> list[bool]:
+    """For each line break between ``lines``: does it separate two lines (units of their own)?
+
+    Yes after a line that ends a sentence or announces (``:``, ``;``), before a list item (a
+    bullet, ``1.``, ``a)``), and in a paragraph of three lines or more that are all short (a
+    list, an address, a vertical title); no inside a sentence carried onto the next line.
+    """
+    short = len(lines) >= 3 and all(len(line.split()) <= SHORT_LINE_WORDS for line in lines)
+    return [
+        short or bool(_LINE_END.search(before.rstrip())) or bool(_LIST_MARK.match(after.lstrip()))
+        for before, after in itertools.pairwise(lines)
+    ]
+
+
 def collapse(text: str) -> tuple[str, list[int]]:
     """``text`` with runs of whitespace as one space and no space at the ends, and for each
-    character of the result its offset in ``text`` (to carry spans over)."""
+    character of the result its offset in ``text`` (to carry spans over). A run with a
+    :data:`LINE_BREAK` becomes ``\n`` where the break separates lines (:func:`breaks_lines`)."""
     out: list[str] = []
     where: list[int] = []
     pending_space = False
+    pending_break = False
     for i, ch in enumerate(text):
         if ch.isspace():
             pending_space = bool(out)
+            pending_break = pending_break or (ch == LINE_BREAK and bool(out))
             continue
         if pending_space:
-            out.append(" ")
+            out.append(LINE_BREAK if pending_break else " ")
             where.append(i - 1)
-            pending_space = False
+            pending_space = pending_break = False
         out.append(ch)
         where.append(i)
-    return "".join(out), where
+    joined = "".join(out)
+    if LINE_BREAK in joined:
+        lines = joined.split(LINE_BREAK)
+        cuts = iter(breaks_lines(lines))
+        joined = "".join(
+            line + ("\n" if next(cuts) else " ") if k < len(lines) - 1 else line
+            for k, line in enumerate(lines)
+        )
+    return joined, where
 
 
 def marked_text(placed: PlacedSegment, marks: bool = True) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, RawAtom, Segment, library
+from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, Segment, library
 from translit.readers.package import open_package, restore
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
@@ -157,7 +157,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
                 # as itself in place of the translation's space there, with its run's properties.
                 from lxml import etree
 
-                pieces.append(Piece(" ", path, chain))
+                pieces.append(Piece(" " if child.tag == w("tab") else LINE_BREAK, path, chain))
                 atoms.append((length, ("xml", etree.tostring(child, encoding="unicode"), path), 1))
                 length += 1
                 continue

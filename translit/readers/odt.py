@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
+from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
 from translit.readers.package import check_package, copy_member, safe_xml_parser
 from translit.readers.runs import Paths
 
@@ -106,7 +106,7 @@ def _read(p: Any) -> tuple[str, list[RawSpan], list[RawAtom]]:
                 # back in place of the translation's space there (never lost, never moved).
                 width = max(1, int(child.get(t("c"), "1") or 1)) if child.tag == t("s") else 1
                 atoms.append((length, ("move", here), width))
-                add(" " * width)
+                add(LINE_BREAK if child.tag == t("line-break") else " " * width)
             else:
                 atoms.append((length, ("move", here)))  # notes, frames, fields, bookmarks, breaks …
             add(child.tail)

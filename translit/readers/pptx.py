@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, RawAtom, Segment, library
+from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, Segment, library
 from translit.readers.package import open_package, restore
 from translit.readers.runs import Piece, Syntax, rewrite, segment_of
 
@@ -75,8 +75,8 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
                     pieces.append(Piece(part, (k,)))
                     length += len(part)
             continue
-        if child.tag == a("br"):  # a line break: a space to the model, the element moved back in its place
-            pieces.append(Piece(" ", (k,)))
+        if child.tag == a("br"):  # a line break: whitespace to the model, the element moved back in its place
+            pieces.append(Piece(LINE_BREAK, (k,)))
             atoms.append((length, ("move", (k,)), 1))
             length += 1
             continue

@@ -242,8 +242,20 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     """Start and end offsets of the sentences of a German paragraph.
 
     Spans exclude the whitespace around sentences; what lies between two spans is
-    whitespace only, so the spans and the gaps between them rebuild the paragraph.
+    whitespace only, so the spans and the gaps between them rebuild the paragraph. A line
+    break (``\n``: readers keep one only where it separates lines, a list's items) always ends
+    a sentence.
     """
+    if "\n" in paragraph:
+        spans, offset = [], 0
+        for line in paragraph.split("\n"):
+            spans += [(offset + a, offset + b) for a, b in _line_spans(line)]
+            offset += len(line) + 1
+        return spans
+    return _line_spans(paragraph)
+
+
+def _line_spans(paragraph: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = len(paragraph) - len(paragraph.lstrip())
     for match in _BOUNDARY.finditer(paragraph):
