@@ -452,3 +452,35 @@ def test_a_line_break_between_list_lines_is_a_unit_boundary_and_inside_a_sentenc
     back = docx.Document(io.BytesIO(written))
     assert back.paragraphs[0].text == "\n".join(lines)  # each break back in its place, once
     assert back.paragraphs[1].text.count("\n") == 1
+
+
+def test_a_long_document_keeps_its_finished_units_on_an_interrupt(tmp_path: Path) -> None:
+    """As a text's: the units finished before Ctrl-C are in the cache, and a rerun does not
+    translate them again (the interrupt raised from the engine's progress hook, as a real
+    Ctrl-C lands in that wait)."""
+    import docx
+
+    from translit import errors
+    from translit.cache import TranslationCache
+    from translit.engines.base import reporting_progress
+
+    from .conftest import SMALL
+
+    lines = (shared_path("data", "parallel", "multi30k") / "val.de").read_text(encoding="utf-8").splitlines()
+    document = docx.Document()
+    for line in lines[:240]:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+
+    def stop_a_third_in(done: int, total: int) -> None:
+        if total > 100 and done >= total // 3:
+            raise KeyboardInterrupt
+
+    cache = TranslationCache(tmp_path / "units.sqlite3")
+    with reporting_progress(stop_a_third_in), pytest.raises(errors.Interrupted) as stop:
+        Translator(SMALL, cache=cache).translate(out.getvalue(), "long.docx")
+    assert 0 < stop.value.kept < 240
+    cache.stats.hits = cache.stats.misses = 0
+    Translator(SMALL, cache=cache).translate(out.getvalue(), "long.docx")
+    assert cache.stats.hits >= stop.value.kept
