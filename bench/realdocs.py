@@ -45,7 +45,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 REALDOCS = REPO.parent / "shared" / "data" / "realdocs"
 COPY = REPO / "tests" / "fixtures" / "models" / "copy-de"
-FORMATS = ("docx", "pptx", "odt", "subtitles", "pdf")
+FORMATS = ("docx", "pptx", "odt", "subtitles", "pdf", "bad")
+_KIND_OF = {
+    ".docx": "docx",
+    ".pptx": "pptx",
+    ".odt": "odt",
+    ".srt": "subtitles",
+    ".vtt": "subtitles",
+    ".pdf": "pdf",
+}
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -215,6 +223,7 @@ def _run_key(run: Any, properties: str, link_tag: str | None) -> str:
         key = re.sub(r'\s(?:lang|dirty|err|smtClean|noProof)="[^"]*"', "", key)
         key = re.sub(r"<w:lang [^>]*/>|<w:noProof/>|<w:proofErr[^>]*/>", "", key)
         key = re.sub(r"\sxmlns:\w+=\"[^\"]*\"", "", key)
+        key = re.sub(r">\s+<", "><", key).strip()
     if link_tag is not None:
         link = next((a for a in run.iterancestors() if a.tag == link_tag), None)
         if link is not None:
@@ -513,9 +522,16 @@ def check_pdf(data: bytes, out: bytes, translator: Any, outcome: Outcome) -> Non
         return sum(min(n, got[w]) for w, n in reference.items()), sum(reference.values())
 
     source = Counter(re.findall(r"\w+", text))
-    (a, total), (b, model_total) = kept(source), kept(Counter(re.findall(r"\w+", plain)))
+    model = Counter(re.findall(r"\w+", plain))
+    (a, total), (b, model_total) = kept(source), kept(model)
     outcome.counts_in, outcome.counts_out = {"words": total}, {"words": a}
-    if total and a / total < PDF_KEPT and (not model_total or b / model_total < PDF_KEPT):
+    copies = sum(min(n, model[w]) for w, n in source.items()) / max(1, total)
+    if copies < PDF_KEPT:
+        # The copy model cannot copy this text (Chinese: its vocabulary is German news); what
+        # it gives back differs run to run, so no word count can tell translit's damage here.
+        outcome.detail = f"the copy model keeps {copies:.0%} of this text's words; words not judged"
+        return
+    if total - a >= 3 and a / total < PDF_KEPT and (not model_total or b / model_total < PDF_KEPT):
         lost = [w for w, n in source.items() if got[w] < n][:8]
         outcome.damaged.append(
             f"{a} of {total} words kept ({b} of {model_total} of the model's); lost e.g. {' '.join(lost)}"
@@ -594,7 +610,13 @@ def main() -> None:
         files = sorted(p for p in (REALDOCS / kind).iterdir() if p.is_file() and args.match in p.name)
         if args.limit:
             files = files[: args.limit]
-        outcomes = [run_file(kind, path, translator, args.timeout) for path in files]
+        # bad/: files to refuse in one line or survive; each checked as its own format.
+        outcomes = [
+            run_file(
+                _KIND_OF.get(path.suffix, kind) if kind == "bad" else kind, path, translator, args.timeout
+            )
+            for path in files
+        ]
         figures[kind] = report(kind, outcomes, args.show)
         records[kind] = [o.__dict__ | {"structure_changed": o.structure_changed} for o in outcomes]
     print("\n" + json.dumps(figures, indent=1))

@@ -65,22 +65,32 @@ def _lines(data: bytes) -> tuple[list[Line], list[float], int]:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
-        return _laid_out(extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES))
+        return _laid_out(
+            extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True), maxpages=MAX_PAGES)
+        )
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise InputError("it is encrypted: save an unprotected copy and try again") from None
 
 
 def _laid_out(pages: Any) -> tuple[list[Line], list[float], int]:
-    from pdfminer.layout import LTTextBox, LTTextLine
+    from pdfminer.layout import LTFigure, LTTextBox, LTTextLine
 
     lines: list[Line] = []
     heights: list[float] = []
     box = 0
+
+    def boxes(container: Any) -> Any:
+        """The text boxes of a page, and of the figures on it (a form, a chart's labels: text
+        laid out inside a Form XObject, which pdfminer lays out with ``all_texts``)."""
+        for element in container:
+            if isinstance(element, LTTextBox):
+                yield element
+            elif isinstance(element, LTFigure):
+                yield from boxes(element)
+
     for number, page in enumerate(pages):
         heights.append(float(page.height))
-        for element in page:
-            if not isinstance(element, LTTextBox):
-                continue
+        for element in boxes(page):
             box += 1
             for line in element:
                 if isinstance(line, LTTextLine):
