@@ -484,3 +484,12 @@ def test_a_long_document_keeps_its_finished_units_on_an_interrupt(tmp_path: Path
     cache.stats.hits = cache.stats.misses = 0
     Translator(SMALL, cache=cache).translate(out.getvalue(), "long.docx")
     assert cache.stats.hits >= stop.value.kept
+
+
+def test_text_inside_a_pdf_s_figures_is_read(copy: Translator) -> None:
+    """A chart's labels and a form's text are laid out inside Form XObjects (figures): they were
+    left out, and a form of nothing else was called a scan."""
+    chart = copy.read(REAL / "pdf" / "pymupdf__PyMuPDF__tests_resources_battery-file-22.pdf")
+    assert any(p.startswith("(Global, GWh)") for p in chart.paragraphs)  # the chart's axis label
+    form = copy.read(REAL / "pdf" / "pymupdf__PyMuPDF__tests_resources_test_2957_1.pdf")
+    assert "Treasury" in " ".join(form.paragraphs)
