@@ -493,3 +493,11 @@ def test_text_inside_a_pdf_s_figures_is_read(copy: Translator) -> None:
     assert any(p.startswith("(Global, GWh)") for p in chart.paragraphs)  # the chart's axis label
     form = copy.read(REAL / "pdf" / "pymupdf__PyMuPDF__tests_resources_test_2957_1.pdf")
     assert "Treasury" in " ".join(form.paragraphs)
+
+
+def test_a_strict_office_file_is_refused_by_name(copy: Translator) -> None:
+    from translit.errors import InputError
+
+    with pytest.raises(InputError, match="ISO/IEC 29500 Strict") as caught:
+        copy.read(REAL / "docx" / "mwilliamson__mammoth.js__test_test-data_strict-format.docx")
+    assert "KeyError" not in str(caught.value)  # was python-docx's KeyError about a relationship

@@ -168,6 +168,16 @@ def restore(written: bytes, original: bytes) -> bytes:
     return out.getvalue()
 
 
+def _is_strict(archive: zipfile.ZipFile) -> bool:
+    """Whether the package is ISO/IEC 29500 Strict (its relationships in the purl.oclc.org names)."""
+    try:
+        return b"purl.oclc.org/ooxml/officeDocument/relationships/officeDocument" in archive.read(
+            "_rels/.rels"
+        )
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def main_part_type(archive: zipfile.ZipFile) -> str | None:
     """The content type of an Office package's main part (the target of its officeDocument
     relationship), or None where the package does not say."""
@@ -197,6 +207,11 @@ def open_package(
     from translit.formats import NOT_READ
 
     archive = check_package(data, source, kind)
+    if _is_strict(archive):
+        raise InputError(
+            f"{source}: an ISO/IEC 29500 Strict {kind} file; translit reads the usual (Transitional) "
+            "format: save it again choosing the plain document type"
+        )
     what = _MAIN_PARTS.get(main_part_type(archive) or "")
     if what is not None:
         raise InputError(f"{source}: {NOT_READ[what]}")
