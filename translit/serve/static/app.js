@@ -289,6 +289,7 @@ async function runJob(file) {
     if (job.units) progress.textContent = `${job.units_done} of ${job.units} sentences translated`;
     if (job.status === "done") return job;
     if (job.status === "failed") throw new Error(job.error || "the translation failed");
+    if (job.status === "cancelled") throw new Error("cancelled");
   }
 }
 
