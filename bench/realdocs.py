@@ -2,6 +2,7 @@
 
     python bench/realdocs.py [--formats docx,pptx,odt,subtitles,pdf] [--limit N] [--timeout S]
                              [--show N] [--json FILE] [--model DIR]
+    python bench/realdocs.py --service-memory
 
 Every file of ``../shared/data/realdocs/<format>/`` is translated with the **copy model** (it
 repeats its German, so any damage is translit's, not a model's) and its output is checked:
@@ -586,6 +587,81 @@ def report(kind: str, outcomes: list[Outcome], show: int) -> dict[str, Any]:
     return figures
 
 
+def zero_images_docx(path: Path, count: int = 480) -> Path:
+    """A real Word file that references ``count`` one-MiB images of zeros (a 560 KB file)."""
+    source = REALDOCS / "docx" / "jgm__pandoc__test_docx_tabs.docx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "word/_rels/document.xml.rels":
+                rels = "".join(
+                    f'<Relationship Id="rZ{k}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/image" Target="media/zero{k}.png"/>'
+                    for k in range(count)
+                )
+                data = data.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
+            if info.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
+                data = data.replace(
+                    b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ', 1
+                )
+            out.writestr(info, data)
+        for k in range(count):
+            out.writestr(f"word/media/zero{k}.png", b"\0" * (1 << 20))
+    return path
+
+
+def service_memory() -> None:
+    """One upload's memory in ``translit serve`` (the copy model): the process's resident memory
+    sampled every 10 ms while it translates a Word file that references 480 MiB of images,
+    over what it held idle (after a first request)."""
+    import tempfile
+    import threading
+
+    import httpx
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from serve import Server
+
+    def rss(pid: int) -> int:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024  # type: ignore[union-attr]
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = zero_images_docx(Path(folder) / "zeros.docx")
+        size = path.stat().st_size // 1024
+        server = Server(model=COPY, beams=None)
+        try:
+            httpx.post(server.url + "/translate", json={"q": "Ein Satz.", "source": "de", "target": "en"})
+            idle = rss(server.proc.pid)
+            peak, done = idle, threading.Event()
+
+            def sample() -> None:
+                nonlocal peak
+                while not done.is_set():
+                    peak = max(peak, rss(server.proc.pid))
+                    time.sleep(0.01)
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            started = time.perf_counter()
+            files = {"file": ("zeros.docx", path.read_bytes())}
+            reply = httpx.post(
+                server.url + "/translate_file",
+                files=files,
+                data={"source": "de", "target": "en"},
+                timeout=300,
+            )
+            seconds = time.perf_counter() - started
+            done.set()
+            sampler.join()
+        finally:
+            server.stop()
+    print(
+        f"service memory: a {size} KB Word file referencing 480 MiB of images: HTTP {reply.status_code} "
+        f"in {seconds:.1f} s; idle {idle} MiB, peak {peak} MiB: {peak - idle} MiB over idle"
+    )
+
+
 def main() -> None:
     """Run the chosen formats and print a table per format."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -596,7 +672,13 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=5)
     parser.add_argument("--json", type=Path, help="write every file's outcome here")
     parser.add_argument("--model", type=Path, default=COPY)
+    parser.add_argument(
+        "--service-memory", action="store_true", help="only one upload's memory in the service"
+    )
     args = parser.parse_args()
+    if args.service_memory:
+        service_memory()
+        return
 
     import logging
 
