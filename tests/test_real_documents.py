@@ -501,3 +501,26 @@ def test_a_strict_office_file_is_refused_by_name(copy: Translator) -> None:
     with pytest.raises(InputError, match="ISO/IEC 29500 Strict") as caught:
         copy.read(REAL / "docx" / "mwilliamson__mammoth.js__test_test-data_strict-format.docx")
     assert "KeyError" not in str(caught.value)  # was python-docx's KeyError about a relationship
+
+
+def test_a_pdf_table_is_read_row_by_row_where_it_stands(copy: Translator) -> None:
+    """pdfminer orders a table's cells column by column, and a cell starting in lower case was
+    joined to the one above it ("Wert zwölf Millionen Euro")."""
+    from .test_documents import make_pdf
+
+    lines = [
+        (72, 760, 11, "Der erste Absatz steht oben auf der Seite und ist lang genug."),
+        (72, 700, 11, "Name"),
+        (300, 700, 11, "Wert"),
+        (72, 680, 11, "Umsatz im Jahr"),
+        (300, 680, 11, "zwölf Millionen Euro"),
+        (72, 630, 11, "Der zweite Absatz steht unter der Tabelle und endet hier."),
+    ]
+    assert copy.read(make_pdf([lines]), "table.pdf").paragraphs == [
+        "Der erste Absatz steht oben auf der Seite und ist lang genug.",
+        "Name",
+        "Wert",
+        "Umsatz im Jahr",
+        "zwölf Millionen Euro",
+        "Der zweite Absatz steht unter der Tabelle und endet hier.",
+    ]

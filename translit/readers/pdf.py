@@ -4,7 +4,8 @@ pdfminer.six lays out each page's text (columns in order). Its lines are joined 
 paragraphs — a paragraph ends where the space between two lines grows or the type size
 changes (a headline) — across line breaks, hyphenation (``Bundes-`` / ``regierung`` becomes
 ``Bundesregierung``; ``EU-`` / ``Kommissar`` keeps its hyphen) and page breaks (a paragraph that
-does not end a sentence at the foot of a page goes on at the top of the next). Lines in the top
+does not end a sentence at the foot of a page goes on at the top of the next). A table's cells
+are read row by row, each a paragraph of its own, where the table stands. Lines in the top
 and bottom margins that repeat on at least three pages and half of them (running headers and
 footers, digits aside) and bare page numbers there are left out and reported, like a web page's
 boilerplate — never all of a document's lines, and nothing from a PDF of one or two pages.
@@ -160,18 +161,73 @@ def _join(previous: str, line: str) -> str:
     return previous + " " + line
 
 
+ROW_TOLERANCE = 2.0
+"""Points by which two cells' tops may differ and still be one row of a table."""
+
+
+def table_cells(lines: list[Line]) -> tuple[list[int], set[int]]:
+    """The reading order of ``lines`` (indexes) with every table read row by row, and the boxes
+    that are table cells.
+
+    pdfminer lays a table out as one box per cell and orders them column by column, so a row's
+    cells were read apart (and a cell starting in lower case was joined to the one above it). A
+    table here is a grid: at least two rows, each of at least two one-line boxes side by side
+    at the same height, that share at least two columns (the same left edges). Its cells are
+    read row by row, left to right, where its first cell was; each is a paragraph of its own.
+    """
+    lines_of: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        lines_of.setdefault(line.box, []).append(i)
+    single = [items[0] for items in lines_of.values() if len(items) == 1]
+    by_page: dict[int, list[int]] = {}
+    for i in single:
+        by_page.setdefault(lines[i].page, []).append(i)
+    order = list(range(len(lines)))
+    cells: set[int] = set()
+    for members in by_page.values():
+        rows: list[list[int]] = []
+        for i in sorted(members, key=lambda k: -lines[k].top):
+            if rows and abs(lines[rows[-1][0]].top - lines[i].top) <= ROW_TOLERANCE:
+                rows[-1].append(i)
+            else:
+                rows.append([i])
+        rows = [sorted(row, key=lambda k: lines[k].left) for row in rows if len(row) >= 2]
+        table: list[list[int]] = []
+        for row in [*rows, []]:
+            if table and row and _shared_columns(lines, table[-1], row) >= 2:
+                table.append(row)
+                continue
+            if len(table) >= 2:
+                flat = [i for r in table for i in r]
+                taken = set(flat)
+                cells.update(lines[i].box for i in flat)
+                at = min(k for k, i in enumerate(order) if i in taken)
+                rest = [i for i in order if i not in taken]
+                before = sum(1 for i in order[:at] if i not in taken)
+                order = rest[:before] + flat + rest[before:]
+            table = [row] if row else []
+    return order, cells
+
+
+def _shared_columns(lines: list[Line], upper: list[int], lower: list[int]) -> int:
+    lefts = [lines[i].left for i in upper]
+    return sum(1 for i in lower if any(abs(lines[i].left - left) <= 3 for left in lefts))
+
+
 def paragraphs(lines: list[Line], skip: set[int]) -> list[str]:
-    """The lines joined into paragraphs (see the module docstring)."""
+    """The lines joined into paragraphs (see the module docstring); tables row by row."""
     found: list[str] = []
     last: Line | None = None
     widest: dict[int, float] = {}
     for line in lines:
         widest[line.box] = max(widest.get(line.box, 0.0), line.right - line.left)
-    for i, line in enumerate(lines):
+    order, cells = table_cells(lines)
+    for i in order:
+        line = lines[i]
         if i in skip:
             continue
-        if last is None:
-            found.append(line.text)
+        if last is None or line.box in cells or last.box in cells:
+            found.append(line.text)  # a table's cell is a paragraph of its own
         elif line.page != last.page or line.box != last.box:
             # Across a page, column or block: one paragraph only where a sentence goes on.
             if not _SENTENCE_END.search(found[-1]) and line.text[:1].islower():
