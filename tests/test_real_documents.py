@@ -524,3 +524,30 @@ def test_a_pdf_table_is_read_row_by_row_where_it_stands(copy: Translator) -> Non
         "zwölf Millionen Euro",
         "Der zweite Absatz steht unter der Tabelle und endet hier.",
     ]
+
+
+def test_an_odt_link_with_a_field_inside_stays_one_link(copy: Translator, tmp_path: Path) -> None:
+    """A field inside a link went out of it and split the link in two."""
+    import zipfile
+
+    source = REAL / "odt" / "jgm__pandoc__test_odt_odt_tab.odt"
+    target = tmp_path / "link.odt"
+    paragraph = (
+        '<text:p text:style-name="Standard">Mehr dazu steht <text:a xlink:type="simple" xlink:href="https://example.org/"'
+        ">auf Seite <text:page-number>3</text:page-number> des Berichts</text:a> im Anhang.</text:p>"
+    )
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as out:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "content.xml":
+                text = data.decode()
+                start = text.index('<text:p text:style-name="Standard">')
+                end = text.index("</text:p>", start) + len("</text:p>")
+                data = (text[:start] + paragraph + text[end:]).encode()
+            out.writestr(info, data)
+    written = copy.translate(target).written(marks=False)
+    assert written is not None
+    with zipfile.ZipFile(io.BytesIO(written)) as out:
+        content = out.read("content.xml").decode()
+    assert content.count("<text:a ") == 1, content[content.index("Mehr") - 40 :][:400]
+    assert "<text:page-number>3</text:page-number>" in content.split("<text:a ")[1].split("</text:a>")[0]

@@ -152,13 +152,17 @@ class OdtReader:
 
 
 def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
-    """Rebuild a paragraph's content on the English: wrappers copied shallowly, atoms moved back."""
+    """Rebuild a paragraph's content on the English: wrappers copied shallowly (one copy while
+    the words in it go on, so a link is not split round a field inside it), atoms moved back
+    inside the wrappers they stood in."""
     from lxml import etree
 
     at = Paths(p)  # every element found before any moves, each one's children listed once
-
+    wanted = {span.payload for span in placed.spans}
+    for atom in placed.atoms:
+        wanted.update(atom.payload[1][:n] for n in range(1, len(atom.payload[1])))
+    wrappers = {path: at(path) for path in wanted if at(path).tag in _WRAPPERS}
     moved = {atom.payload[1]: at(atom.payload[1]) for atom in placed.atoms}
-    wrappers = {span.payload: at(span.payload) for span in placed.spans}
     text = placed.text
     chains: list[tuple[tuple[int, ...], ...]] = [()] * len(text)
     for span in sorted(placed.spans, key=lambda s: len(s.payload)):
@@ -166,36 +170,41 @@ def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
             chains[i] = (*chains[i], span.payload)
     events: dict[int, list[Any]] = {}
     for atom in placed.atoms:
-        events.setdefault(atom.offset, []).append(moved[atom.payload[1]])
+        path = atom.payload[1]
+        chain = tuple(path[:n] for n in range(1, len(path)) if path[:n] in wrappers)
+        events.setdefault(atom.offset, []).append((moved[path], chain))
     if marks:
         for offset in placed.marks:
             events.setdefault(offset, []).append(None)
     p.text = None
     for child in list(p):
         p.remove(child)
+    opened: list[tuple[tuple[int, ...], Any]] = []  # the wrapper copies open now
 
-    def put(value: str, chain: tuple[tuple[int, ...], ...]) -> None:
-        parent = p
-        for path in chain:
+    def parent_for(chain: tuple[tuple[int, ...], ...]) -> Any:
+        n = 0
+        while n < len(opened) and n < len(chain) and opened[n][0] == chain[n]:
+            n += 1
+        del opened[n:]
+        parent = opened[-1][1] if opened else p
+        for path in chain[n:]:
             original = wrappers[path]
-            copy_ = etree.SubElement(parent, original.tag, dict(original.attrib))
-            parent = copy_
-        if parent is p:
-            _append_text(p, value)
-        else:
-            parent.text = value
+            parent = etree.SubElement(parent, original.tag, dict(original.attrib))
+            opened.append((path, parent))
+        return parent
 
     start = 0
     for i in range(len(text) + 1):
         if (i == len(text) or i in events or chains[i] != chains[start]) and i > start:
-            put(text[start:i], chains[start])
+            _append_text(parent_for(chains[start]), text[start:i])
             start = i
         for item in events.pop(i, []):
             if item is None:
-                _append_text(p, " [?]")
+                _append_text(parent_for(()), " [?]")
             else:
-                item.tail = None
-                p.append(item)
+                element, chain = item
+                element.tail = None
+                parent_for(chain).append(element)
 
 
 def _append_text(p: Any, value: str) -> None:
