@@ -551,3 +551,28 @@ def test_an_odt_link_with_a_field_inside_stays_one_link(copy: Translator, tmp_pa
         content = out.read("content.xml").decode()
     assert content.count("<text:a ") == 1, content[content.index("Mehr") - 40 :][:400]
     assert "<text:page-number>3</text:page-number>" in content.split("<text:a ")[1].split("</text:a>")[0]
+
+
+def test_runs_inside_bidi_wrappers_are_read_and_the_wrapper_comes_back(copy: Translator) -> None:
+    """Runs inside w:dir (a right-to-left embedding) were kept whole as an atom: never translated."""
+    import docx
+    from lxml import etree
+
+    document = docx.Document()
+    p = document.add_paragraph("Der Bericht nennt ")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    wrapper = etree.SubElement(p._p, f"{{{w}}}dir")
+    wrapper.set(f"{{{w}}}val", "rtl")
+    run = etree.SubElement(wrapper, f"{{{w}}}r")
+    etree.SubElement(run, f"{{{w}}}t").text = "zwei Zahlen"
+    p.add_run(" am Ende.")
+    out = io.BytesIO()
+    document.save(out)
+    result = copy.translate(out.getvalue(), "bidi.docx")
+    assert result.source is not None and result.source.paragraphs == [
+        "Der Bericht nennt zwei Zahlen am Ende."
+    ]
+    written = result.written(marks=False)
+    assert written is not None
+    body = docx.Document(io.BytesIO(written)).paragraphs[0]._p
+    assert len(body.findall(f"{{{w}}}dir")) == 1

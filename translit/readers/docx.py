@@ -43,7 +43,7 @@ _PARTS = {
 }
 _TEXT = {f"{{{W}}}t": "text", f"{{{W}}}noBreakHyphen": "\u2011"}
 _BLANKS = {f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"}
-_WRAPPERS = {f"{{{W}}}hyperlink", f"{{{W}}}smartTag", f"{{{W}}}customXml"}
+_WRAPPERS = {f"{{{W}}}{name}" for name in ("hyperlink", "smartTag", "customXml", "dir", "bdo")}
 """Elements round runs that are rebuilt round the English words (spans); content controls too."""
 _PROPERTIES = {f"{{{W}}}pPr", f"{{{W}}}smartTagPr", f"{{{W}}}customXmlPr"}
 _SKIPPED_IN_RUN = {f"{{{W}}}rPr", f"{{{W}}}lastRenderedPageBreak"}
@@ -61,7 +61,7 @@ def _highlight(properties: Any) -> None:
 SYNTAX = Syntax(
     W,
     "pPr",
-    wrappers=frozenset({"hyperlink", "smartTag", "customXml", "sdt"}),
+    wrappers=frozenset({"hyperlink", "smartTag", "customXml", "dir", "bdo", "sdt"}),
     preserve_space=True,
     characters=(("\u2011", "noBreakHyphen"),),
     noise=lambda name: "rsid" in name,
