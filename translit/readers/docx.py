@@ -8,12 +8,17 @@ translating runs one by one — as LibreTranslate's file path does — translate
   boxes, headers and footers, footnotes and endnotes — each paragraph one segment.
 * **Runs become spans**: consecutive runs with the same properties are one span whose payload
   says which run's properties (``w:rPr``) to copy; the paragraph's most common formatting is
-  the base, so only the bold, italic, underlined, styled words are spans. A hyperlink is a span
-  too (its target kept). :mod:`translit.placement` puts each on the English words.
+  the base, so only the bold, italic, underlined, styled words are spans. A hyperlink, a smart
+  tag, custom XML, a bidirectional embedding and an inline content control are spans too: the
+  element is rebuilt round the English words (its target, tag and properties kept), with the
+  fields and marks inside it back inside it. :mod:`translit.placement` puts each on the words.
 * **What is left exactly as it was**: styles, numbering, section layout, images and drawings,
-  fields (page numbers, dates: a complex field from ``begin`` to ``end`` is one atom), comments
-  and their anchors, bookmarks, footnote marks, content controls, hyperlink targets — each an
-  atom that stays by the word it stood by, the element itself moved, never rewritten.
+  fields (page numbers, dates: each run of a complex field from ``begin`` to ``end`` is an atom;
+  its result is never translated, its instruction never touched), comments and their anchors,
+  bookmarks, footnote marks, soft hyphens — each an atom, the element itself moved, never
+  rewritten, with the source's spaces round it. Tabs and line breaks are atoms that stand for
+  whitespace: the model sees a space, and the element goes back in place of the English space
+  there (a break between lines of a list is a unit boundary, see :func:`~translit.readers.base.collapse`).
 * **Tracked changes** are read as accepted: inserted text is translated, deleted text is left
   out, and the translated document has the changes accepted (README says so).
 * **Doubt**: a unit to check gets ``[?]`` after it, highlighted yellow, so it is found in Word
