@@ -2,7 +2,7 @@
 
     python bench/realdocs.py [--formats docx,pptx,odt,subtitles,pdf] [--limit N] [--timeout S]
                              [--show N] [--json FILE] [--model DIR]
-    python bench/realdocs.py --service-memory
+    python bench/realdocs.py --service-memory | --job-cancel
 
 Every file of ``../shared/data/realdocs/<format>/`` is translated with the **copy model** (it
 repeats its German, so any damage is translit's, not a model's) and its output is checked:
@@ -662,6 +662,46 @@ def service_memory() -> None:
     )
 
 
+def job_cancel(repeats: int = 5) -> None:
+    """How long ``DELETE /jobs/ID`` takes to end a running job: ``translit serve`` with the small
+    real translator, a Word file of 1,000 captions, cancelled once 100 units are done; the time
+    from the DELETE until the job's status is no longer ``running`` (medians of ``repeats``)."""
+    import httpx
+    from docx import Document as WordDocument
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from serve import Server
+
+    captions = (REPO.parent / "shared" / "data" / "parallel" / "multi30k" / "val.de").read_text(
+        encoding="utf-8"
+    )
+    word = WordDocument()
+    for line in captions.splitlines()[:1000]:
+        word.add_paragraph(line)
+    data = io.BytesIO()
+    word.save(data)
+    server = Server(model=REPO / "tests" / "fixtures" / "models" / "mt-de-en-small", beams=None)
+    seconds, states = [], []
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            for _ in range(repeats):
+                url = client.post("/jobs", files={"file": ("long.docx", data.getvalue())}).json()["status"]
+                while (state := client.get(url).json())["status"] != "running" or state["units_done"] < 100:
+                    time.sleep(0.02)
+                started = time.perf_counter()
+                client.delete(url.removeprefix(server.url))
+                while (state := client.get(url).json())["status"] == "running":
+                    time.sleep(0.005)
+                seconds.append(time.perf_counter() - started)
+                states.append(f"{state['status']} at {state['units_done']}/{state['units']}")
+    finally:
+        server.stop()
+    print(
+        f"job cancel: {', '.join(states)}; DELETE to stopped: median {statistics.median(seconds):.3f} s, "
+        f"max {max(seconds):.3f} s"
+    )
+
+
 def main() -> None:
     """Run the chosen formats and print a table per format."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -675,9 +715,13 @@ def main() -> None:
     parser.add_argument(
         "--service-memory", action="store_true", help="only one upload's memory in the service"
     )
+    parser.add_argument("--job-cancel", action="store_true", help="only how fast DELETE ends a running job")
     args = parser.parse_args()
     if args.service_memory:
         service_memory()
+        return
+    if args.job_cancel:
+        job_cancel()
         return
 
     import logging
