@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from translit import errors, render
+from translit import errors
 from translit.cli.common import handled, load_engine, translator_for, write
 from translit.cli.options import with_declared_options, with_settings
 from translit.options import Settings
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
 
 def with_batch_options(func: Any) -> Any:
     """Give ``batch`` a flag for every option :class:`~translit.batch.BatchSettings` declares."""
-    from translit.batch.core import batch_options
+    from translit.batch.settings import batch_options
 
     return with_declared_options(batch_options())(func)
 
@@ -110,6 +110,7 @@ def batch(
     reported and the batch goes on; the exit code is 5 if any file failed.
     """
     from translit import batch as batch_mod
+    from translit import render  # the renderers import the library: only when a command runs
     from translit.cli import progress
 
     assert settings is not None

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from translit import render
 from translit.cli.common import (
     handled,
     load_engine,
@@ -153,6 +152,8 @@ def _translate(
     bilingual: bool,
     settings: Settings,
 ) -> None:
+    from translit import render  # the renderers import the library: only when a command runs
+
     with translator_for(settings) as translator:
         documents = read_documents(translator, files, text)
         load_engine(translator, any(d.paragraphs for d in documents))
@@ -215,6 +216,8 @@ def _brief(
     bilingual: bool,
     settings: Settings,
 ) -> None:
+    from translit import render  # the renderers import the library: only when a command runs
+
     bullets = settings.style is BriefStyle.bullets
     with translator_for(settings) as translator:
         documents = read_documents(translator, files, text)
@@ -265,6 +268,7 @@ def summarize(
 
     A first line without end punctuation is taken as the headline and left out of the choice.
     """
+    from translit import render  # the renderers import the library: only when a command runs
     from translit.summarize import summarize_text
     from translit.translator import get_summarizer
 

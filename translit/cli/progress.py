@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from translit.batch import BatchReport, DocumentResult
 from translit.cli.common import colour_enabled, environment, printable, stderr_console, using
+
+if TYPE_CHECKING:  # for annotations only: importing the batch imports the translator
+    from translit.batch import BatchReport, DocumentResult
 
 
 class BatchProgress:
