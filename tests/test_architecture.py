@@ -160,3 +160,60 @@ def test_no_import_circle_between_modules() -> None:
         if node not in state:
             visit(node, [node])
     assert not cycles, "\n".join(" → ".join(c) for c in cycles)
+
+
+# What building the command tree may import: the option declarations, the format table and what
+# they stand on. A new module here is a decision (it costs every --help, typo and completion).
+HELP_IMPORTS = {
+    "translit",
+    "translit.atomic",
+    "translit.batch",
+    "translit.batch.files",
+    "translit.batch.settings",
+    "translit.cli",
+    "translit.cli.batch",
+    "translit.cli.cache",
+    "translit.cli.common",
+    "translit.cli.documents",
+    "translit.cli.eval",
+    "translit.cli.glossary",
+    "translit.cli.models",
+    "translit.cli.options",
+    "translit.cli.progress",
+    "translit.cli.serve",
+    "translit.cli.usage",
+    "translit.config",
+    "translit.errors",
+    "translit.formats",
+    "translit.lockfile",
+    "translit.options",
+    "translit.readers",
+    "translit.readers.base",
+    "translit.registry",
+    "translit.serve",
+    "translit.serve.limits",
+    "translit.textio",
+}
+HEAVY = {
+    "torch", "transformers", "ctranslate2", "sentencepiece", "huggingface_hub", "numpy", "sqlite3",
+    "lxml", "fastapi", "starlette", "uvicorn", "ray", "pdfminer", "docx", "pptx", "trafilatura",
+    "markdown_it", "sacremoses", "py3langid", "charset_normalizer", "inflect", "lemminflect",
+}  # fmt: skip
+
+
+def test_help_imports_only_what_the_command_tree_needs() -> None:
+    """``translit --help`` (the app built, nothing run) imports no translator, engine, cache or
+    reader library: what a command uses is imported when it runs (issue 44)."""
+    import json
+    import subprocess
+    import sys
+
+    script = "import json, sys; import translit.cli; print(json.dumps(sorted(sys.modules)))"
+    loaded = set(
+        json.loads(
+            subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+        )
+    )
+    ours = {m for m in loaded if m == "translit" or m.startswith("translit.")}
+    assert ours <= HELP_IMPORTS, f"--help now imports {sorted(ours - HELP_IMPORTS)}"
+    assert not {m.split(".")[0] for m in loaded} & HEAVY, sorted({m.split(".")[0] for m in loaded} & HEAVY)
