@@ -18,7 +18,8 @@ class FormatInfo:
     ``module`` holds its ``Reader`` class (and, where the format is written back, ``Writer``);
     ``output_suffix`` ends the name of a batch's translation of such a file; ``writes_back``: the
     translation comes back in the input's own format (else as plain text); ``binary``: that
-    format is bytes, not text (never printed to a terminal).
+    format is bytes, not text (never printed to a terminal); ``media_type``: its Content-Type
+    (the service's downloads).
     """
 
     name: str
@@ -28,26 +29,79 @@ class FormatInfo:
     output_suffix: str
     writes_back: bool = False
     binary: bool = False
+    media_type: str = "application/octet-stream"
 
 
 DOCUMENT_MAX_BYTES = 200 * 1024 * 1024
 """Largest file of a binary format (a Word file with its images); text inputs keep ``max_bytes``."""
 
+_TEXT = "text/plain; charset=utf-8"
+_HTML = "text/html; charset=utf-8"
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_ODT = "application/vnd.oasis.opendocument.text"
+_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
 FORMATS: tuple[FormatInfo, ...] = (
-    FormatInfo("text", "plain text", (".txt",), "translit.readers.text", ".en.txt"),
-    FormatInfo("html", "web pages", (".html", ".htm", ".xhtml"), "translit.readers.html", ".en.txt"),
+    FormatInfo("text", "plain text", (".txt",), "translit.readers.text", ".en.txt", media_type=_TEXT),
     FormatInfo(
-        "markdown", "Markdown", (".md", ".markdown"), "translit.readers.markdown", ".en.md", writes_back=True
+        "html", "web pages", (".html", ".htm", ".xhtml"), "translit.readers.html", ".en.txt", media_type=_HTML
     ),
-    FormatInfo("docx", "Word documents", (".docx",), "translit.readers.docx", ".en.docx", True, True),
-    FormatInfo("odt", "OpenDocument text", (".odt",), "translit.readers.odt", ".en.odt", True, True),
-    FormatInfo("pptx", "PowerPoint decks", (".pptx",), "translit.readers.pptx", ".en.pptx", True, True),
-    FormatInfo("pdf", "PDF (text layer)", (".pdf",), "translit.readers.pdf", ".en.txt", binary=True),
-    FormatInfo("epub", "EPUB books", (".epub",), "translit.readers.epub", ".en.epub", True, True),
-    FormatInfo("srt", "SubRip subtitles", (".srt",), "translit.readers.subrip", ".en.srt", writes_back=True),
-    FormatInfo("vtt", "WebVTT subtitles", (".vtt",), "translit.readers.vtt", ".en.vtt", writes_back=True),
+    FormatInfo(
+        "markdown",
+        "Markdown",
+        (".md", ".markdown"),
+        "translit.readers.markdown",
+        ".en.md",
+        writes_back=True,
+        media_type="text/markdown; charset=utf-8",
+    ),
+    FormatInfo("docx", "Word documents", (".docx",), "translit.readers.docx", ".en.docx", True, True, _DOCX),
+    FormatInfo("odt", "OpenDocument text", (".odt",), "translit.readers.odt", ".en.odt", True, True, _ODT),
+    FormatInfo(
+        "pptx", "PowerPoint decks", (".pptx",), "translit.readers.pptx", ".en.pptx", True, True, _PPTX
+    ),
+    FormatInfo(
+        "pdf",
+        "PDF (text layer)",
+        (".pdf",),
+        "translit.readers.pdf",
+        ".en.txt",
+        False,
+        True,
+        "application/pdf",
+    ),
+    FormatInfo(
+        "epub",
+        "EPUB books",
+        (".epub",),
+        "translit.readers.epub",
+        ".en.epub",
+        True,
+        True,
+        "application/epub+zip",
+    ),
+    FormatInfo(
+        "srt",
+        "SubRip subtitles",
+        (".srt",),
+        "translit.readers.subrip",
+        ".en.srt",
+        True,
+        media_type="application/x-subrip",
+    ),
+    FormatInfo(
+        "vtt", "WebVTT subtitles", (".vtt",), "translit.readers.vtt", ".en.vtt", True, media_type="text/vtt"
+    ),
     # HTML with its markup kept (the service's format=html): never chosen by a file's extension.
-    FormatInfo("html-markup", "HTML, markup kept", (), "translit.readers.html_markup", ".en.html", True),
+    FormatInfo(
+        "html-markup",
+        "HTML, markup kept",
+        (),
+        "translit.readers.html_markup",
+        ".en.html",
+        True,
+        media_type=_HTML,
+    ),
 )
 
 NOT_READ: dict[str, str] = {

@@ -20,17 +20,6 @@ from translit.formats import BY_EXTENSION, format_info
 
 # An uploaded web page is translated with its markup kept, as LibreTranslate does.
 UPLOAD_FORMATS = {".html": "html-markup", ".htm": "html-markup", ".xhtml": "html-markup"}
-MEDIA_TYPES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".epub": "application/epub+zip",
-    ".srt": "application/x-subrip",
-    ".vtt": "text/vtt",
-    ".html": "text/html; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-}
 
 
 def supported_extensions() -> list[str]:
@@ -58,7 +47,8 @@ def output_name(name: str, input_format: str) -> str:
 
 def media_type(name: str) -> str:
     """The Content-Type of a translated file."""
-    return MEDIA_TYPES.get(PurePath(name).suffix.lower(), "application/octet-stream")
+    info = BY_EXTENSION.get(PurePath(name).suffix.lower())
+    return info.media_type if info else "application/octet-stream"
 
 
 @dataclass

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from translit.formats import BY_EXTENSION
+
 
 class TranslateRequest(BaseModel):
     """``POST /translate``: LibreTranslate's fields, and translit's extras."""
@@ -53,7 +55,7 @@ class DetectRequest(BaseModel):
 class FileRequest(BaseModel):
     """``POST /translate_file`` and ``POST /jobs``: a document upload (multipart)."""
 
-    file: bytes = Field(description="The document: .txt, .md, .html, .docx, .odt, .pptx, .srt, .vtt, .pdf.")
+    file: bytes = Field(description=f"The document: {', '.join(BY_EXTENSION)}.")
     source: str | None = Field(None, description="`de` (optional here).")
     target: str | None = Field(None, description="`en` (optional here).")
     api_key: str | None = Field(None, description="The API key, when the service requires keys.")
