@@ -164,6 +164,14 @@ def test_a_long_article_on_a_terminal_shows_sentences_done() -> None:
     assert b"/300 sentences" in output or b"300/" in output
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (user and system), from /proc."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
     """Ctrl-C mid-article exits 130 at once (it used to wait for the engine's queued batches),
     and the sentences it had finished are kept in the cache (issue 28, fault 5)."""
@@ -177,7 +185,7 @@ def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
 
     from .conftest import cache_with_conversions, default_sigint
 
-    assert translit.Translator(SMALL).engine  # converted here, so that the 8 s below are all translating
+    assert translit.Translator(SMALL).engine  # converted here, so that the CPU time below is translating
 
     lines = (
         (shared_path("data", "parallel", "multi30k") / "train.de").read_text(encoding="utf-8").splitlines()
@@ -195,8 +203,13 @@ def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
     assert proc.stdin is not None
     proc.stdin.write(article.encode())
     proc.stdin.close()
-    time.sleep(8)  # loaded and well into the article (16,000 sentences take far longer)
-    assert proc.poll() is None, "the article was translated before the test could interrupt it"
+    # Loaded and well into the article (16,000 sentences take far longer): a condition on the work
+    # done (its CPU time), not a fixed sleep that a loaded machine would spend still loading.
+    deadline = time.monotonic() + 600
+    while cpu_seconds(proc.pid) < 6.0:
+        assert proc.poll() is None, "the article was translated before the test could interrupt it"
+        assert time.monotonic() < deadline, "the translation never got going"
+        time.sleep(0.1)
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     code = proc.wait(timeout=60)
