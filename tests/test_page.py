@@ -59,12 +59,18 @@ def small_page_server() -> Iterator[Running]:
         yield server
 
 
+WAIT_MS = 300_000
+"""The most a test waits for what it checks (a result shown, a link offered): a cap for a broken
+page, long enough for a loaded machine, never a fixed time that decides a test."""
+
+
 class Page:
     """A browser page on a server, recording every request it makes and every script error."""
 
     def __init__(self, browser: object, server: Running, **options: object) -> None:
         self.server = server
         self.page = browser.new_page(**options)  # type: ignore[attr-defined]
+        self.page.set_default_timeout(WAIT_MS)
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
@@ -75,7 +81,7 @@ class Page:
     def translate(self, text: str) -> None:
         self.page.fill("#source", text)
         self.page.click("#translate")
-        self.page.wait_for_selector("#translation .unit", timeout=60_000)
+        self.page.wait_for_selector("#translation .unit", timeout=WAIT_MS)
 
     def close(self) -> None:
         foreign = [u for u in self.requests if not u.startswith((self.server.url, "data:", "blob:"))]
@@ -119,7 +125,7 @@ def test_the_brief_links_each_sentence_to_its_german(browser: object, copy_page_
     page = Page(browser, copy_page_server)
     page.translate(SAMPLE.read_text(encoding="utf-8"))
     page.page.click("#tab-brief")
-    page.page.wait_for_selector("#brief li", timeout=30_000)
+    page.page.wait_for_selector("#brief li", timeout=WAIT_MS)
     items = page.page.locator("#brief li")
     assert items.count() == 3
     page.page.locator("#brief .source-link").first.click()
@@ -157,7 +163,7 @@ def test_a_markdown_file_and_a_word_file_are_translated_and_downloaded(
     notes = tmp_path / "notiz.md"
     notes.write_text("# Titel\n\nDer **Bundestag** tagt heute.\n", encoding="utf-8")
     page.page.set_input_files("#file", str(notes))
-    page.page.wait_for_selector("#translation .unit", timeout=30_000)
+    page.page.wait_for_selector("#translation .unit", timeout=WAIT_MS)
     page.page.select_option("#download-format", "markdown")
     with page.page.expect_download() as caught:
         page.page.click("#download")
@@ -166,7 +172,7 @@ def test_a_markdown_file_and_a_word_file_are_translated_and_downloaded(
     assert saved.read_text(encoding="utf-8").startswith("# Titel")
     word = REPO.parent / "shared" / "data" / "docs" / "doc1.docx"
     page.page.set_input_files("#file", str(word))
-    page.page.wait_for_selector("#file-link:not([hidden])", timeout=60_000)
+    page.page.wait_for_selector("#file-link:not([hidden])", timeout=WAIT_MS)
     with page.page.expect_download() as caught:
         page.page.click("#file-link")
     document = tmp_path / "doc1.en.docx"
@@ -184,9 +190,9 @@ def test_cancel_stops_a_long_translation_on_the_server(browser: object, small_pa
     )
     page.page.fill("#source", long)
     page.page.click("#translate")
-    page.page.wait_for_selector("#progress:not([hidden])", timeout=30_000)
+    page.page.wait_for_selector("#progress:not([hidden])", timeout=WAIT_MS)
     page.page.click("#cancel")
-    page.page.wait_for_selector("#error:not([hidden])", timeout=30_000)
+    page.page.wait_for_selector("#error:not([hidden])", timeout=WAIT_MS)
     assert page.page.inner_text("#error") == "Cancelled."
     with small_page_server.client() as client:
         deadline = time.monotonic() + 30
@@ -202,11 +208,11 @@ def test_the_page_works_from_the_keyboard(browser: object, copy_page_server: Run
     page.page.focus("#source")
     keyboard.type("Der Hund bellt. Die Katze schläft.")
     keyboard.press("Control+Enter")
-    page.page.wait_for_selector("#translation .unit", timeout=30_000)
+    page.page.wait_for_selector("#translation .unit", timeout=WAIT_MS)
     page.page.focus("#tab-translation")
     keyboard.press("ArrowRight")
     assert page.page.evaluate("document.activeElement.id") == "tab-brief"
-    page.page.wait_for_selector("#brief li", timeout=30_000)
+    page.page.wait_for_selector("#brief li", timeout=WAIT_MS)
     keyboard.press("ArrowLeft")
     page.page.focus("#translation .unit")
     assert page.page.locator("#tooltip").is_visible(), "a sentence's German shows on focus too"
