@@ -358,19 +358,28 @@ def test_a_client_that_leaves_costs_nothing() -> None:
             return 8
 
         def translate_batch(self, texts, options):
+            self.started.set()
             time.sleep(0.2)
             self.translated += len(texts)
+            self.rounds_done += 1
             return [EngineOutput(t, 8, False, -0.1) for t in texts]
 
     engine = Slow()
+    engine.started, engine.rounds_done = threading.Event(), 0
     scheduler = Scheduler(engine, window=0.0, round_tokens=16)
     future = scheduler.submit([f"Satz {i}." for i in range(40)], DecodeOptions(), "k")
-    time.sleep(0.3)
+    assert engine.started.wait(60), "the first round never started"
     scheduler.cancel(future)
-    time.sleep(0.6)
+    # Wait for the round in flight to finish (a condition, not a fixed time), then for any
+    # further round the scheduler would wrongly take.
+    deadline = time.monotonic() + 60
+    while engine.rounds_done < 1:
+        assert time.monotonic() < deadline, "the round in flight never finished"
+        time.sleep(0.01)
     assert engine.translated <= 8, "after the client left, at most the round in flight was translated"
     assert scheduler.pending_inputs() == 0
-    scheduler.close()
+    scheduler.close()  # waits for any round the scheduler took: none may have been
+    assert engine.translated <= 8
 
 
 def test_a_disconnected_http_client_leaves_no_work_behind(copy_server: Running) -> None:
@@ -436,7 +445,11 @@ def test_shutdown_finishes_requests_in_flight_and_exits_0(signum: int, tmp_path:
 
         asker = threading.Thread(target=ask)
         asker.start()
-        time.sleep(0.5)
+        # The request is in flight (the service counts it) before the signal: a condition, not
+        # a fixed time that a loaded machine could spend before the request arrives.
+        while not httpx.get(url + "/health", timeout=10).json().get("in_flight") and "status" not in result:
+            assert time.monotonic() < deadline + 120, "the request never reached the service"
+            time.sleep(0.02)
         proc.send_signal(signum)
         asker.join(timeout=120)
         assert result.get("status") == 200, result
