@@ -15,7 +15,7 @@ from .conftest import REPO
 PACKAGE = REPO / "translit"
 
 FLOORS: list[set[str]] = [
-    {"errors", "formats", "atomic", "inflection"},
+    {"errors", "formats", "atomic", "inflection", "lazy"},
     {"options"},
     {"config"},
     {"lockfile", "segment", "normalize", "textio", "language"},
@@ -185,6 +185,7 @@ HELP_IMPORTS = {
     "translit.config",
     "translit.errors",
     "translit.formats",
+    "translit.lazy",
     "translit.lockfile",
     "translit.options",
     "translit.readers",

@@ -23,10 +23,11 @@ Heavy libraries (torch, transformers, ctranslate2) are imported only when a mode
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from translit.lazy import lazy_attributes
 
 if TYPE_CHECKING:  # the names, for type checkers and editors; at run time they load when first used
     from translit.api import (
@@ -99,14 +100,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module when first used."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'translit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _WHERE, globals())
 
 
 def __dir__() -> list[str]:
@@ -116,6 +110,7 @@ def __dir__() -> list[str]:
 
 __version__ = "0.1.0"
 
+# Listed, not computed from _WHERE: linters and type checkers read a literal __all__.
 __all__ = [
     "Brief",
     "Document",

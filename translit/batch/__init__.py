@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from translit.lazy import lazy_attributes
 
 if TYPE_CHECKING:  # the names, for type checkers; at run time they load when first used
     from translit.atomic import write_atomic
@@ -34,16 +35,9 @@ _WHERE = {
 import the translator through this package (PEP 562)."""
 
 
-def __getattr__(name: str) -> Any:
-    """A name of the package, imported from its module when first used."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'translit.batch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _WHERE, globals())
 
-
+# Listed, not computed from _WHERE: linters and type checkers read a literal __all__.
 __all__ = [
     "DEFAULT_PATTERNS",
     "OUTPUT_KINDS",
