@@ -19,7 +19,7 @@ from typing import Any
 from translit.errors import InputError
 from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
 from translit.readers.package import check_package, copy_member, safe_xml_parser
-from translit.readers.runs import Paths
+from translit.readers.runs import OpenWrappers, Paths
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -179,19 +179,13 @@ def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
     p.text = None
     for child in list(p):
         p.remove(child)
-    opened: list[tuple[tuple[int, ...], Any]] = []  # the wrapper copies open now
 
-    def parent_for(chain: tuple[tuple[int, ...], ...]) -> Any:
-        n = 0
-        while n < len(opened) and n < len(chain) and opened[n][0] == chain[n]:
-            n += 1
-        del opened[n:]
-        parent = opened[-1][1] if opened else p
-        for path in chain[n:]:
-            original = wrappers[path]
-            parent = etree.SubElement(parent, original.tag, dict(original.attrib))
-            opened.append((path, parent))
-        return parent
+    def shell(path: tuple[int, ...]) -> tuple[Any, Any]:
+        original = wrappers[path]  # a span or link copied shallowly: its words go in it
+        copy_ = etree.Element(original.tag, dict(original.attrib))
+        return copy_, copy_
+
+    parent_for = OpenWrappers(p, shell)
 
     start = 0
     for i in range(len(text) + 1):

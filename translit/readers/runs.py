@@ -156,6 +156,36 @@ def _split_characters(value: str, syntax: Syntax) -> list[str | tuple[str]]:
     return pieces
 
 
+Chain = tuple[tuple[int, ...], ...]
+"""The wrappers round a piece of a paragraph: their paths, outermost first."""
+
+
+class OpenWrappers:
+    """The wrapper copies open while a paragraph is rebuilt: called with a piece's chain, where
+    that piece goes — the copies already open for the chain's first wrappers are reused (a link
+    is not split round a field inside it), the others opened by ``shell`` (a path → the new
+    element and where its content goes), each inside the one before."""
+
+    def __init__(self, paragraph: Any, shell: Callable[[tuple[int, ...]], tuple[Any, Any]]) -> None:
+        self.paragraph = paragraph
+        self.shell = shell
+        self.opened: list[tuple[tuple[int, ...], Any]] = []  # (path, where its content goes)
+
+    def __call__(self, chain: Chain) -> Any:
+        """Where an element inside ``chain`` goes."""
+        n = 0
+        while n < len(self.opened) and n < len(chain) and self.opened[n][0] == chain[n]:
+            n += 1
+        del self.opened[n:]
+        parent = self.opened[-1][1] if self.opened else self.paragraph
+        for path in chain[n:]:
+            outer, inner = self.shell(path)
+            parent.append(outer)
+            self.opened.append((path, inner))
+            parent = inner
+        return parent
+
+
 def _shell(original: Any, syntax: Syntax) -> tuple[Any, Any]:
     """A new, empty copy of a wrapper (its attributes and properties): (the element, where runs go)."""
     from lxml import etree
@@ -220,21 +250,7 @@ def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: 
         if child.tag != syntax.tag(syntax.paragraph_properties):
             p.remove(child)
 
-    opened: list[tuple[tuple[int, ...], Any]] = []  # the wrappers open now: (path, where runs go)
-
-    def parent_for(chain: tuple[tuple[int, ...], ...]) -> Any:
-        """Where an element inside ``chain`` goes: the open wrappers reused, the others opened."""
-        n = 0
-        while n < len(opened) and n < len(chain) and opened[n][0] == chain[n]:
-            n += 1
-        del opened[n:]
-        parent = opened[-1][1] if opened else p
-        for path in chain[n:]:
-            outer, inner = _shell(elements[path], syntax)
-            parent.append(outer)
-            opened.append((path, inner))
-            parent = inner
-        return parent
+    parent_for = OpenWrappers(p, lambda path: _shell(elements[path], syntax))
 
     def new_run(value: str, path: tuple[int, ...] | None, chain: tuple[tuple[int, ...], ...] = ()) -> Any:
         run = etree.SubElement(parent_for(chain), syntax.tag("r"))
