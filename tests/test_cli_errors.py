@@ -56,14 +56,14 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         assert_one_line_error(run_cli("translate", str(locked)), EXIT_INPUT, str(locked))
 
     # Root reads anything, so simulate the refusal in-process as well.
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(*args: object) -> bytes:
+        raise PermissionError(13, "Permission denied", str(args[0]))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr("translit.userfiles.open", refuse, raising=False)
     result = CliRunner().invoke(app, ["translate", str(locked)])
     assert result.exit_code == EXIT_INPUT
     assert result.stdout == ""
-    assert result.stderr.strip() == f"translit: error: {locked}: cannot read (Permission denied)"
+    assert result.stderr.strip() == f"translit: error: {locked}: cannot read the article (Permission denied)"
 
 
 def test_missing_default_model_names_model_place_and_remedy() -> None:

@@ -35,6 +35,7 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.options import OPTION_NAMES, Settings, check_option, option_info
+from translit.userfiles import CONFIG, read_user_text
 
 # Every environment variable translit reads (README, "Configuration").
 ENVIRONMENT = {
@@ -121,12 +122,7 @@ def parse_config(text: str, where: str) -> UserConfig:
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> UserConfig:
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: cannot read the config file ({exc})") from None
-    return parse_config(text, str(file))
+    return parse_config(read_user_text(path, CONFIG), path)
 
 
 def load_config() -> UserConfig:

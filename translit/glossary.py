@@ -27,17 +27,19 @@ overlapping matches are resolved longest first.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
-import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 from translit.errors import InputError
+from translit.userfiles import GLOSSARY, KEEP_LIST, decode_utf8, read_user_bytes
 
 # Suffixes an entry of at least MIN_INFLECTED letters may take (see the module docstring).
 SUFFIXES = ("s", "es", "n", "en", "e", "er", "ern", "ens", "nen", "in", "innen")
@@ -73,11 +75,21 @@ class Entry:
         """A do-not-translate term."""
         return self.source == self.target
 
-    @property
+    @cached_property
     def literal(self) -> bool:
         """A term with punctuation inside its words (``Node.js``, ``AT&T``, ``C++``): found as
         written, between non-word characters, never inflected."""
         return _literal(self.source)
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The source's words (computed when a text first holds the entry's first word)."""
+        return tuple(w.group(0) for w in _WORD.finditer(self.source))
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """A literal term's pattern (compiled when a text first holds its first word)."""
+        return _literal_pattern(self.source)
 
     def plural_target(self) -> str:
         """The target's plural: the entry's own, or English's (:mod:`translit.inflection`)."""
@@ -104,24 +116,24 @@ class Glossary:
     """Entries, each source once (a later entry replaces an earlier one)."""
 
     entries: tuple[Entry, ...] = ()
-    _index: dict[str, list[tuple[tuple[str, ...], Entry]]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
+    _index: dict[str, list[Entry]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
-    _literals: list[tuple[re.Pattern[str], Entry]] = field(
-        default_factory=list, compare=False, hash=False, repr=False
-    )
+    # Literal terms by their first word as written: a text is searched only for the literal
+    # terms whose first word it holds, never for every one of a large glossary's.
+    _literals: dict[str, list[Entry]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
-        index: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        # Only each entry's first word is looked at here; its other words and its pattern are
+        # worked out when a text holds that word, so a large glossary loads in seconds.
+        index, literals = self._index, self._literals
         for entry in self.entries:
-            if entry.literal:
-                self._literals.append((_literal_pattern(entry.source), entry))
+            first = _WORD.search(entry.source)
+            if first is None:
                 continue
-            words = tuple(w.group(0) for w in _WORD.finditer(entry.source))
-            if words:
-                index.setdefault(_stem_key(words[0]), []).append((words, entry))
-        self._index.update(index)
+            if _literal(entry.source):
+                literals.setdefault(first.group(0), []).append(entry)
+            else:
+                index.setdefault(_stem_key(first.group(0)), []).append(entry)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
@@ -134,6 +146,10 @@ class Glossary:
 
     def merged(self, other: Glossary) -> Glossary:
         """This glossary with ``other``'s entries added, ``other`` winning for the same source."""
+        if not other.entries:
+            return self
+        if not self.entries:
+            return other
         sources = {e.source for e in other.entries}
         return Glossary(tuple(e for e in self.entries if e.source not in sources) + other.entries)
 
@@ -151,8 +167,11 @@ class Glossary:
             return protected
         words = list(_WORD.finditer(text))
         candidates: list[tuple[int, int, Match]] = []
-        for pattern, entry in self._literals:
-            for found in pattern.finditer(text):
+        literals = [
+            found for w in dict.fromkeys(w.group(0) for w in words) for found in self._literals.get(w, ())
+        ]
+        for entry in literals:
+            for found in entry.pattern.finditer(text):
                 covered = [
                     i for i, w in enumerate(words) if w.start() < found.end() and w.end() > found.start()
                 ]
@@ -160,7 +179,8 @@ class Glossary:
                     match = Match(found.start(), found.end(), found.group(0), entry, True)
                     candidates.append((covered[0], len(covered), match))
         for i, word in enumerate(words):
-            for term, entry in self._index.get(_stem_key(word.group(0)), ()):
+            for entry in self._index.get(_stem_key(word.group(0)), ()):
+                term = entry.words
                 if i + len(term) > len(words):
                     continue
                 span = words[i : i + len(term)]
@@ -205,7 +225,10 @@ class Glossary:
 def _literal(source: str) -> bool:
     """Has ``source`` characters inside it that are neither word characters nor spaces or hyphens?"""
     inner = source.strip()
-    return any(not (ch.isalnum() or ch in " -\u00a0") for ch in inner) and bool(_WORD.search(inner))
+    return _NOT_WORD_OR_JOINER.search(inner) is not None and _WORD.search(inner) is not None
+
+
+_NOT_WORD_OR_JOINER = re.compile(r"[^\w \-\u00a0]|_")
 
 
 def _literal_pattern(source: str) -> re.Pattern[str]:
@@ -215,7 +238,11 @@ def _literal_pattern(source: str) -> re.Pattern[str]:
 
 def _stem_key(word: str) -> str:
     """A word's first three letters without umlauts: every inflected form of a term shares it."""
-    plain = "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+    head = word[:4]
+    if head.isascii():  # nothing to take apart (a combining mark is not ASCII)
+        return head[:3]
+    # Three letters with their marks fit in the first eight code points of any German word.
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", word[:8]) if not unicodedata.combining(ch))
     return plain[:3]
 
 
@@ -256,17 +283,32 @@ class Problem:
 
 
 def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
+    """Numbered rows of a glossary's text: TSV split at tabs, CSV read with :mod:`csv` (quotes,
+    quoted commas and newlines). A cell holding a line break is an :class:`InputError`: a term is
+    one line of text, and a stray quote would otherwise swallow the lines after it."""
     lines = text.splitlines()
     tabbed = name.lower().endswith(".tsv") or (
         not name.lower().endswith(".csv") and any("\t" in line for line in lines)
     )
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if tabbed:
-            yield number, line.split("\t")
-        else:
-            yield number, next(csv.reader(io.StringIO(line)))
+    if tabbed:
+        for number, line in enumerate(lines, start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                yield number, line.split("\t")
+        return
+    # Comment lines become empty ones, so that the reader's line numbers stay the file's.
+    kept = ["\n" if line.lstrip().startswith("#") else line for line in text.splitlines(keepends=True)]
+    reader = csv.reader(kept)
+    number = 1
+    for row in reader:
+        joined = "".join(row)
+        if "\n" in joined or "\r" in joined:
+            raise InputError(
+                f"{name}:{number}: a quoted cell runs over {reader.line_num - number + 1} lines "
+                "(a term is one line; close its quote)"
+            )
+        if joined.strip():
+            yield number, row
+        number = reader.line_num + 1
 
 
 def parse_glossary(text: str, name: str, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
@@ -292,8 +334,15 @@ def parse_rows(
     "concept "), and problems."""
     entries: list[Entry] = []
     problems: list[Problem] = []
+    plain = _PLAIN_TERM.fullmatch
     for number, row in rows:
         where = f"{name}:{unit}{number}"
+        if len(row) == 2 and entries and not keep_only:
+            # The common line, "Wort,word": taken at once (a million-line glossary loads in seconds).
+            source, target = row[0].strip(), row[1].strip()
+            if target and plain(source):
+                entries.append(Entry(source, target, where))
+                continue
         cells = [c.strip() for c in row]
         if (
             not entries
@@ -334,9 +383,7 @@ def parse_rows(
             problems.append(Problem(where, f"{source!r} has no word in it and can never match"))
             continue
         entry = Entry(source, target, where, plural)
-        found = [m for m in Glossary((entry,)).find(source) if m.entry is entry]
-        stripped = source.strip(" .,;:!?\"'„“”‚‘’()")
-        if not found or found[0].form not in (source.strip(), stripped, stripped + "."):
+        if not _matches_itself(entry):
             problems.append(
                 Problem(where, f"{source!r} can never match: its words are not next to each other in text")
             )
@@ -358,6 +405,23 @@ def parse_rows(
         seen[entry.source] = entry
     problems.sort(key=_problem_order)
     return entries, problems
+
+
+def _matches_itself(entry: Entry) -> bool:
+    """Does ``entry`` find its own source in a text? A term whose words stand apart (``"A / B"``)
+    never can. Plain words joined by spaces or hyphens always do (the common case, decided
+    without a search, so that a glossary of a million entries loads in seconds)."""
+    source = entry.source
+    if _PLAIN_TERM.fullmatch(source.strip()):
+        return True
+    if _literal(source) and PROTECTED.search(source) is None:
+        return True  # its pattern finds it where it stands alone, unless a link or handle holds it
+    found = [m for m in Glossary((entry,)).find(source) if m.entry is entry]
+    stripped = source.strip(" .,;:!?\"'„“”‚‘’()")
+    return bool(found) and found[0].form in (source.strip(), stripped, stripped + ".")
+
+
+_PLAIN_TERM = re.compile(r"[^\W_]+(?:[ \-\u00a0][^\W_]+)*")
 
 
 def shadowed(entries: Sequence[Entry]) -> list[Problem]:
@@ -448,20 +512,17 @@ def tbx_rows(data: bytes, name: str) -> tuple[list[tuple[int, list[str]]], list[
 def read_file(path: str | Path, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
     """A glossary file's entries and problems; one :class:`InputError` line when it cannot be read.
 
-    ``.tbx`` files are read as TBX termbases (:func:`tbx_rows`), others as TSV or CSV.
+    ``.tbx`` files are read as TBX termbases (:func:`tbx_rows`), others as TSV or CSV. The file
+    is opened with :func:`translit.userfiles.read_user_bytes` (a regular file, within the limit).
     """
     file = Path(path)
-    try:
-        if file.suffix.lower() == ".tbx":
-            rows, problems = tbx_rows(file.read_bytes(), str(file))
-            entries, more = parse_rows(rows, str(file), keep_only=keep_only, unit="concept ")
-            return entries, sorted(problems + more, key=_problem_order)
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{file}: glossary not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: cannot read the glossary ({exc})") from None
-    return parse_glossary(text, str(file), keep_only=keep_only)
+    kind = KEEP_LIST if keep_only else GLOSSARY
+    data = read_user_bytes(file, kind)
+    if file.suffix.lower() == ".tbx":
+        rows, problems = tbx_rows(data, str(file))
+        entries, more = parse_rows(rows, str(file), keep_only=keep_only, unit="concept ")
+        return entries, sorted(problems + more, key=_problem_order)
+    return parse_glossary(decode_utf8(data, str(file), kind.noun), str(file), keep_only=keep_only)
 
 
 def check_file(path: str | Path, *, keep_only: bool = False) -> tuple[list[Entry], list[Problem]]:
@@ -478,6 +539,24 @@ def load_glossary(glossaries: Sequence[str | Path] = (), keep: Sequence[str | Pa
     A line that cannot be used is an :class:`InputError` naming the file and line (see
     ``translit glossary check`` for every problem at once).
     """
+    with _collector_paused():
+        return _load(glossaries, keep)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cycle collector off while a glossary's entries are made: they hold no cycles, and a
+    million new objects would run its full pass again and again (a third of the load time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(glossaries: Sequence[str | Path], keep: Sequence[str | Path]) -> Glossary:
     entries: dict[str, Entry] = {}
     for path, keep_only in [*((g, False) for g in glossaries), *((k, True) for k in keep)]:
         found, problems = read_file(path, keep_only=keep_only)

@@ -15,7 +15,6 @@ markers (``"document"``: what shapes a document's outputs).
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import os
 import types
@@ -364,14 +363,9 @@ class Settings:
 
 def _file_digests(paths: tuple[str, ...]) -> str:
     """What the files of an option say (not where they are): a digest of each one's bytes."""
-    digests = []
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                digests.append(hashlib.sha256(handle.read()).hexdigest()[:16])
-        except OSError:
-            digests.append(f"missing:{path}")
-    return ",".join(digests)
+    from translit.userfiles import GLOSSARY, user_file_digest
+
+    return ",".join(user_file_digest(path, GLOSSARY) for path in paths)
 
 
 def option_info(name: str) -> OptionInfo:

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from translit.config import config_dir
-from translit.errors import ModelError, RegistryError
+from translit.errors import InputError, ModelError, RegistryError
 from translit.lockfile import locked_commit
+from translit.userfiles import MODELS_FILE, read_user_text
 
 TASKS = ("translation", "summarization")
 NORMALIZATIONS = ("none", "moses")
@@ -144,14 +145,14 @@ def load_registry(extra: str | Path | None = None) -> Registry:
     if extra is not None:
         candidates.append((Path(extra), True))
     for path, required in candidates:
-        if not path.is_file():
+        if not path.exists():
             if required:
                 raise RegistryError(f"{path}: models file not found")
             continue
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RegistryError(f"{path}: cannot read models file ({exc})") from None
+            text = read_user_text(path, MODELS_FILE)
+        except InputError as exc:
+            raise RegistryError(str(exc)) from None
         layers.append((str(path), _read_toml(text, str(path))))
 
     models: dict[str, ModelSpec] = {}

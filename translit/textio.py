@@ -15,13 +15,13 @@ from __future__ import annotations
 import codecs
 import logging
 import os
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from translit.errors import InputError
 from translit.options import DEFAULT_MAX_BYTES
+from translit.userfiles import FileKind, read_user_bytes, shown_name, too_big
 
 __all__ = ["DEFAULT_MAX_BYTES", "BinaryInputError", "SourceText", "decode_bytes", "read_bytes", "read_source"]
 
@@ -63,15 +63,6 @@ class SourceText:
     name: str
     text: str
     encoding: str
-
-
-def human_size(size: int) -> str:
-    """``512 bytes``, ``3.4 KiB``, ``2.0 MiB``."""
-    if size < 1024:
-        return f"{size} byte{'s' if size != 1 else ''}"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / 1048576:.1f} MiB"
 
 
 def _bad_utf8_offsets(data: bytes) -> list[int]:
@@ -232,11 +223,7 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         raise InputError(f"{name}: invalid {encoding} at byte {exc.start}") from None
 
 
-def _too_big(name: str, size: int, limit: int) -> InputError:
-    return InputError(
-        f"{name}: {human_size(size)} is more than the {human_size(limit)} limit for one article "
-        "(raise it with --max-bytes)"
-    )
+ARTICLE_LIMIT_HINT = "raise it with --max-bytes"
 
 
 def read_bytes(
@@ -244,41 +231,23 @@ def read_bytes(
 ) -> tuple[str, bytes]:
     """``(name for messages, bytes)`` of one input; ``-`` means standard input. ``max_bytes=None``: no limit.
 
-    ``display`` is the name used in messages (default: the path; ``<stdin>`` for ``-``).
+    ``display`` is the name used in messages (default: the path; ``<stdin>`` for ``-``). A file
+    goes through :func:`translit.userfiles.read_user_bytes` (regular, readable, within the limit).
     """
-    name = display or os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    name = display or shown_name(path)
     if str(path) == STDIN_NAME:
         if sys.stdin is None:
             raise InputError("<stdin>: standard input is closed")
         stream = sys.stdin.buffer
         data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:
-            raise InputError(
-                f"<stdin>: more than the {human_size(max_bytes)} limit for one article "
-                "(raise it with --max-bytes)"
-            )
+            raise too_big("<stdin>", None, max_bytes, "article", ARTICLE_LIMIT_HINT)
         return "<stdin>", data
-    file = Path(path)
-    try:
-        mode = file.stat().st_mode
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file{_missing_file_hint(str(path))}") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    if stat.S_ISDIR(mode):
+    if not os.path.lexists(path):
+        raise InputError(f"{name}: no such file{_missing_file_hint(str(path))}")
+    if os.path.isdir(path):
         raise InputError(f"{name}: is a directory, expected a file (use 'translit batch' for folders)")
-    if not stat.S_ISREG(mode):
-        raise InputError(f"{name}: not a regular file")
-    if not os.access(file, os.R_OK):
-        raise InputError(f"{name}: permission denied")
-    size = file.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise _too_big(name, size, max_bytes)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    return name, data
+    return name, read_user_bytes(path, FileKind("article", max_bytes, ARTICLE_LIMIT_HINT), name)
 
 
 def read_source(

@@ -12,6 +12,7 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.options import CommandOption, command_option, declared_options
+from translit.userfiles import KEYS_FILE, read_user_text
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,7 @@ def serve_options() -> dict[str, tuple[CommandOption, Any]]:
 
 def read_keys(path: Path) -> frozenset[str]:
     """API keys from a file: one per line; blank lines and ``#`` comments ignored."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the API keys ({exc})") from None
+    text = read_user_text(path, KEYS_FILE)
     keys = frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
     if not keys:
         raise InputError(f"{path}: no API keys in the file (one per line)")

@@ -1,0 +1,91 @@
+"""How a glossary's size costs: load time and one sentence's translation with a huge glossary.
+
+    python bench/glossary_scale.py [--entries 1000000] [--repeats 3]
+
+Writes a CSV glossary of ``--entries`` made-up terms (a tenth of them literal, like ``Term12.x``),
+then, as whole processes (``translit translate -t SENTENCE --model COPY``, the copy model, no
+cache), the median wall time without a glossary (the baseline of the same run) and with it, and
+in-process the median load time (:func:`translit.glossary.load_glossary`). Prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COPY = REPO / "tests" / "fixtures" / "models" / "copy-de"
+SENTENCE = "Der Hund des Bischofs von Myra lief über die Straße."
+
+
+def write_glossary(path: Path, entries: int) -> None:
+    """``entries`` made-up German terms with English renderings, and the sentence's "Hund"."""
+    rng = random.Random(1)
+    letters = "abcdefghijklmnopqrstuvwxyzäöü"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("Hund,hound\n")
+        for i in range(entries - 1):
+            word = "".join(rng.choice(letters) for _ in range(rng.randint(5, 12))).capitalize()
+            suffix = ".x" if i % 10 == 0 else ""
+            out.write(f"{word}{i}{suffix},{word.lower()}{i}{suffix}\n")
+
+
+def wall(command: list[str], repeats: int) -> float:
+    """Median wall time of ``command`` as a whole process."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, env=env, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    from translit.glossary import load_glossary
+
+    with tempfile.TemporaryDirectory() as folder:
+        glossary = Path(folder) / "terms.csv"
+        write_glossary(glossary, args.entries)
+        size = glossary.stat().st_size / 1e6
+        loads = []
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            loaded = load_glossary([glossary])
+            loads.append(time.perf_counter() - started)
+        assert len(loaded.entries) == args.entries
+        base = [
+            sys.executable,
+            "-m",
+            "translit",
+            "translate",
+            "--no-cache",
+            "--model",
+            str(COPY),
+            "-t",
+            SENTENCE,
+        ]
+        plain = wall(base, args.repeats)
+        with_glossary = wall([*base, "--glossary", str(glossary)], args.repeats)
+    print(f"glossary: {args.entries:,} entries, {size:.1f} MB")
+    print(f"load (in process, median of {args.repeats}): {statistics.median(loads):.2f} s")
+    print(f"translate one sentence: plain {plain:.2f} s, with the glossary {with_glossary:.2f} s")
+    print(f"ratio: {with_glossary / plain:.1f}x; over the plain run: {with_glossary - plain:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
