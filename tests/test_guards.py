@@ -152,6 +152,13 @@ def test_a_dropped_number_is_flagged() -> None:
     assert guards.NUMBERS in result.unit_results[0].flags
 
 
+def test_a_dropped_number_word_is_flagged() -> None:
+    """The copy model once gave "…von Myra am Frauen…" for "…von Myra drei Frauen…", unmarked."""
+    engine = DamagingEngine(lambda text: text.replace("drei", "am"))
+    result = translit.translate("Der Bischof von Myra rettete drei Frauen vor der Armut.", engine=engine)
+    assert guards.NUMBERS in result.unit_results[0].flags
+
+
 def test_a_good_translation_is_not_redone() -> None:
     engine = DamagingEngine(lambda t: t)
     result = translit.translate(SAMPLE.read_text(encoding="utf-8"), engine=engine)
@@ -236,6 +243,12 @@ def test_cache_key_depends_on_unit_mode_and_normalisation(tmp_path: Path) -> Non
         ("Das Treffen dauerte 40 Minuten.", "The meeting lasted 4000000s."),
         ("Er verdient 1,3 Millionen Euro.", "He earns 1.3 billion euros."),
         ("Die Quote liegt bei 12 Prozent.", "The rate is 21 percent."),
+        ("Er rettete drei Frauen.", "He saved am women."),
+        ("Es kamen dreiundzwanzig Gäste.", "Twenty-two guests came."),
+        ("Zum dritten Mal gewann sie.", "She won for the second time."),
+        ("Zwölf Menschen starben.", "Two people died."),
+        ("Es kostete zweihundert Euro.", "It cost two euros."),
+        ("Vierzigtausend Fans kamen.", "Forty fans came."),
     ],
 )
 def test_numbers_are_compared_by_value(source: str, output: str) -> None:
@@ -255,6 +268,15 @@ def test_numbers_are_compared_by_value(source: str, output: str) -> None:
         ("Die Quote stieg auf 12,5 Prozent.", "The rate rose to 12.5%."),
         ("Das Treffen dauerte 40 Minuten.", "The meeting lasted forty minutes."),
         ("Es kamen 100.000 Nutzer.", "100.000 users came."),  # copied as written
+        ("Er rettete drei Frauen.", "He saved three women."),
+        ("Er rettete drei Frauen.", "He saved 3 women."),
+        ("Er rettete drei Frauen.", "Er rettete drei Frauen."),  # copied
+        ("Es kamen dreiundzwanzig Gäste.", "Twenty-three guests came."),
+        ("Zum dritten Mal gewann sie.", "She won for the third time."),
+        ("Zwei Millionen Menschen.", "Two million people."),
+        ("Es kostete zweihundert Euro.", "It cost two hundred euros."),
+        ("Die Elf gewann, außer Acht gelassen.", "The team won, disregarded."),  # nouns
+        ("Sie achten auf Regeln und eine Frau kam.", "They follow rules and a woman came."),
     ],
 )
 def test_numbers_kept_in_other_forms_pass(source: str, output: str) -> None:
