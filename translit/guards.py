@@ -354,8 +354,8 @@ def _numbers(text: str, source: bool) -> list[_Number]:
         for match in _DE_WORD.finditer(text):
             number = german_number_word(match.group(0))
             if number is not None:
-                values = frozenset(_scaled(text, match.end(), float(number)))
-                found.append(_Number(match.group(0), values, 2, word=True))
+                word_values = frozenset(_scaled(text, match.end(), float(number)))
+                found.append(_Number(match.group(0), word_values, 2, word=True))
     else:
         for match in _EN_WORD_NUMBER.finditer(text):
             head, unit, alone = match.group(1), match.group(2), match.group(3)
