@@ -252,3 +252,16 @@ def test_absurd_options_are_refused_with_exit_2(copy_model_dir: Path, args: list
     proc = run("translate", "-m", str(copy_model_dir), "-t", "Ein Satz.", *args)
     assert proc.returncode == EXIT_INPUT, proc.stderr
     assert proc.stdout == b"" and b"Traceback" not in proc.stderr
+
+
+def test_usage_messages_say_what_was_meant_in_translits_words() -> None:
+    """A subcommand typo lists that group's commands; a choice has no validator's prefix; an
+    option typo suggests the closest option only."""
+    line = run_cli("models", "lst").stderr.decode().splitlines()[0]
+    assert "Did you mean 'list'?" in line and "serve" not in line
+    line = run_cli("models", "frobnicate").stderr.decode().splitlines()[0]
+    assert "(commands: calibrate, convert, list, path, pull, shortlist, verify)" in line
+    line = run_cli("translate", "-f", "jsn", "-t", "Hallo.").stderr.decode().splitlines()[0]
+    assert "Value error" not in line and "'jsn' is not one of 'text', 'json'" in line
+    line = run_cli("brief", "--sentence", "2", str(SAMPLE)).stderr.decode().splitlines()[0]
+    assert line == "translit: error: No such option: --sentence. Did you mean --sentences?"

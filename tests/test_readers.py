@@ -383,3 +383,11 @@ def test_plain_text_saved_as_html_gets_a_hint(tmp_path: Path) -> None:
     page.write_text("Nur ein Satz ohne Markup.\n", encoding="utf-8")
     code, _, err = invoke("translate", "--model", str(COPY_MODEL), str(page))
     assert code == EXIT_INPUT and "--input-format text" in err
+
+
+def test_the_boilerplate_note_shortens_a_long_line_at_a_word_with_an_ellipsis() -> None:
+    tags = "Tags: " + ", ".join(f"Schlagwort{i}" for i in range(20))
+    _, _, err = invoke("translate", "--model", str(COPY_MODEL), "-t", "Ein Satz.\n\n" + tags)
+    shown = err.split("left out as boilerplate: ", 1)[1].strip()
+    assert shown.endswith(" …") and len(shown) <= 80
+    assert tags.startswith(shown[:-2]) and tags[len(shown) - 2] == " "  # cut between words

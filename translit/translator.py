@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -263,7 +264,7 @@ class Translator:
         for document in documents:
             if document.removed:
                 # Said where people see it, not only in JSON's removed_boilerplate.
-                shown = " | ".join(line[:80] for line in document.removed)
+                shown = " | ".join(textwrap.shorten(line, 80, placeholder=" …") for line in document.removed)
                 log.log(NOTE, "%s: left out as boilerplate: %s", document.name, shown)
         share = 1 / max(1, len(results))
         for result in results:

@@ -15,6 +15,7 @@ One module per command group, each readable top to bottom on its own:
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -45,6 +46,7 @@ _CLICK: Any = getattr(typer.core, "_click", None) or importlib.import_module("cl
 ClickException = _CLICK.exceptions.ClickException
 NoArgsIsHelpError = _CLICK.exceptions.NoArgsIsHelpError
 UsageError = _CLICK.exceptions.UsageError
+NoSuchOption = _CLICK.exceptions.NoSuchOption
 
 
 class TranslitGroup(TyperGroup):
@@ -70,7 +72,7 @@ class TranslitGroup(TyperGroup):
             exc.show()  # a group given no subcommand: its help, as click does
             code = 2
         except UsageError as exc:
-            return _usage_error(exc.format_message() + _usage_hint(exc, argv), standalone, exc.ctx)
+            return _usage_error(_usage_message(exc) + _usage_hint(exc, argv), standalone, exc.ctx)
         except ClickException as exc:
             return _usage_error(exc.format_message(), standalone, code=exc.exit_code)
         except typer.Abort:
@@ -82,6 +84,17 @@ class TranslitGroup(TyperGroup):
         return code
 
 
+def _usage_message(exc: Any) -> str:
+    """Click's message in translit's words: the closest option only, no validator's prefix."""
+    if isinstance(exc, NoSuchOption) and exc.possibilities:
+        # Click offers every option within reach ("--engine, --sentences" for --sentence);
+        # the closest one is what was meant.
+        closest = difflib.get_close_matches(exc.option_name, exc.possibilities, n=1, cutoff=0.0)
+        return f"No such option: {exc.option_name}. Did you mean {closest[0]}?"
+    # typer validates choices with pydantic, whose messages begin "Value error, ".
+    return exc.format_message().replace("Value error, ", "")
+
+
 def _usage_hint(exc: Any, argv: list[str]) -> str:
     """A hint for the first tries that go wrong most often."""
     message = exc.format_message()
@@ -89,7 +102,11 @@ def _usage_hint(exc: Any, argv: list[str]) -> str:
         word = message.split("'")[1] if "'" in message else ""
         if os.path.exists(word) or Path(word).suffix.lower() in (*input_extensions(), ".json"):
             return f" (to translate a file: translit translate {word})"
-        return " (commands: " + ", ".join(sorted(typer.main.get_command(app).commands)) + ")"  # type: ignore[attr-defined]
+        if "Did you mean" in message:
+            return ""
+        # The commands of the group the word was given to ("translit models lst": models' own).
+        group = exc.ctx.command if exc.ctx is not None else typer.main.get_command(app)
+        return " (commands: " + ", ".join(sorted(group.commands)) + ")"
     return ""
 
 

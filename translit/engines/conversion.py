@@ -32,7 +32,7 @@ from typing import Any
 from translit.atomic import locked
 from translit.config import cache_root
 from translit.engines.base import DecodeOptions, check_model_dir, read_json_object, weights_problem
-from translit.errors import ModelError
+from translit.errors import NOTE, ModelError
 from translit.registry import fingerprint
 
 log = logging.getLogger("translit")
@@ -235,12 +235,15 @@ def _convert_locked(model_dir: Path, quantization: str, target: Path, opened: Co
             )
             raise ModelError(f"{model_dir}: the CTranslate2 conversion was refused: {reason}")
         if verdict.start == "token":
-            log.warning(
-                "%s: the model's decoder does not start from a zero vector (%s); "
-                "converted keeping its start token",
+            # Said once, when the conversion is made: it is handled, and nothing is asked of
+            # the user; the probes' figures are for --debug.
+            log.log(
+                NOTE,
+                "%s: converted for CTranslate2 keeping its start token, the way this model was "
+                "trained; it translates like the original (checked on probe sentences) — nothing to do",
                 model_dir,
-                verdicts[0].describe(),
             )
+            log.debug("%s: the plain conversion: %s", model_dir, verdicts[0].describe())
         (out / "translit.json").write_text(
             json.dumps(
                 {
