@@ -105,7 +105,7 @@ def _usage_hint(exc: Any, argv: list[str]) -> str:
         if "Did you mean" in message:
             return ""
         # The commands of the group the word was given to ("translit models lst": models' own).
-        group = exc.ctx.command if exc.ctx is not None else typer.main.get_command(app)
+        group: Any = exc.ctx.command if exc.ctx is not None else typer.main.get_command(app)
         return " (commands: " + ", ".join(sorted(group.commands)) + ")"
     return ""
 
