@@ -16,6 +16,7 @@ PACKAGE = REPO / "translit"
 
 FLOORS: list[set[str]] = [
     {"errors", "formats", "atomic", "inflection", "lazy"},
+    {"userfiles"},
     {"options"},
     {"config"},
     {"lockfile", "segment", "normalize", "textio", "language"},
@@ -186,6 +187,7 @@ HELP_IMPORTS = {
     "translit.errors",
     "translit.formats",
     "translit.lazy",
+    "translit.userfiles",
     "translit.lockfile",
     "translit.options",
     "translit.readers",
@@ -218,3 +220,67 @@ def test_help_imports_only_what_the_command_tree_needs() -> None:
     ours = {m for m in loaded if m == "translit" or m.startswith("translit.")}
     assert ours <= HELP_IMPORTS, f"--help now imports {sorted(ours - HELP_IMPORTS)}"
     assert not {m.split(".")[0] for m in loaded} & HEAVY, sorted({m.split(".")[0] for m in loaded} & HEAVY)
+
+
+def string_constants(path):
+    """Every string literal of a module, with its line."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+
+
+def test_suffixes_and_media_types_are_kept_only_in_the_formats_table() -> None:
+    """A format's extensions and media type are said once, in formats.py: a hand-kept copy elsewhere
+    (the service's media types, the upload extensions, a help text's list) drifts."""
+    from translit.formats import BY_EXTENSION, FORMATS
+
+    known = (
+        set(BY_EXTENSION)
+        | {info.media_type for info in FORMATS}
+        | {info.media_type.split(";")[0] for info in FORMATS}
+    )
+    known -= {
+        "text/plain",
+        "text/html",
+        "text/plain; charset=utf-8",
+        "text/html; charset=utf-8",
+    }  # the service's own too
+    copies = [
+        f"{path.relative_to(REPO)}:{line}: {value!r}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "formats.py"
+        for line, value in string_constants(path)
+        if value.lower() in known
+    ]
+    assert copies == []
+
+
+def test_every_format_row_names_a_module_with_its_reader_and_writer() -> None:
+    """A typo in a row's module, or a reader of another name, fails here, not at run time."""
+    import importlib
+
+    from translit.formats import FORMATS
+
+    for info in FORMATS:
+        module = importlib.import_module(info.module)
+        assert module.Reader.name == info.name, info
+        assert hasattr(module, "Writer") == info.writes_back, info
+        assert info.extra in ("", *optional_extras()), info
+
+
+def optional_extras() -> list[str]:
+    import tomllib
+
+    return list(
+        tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+            "optional-dependencies"
+        ]
+    )
+
+
+def test_readme_shows_the_formats_table_as_it_is() -> None:
+    from translit.formats import formats_table
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- formats table -->\n", 1)[1].split("\n<!-- end formats table -->", 1)[0]
+    assert shown == formats_table(), "README's formats table: paste `python -m translit.formats`"

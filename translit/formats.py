@@ -19,7 +19,9 @@ class FormatInfo:
     ``output_suffix`` ends the name of a batch's translation of such a file; ``writes_back``: the
     translation comes back in the input's own format (else as plain text); ``binary``: that
     format is bytes, not text (never printed to a terminal); ``media_type``: its Content-Type
-    (the service's downloads).
+    (the service's downloads); ``extra``: the pip extra that installs its parser ("" for none);
+    ``magic``: how its files begin (what an article that is such a file is told it looks like);
+    ``upload_as``: the format the service reads an upload of it as ("" for this one).
     """
 
     name: str
@@ -30,6 +32,14 @@ class FormatInfo:
     writes_back: bool = False
     binary: bool = False
     media_type: str = "application/octet-stream"
+    extra: str = ""
+    magic: bytes = b""
+    upload_as: str = ""
+
+    @property
+    def globs(self) -> tuple[str, ...]:
+        """The file name patterns a batch picks up for this format (``*.docx``)."""
+        return tuple(f"*{ext}" for ext in self.extensions)
 
 
 DOCUMENT_MAX_BYTES = 200 * 1024 * 1024
@@ -40,11 +50,19 @@ _HTML = "text/html; charset=utf-8"
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _ODT = "application/vnd.oasis.opendocument.text"
 _PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+_ZIP = b"PK\x03\x04"
 
 FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("text", "plain text", (".txt",), "translit.readers.text", ".en.txt", media_type=_TEXT),
     FormatInfo(
-        "html", "web pages", (".html", ".htm", ".xhtml"), "translit.readers.html", ".en.txt", media_type=_HTML
+        "html",
+        "web pages",
+        (".html", ".htm", ".xhtml"),
+        "translit.readers.html",
+        ".en.txt",
+        media_type=_HTML,
+        extra="html",
+        upload_as="html-markup",  # an uploaded page keeps its markup, as LibreTranslate does
     ),
     FormatInfo(
         "markdown",
@@ -54,11 +72,43 @@ FORMATS: tuple[FormatInfo, ...] = (
         ".en.md",
         writes_back=True,
         media_type="text/markdown; charset=utf-8",
+        extra="markdown",
     ),
-    FormatInfo("docx", "Word documents", (".docx",), "translit.readers.docx", ".en.docx", True, True, _DOCX),
-    FormatInfo("odt", "OpenDocument text", (".odt",), "translit.readers.odt", ".en.odt", True, True, _ODT),
     FormatInfo(
-        "pptx", "PowerPoint decks", (".pptx",), "translit.readers.pptx", ".en.pptx", True, True, _PPTX
+        "docx",
+        "Word documents",
+        (".docx",),
+        "translit.readers.docx",
+        ".en.docx",
+        True,
+        True,
+        _DOCX,
+        "documents",
+        _ZIP,
+    ),
+    FormatInfo(
+        "odt",
+        "OpenDocument text",
+        (".odt",),
+        "translit.readers.odt",
+        ".en.odt",
+        True,
+        True,
+        _ODT,
+        "documents",
+        _ZIP,
+    ),
+    FormatInfo(
+        "pptx",
+        "PowerPoint decks",
+        (".pptx",),
+        "translit.readers.pptx",
+        ".en.pptx",
+        True,
+        True,
+        _PPTX,
+        "documents",
+        _ZIP,
     ),
     FormatInfo(
         "pdf",
@@ -69,6 +119,8 @@ FORMATS: tuple[FormatInfo, ...] = (
         False,
         True,
         "application/pdf",
+        "documents",
+        b"%PDF",
     ),
     FormatInfo(
         "epub",
@@ -79,6 +131,8 @@ FORMATS: tuple[FormatInfo, ...] = (
         True,
         True,
         "application/epub+zip",
+        "documents",
+        _ZIP,
     ),
     FormatInfo(
         "srt",
@@ -88,9 +142,17 @@ FORMATS: tuple[FormatInfo, ...] = (
         ".en.srt",
         True,
         media_type="application/x-subrip",
+        extra="documents",
     ),
     FormatInfo(
-        "vtt", "WebVTT subtitles", (".vtt",), "translit.readers.vtt", ".en.vtt", True, media_type="text/vtt"
+        "vtt",
+        "WebVTT subtitles",
+        (".vtt",),
+        "translit.readers.vtt",
+        ".en.vtt",
+        True,
+        media_type="text/vtt",
+        extra="documents",
     ),
     # HTML with its markup kept (the service's format=html): never chosen by a file's extension.
     FormatInfo(
@@ -101,6 +163,7 @@ FORMATS: tuple[FormatInfo, ...] = (
         ".en.html",
         True,
         media_type=_HTML,
+        extra="html",
     ),
 )
 
@@ -126,6 +189,23 @@ INPUT_FORMATS = ("auto", *BY_NAME)
 """The values of ``--input-format``: ``auto`` (by extension, then content) and every format."""
 
 
+def looks_like(data: bytes) -> str | None:
+    """What a file that begins with ``data`` is, by the formats' magic bytes ("a .pdf file", "a
+    zip archive (a .docx, .odt, .pptx or .epub is one)"); None when no format's."""
+    kinds = [info for info in FORMATS if info.magic and data.startswith(info.magic)]
+    if not kinds:
+        return None
+    if len(kinds) == 1:
+        return f"a {kinds[0].extensions[0]} file"
+    suffixes = [info.extensions[0] for info in kinds]
+    return f"a zip archive (a {', '.join(suffixes[:-1])} or {suffixes[-1]} is one)"
+
+
+def batch_globs() -> tuple[str, ...]:
+    """The file name patterns a batch picks up by default: every extension in the table."""
+    return tuple(glob for info in FORMATS for glob in info.globs)
+
+
 def format_info(name: str) -> FormatInfo | None:
     """The row of format ``name`` (None for an unknown name)."""
     return BY_NAME.get(str(name))
@@ -137,3 +217,23 @@ def format_of_name(name: str | None) -> str | None:
         return None
     info = BY_EXTENSION.get(PurePath(name).suffix.lower())
     return info.name if info else None
+
+
+def formats_table() -> str:
+    """The table as Markdown (README's "Formats" table is this text, checked by a test)."""
+    rows = [
+        "| format | `--input-format` | extensions | translation comes back as | extra |",
+        "|---|---|---|---|---|",
+    ]
+    for info in FORMATS:
+        extensions = ", ".join(f"`{e}`" for e in info.extensions) or "— (chosen by name)"
+        back = f"`{info.output_suffix[3:]}` (its own format)" if info.writes_back else "text"
+        extra = f"`{info.extra}`" if info.extra else "—"
+        rows.append(f"| {info.description} | `{info.name}` | {extensions} | {back} | {extra} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(formats_table() + "\n")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translit.errors import InputError
+from translit.formats import looks_like
 from translit.options import DEFAULT_MAX_BYTES
 from translit.userfiles import FileKind, read_user_bytes, shown_name, too_big
 
@@ -28,10 +29,9 @@ __all__ = ["DEFAULT_MAX_BYTES", "BinaryInputError", "SourceText", "decode_bytes"
 log = logging.getLogger("translit")
 
 STDIN_NAME = "-"
-# Signatures of common binary formats that may sneak into an article folder.
+# Signatures of other binary files that may sneak into an article folder (the formats translit
+# reads are told by their rows' magic bytes: translit.formats.looks_like).
 _BINARY_MAGIC = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a zip archive (a .docx, .odt or .epub is one)",
     b"\xd0\xcf\x11\xe0": "an old Office document (.doc)",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -47,7 +47,10 @@ class BinaryInputError(InputError):
 
 
 def binary_kind(data: bytes) -> str | None:
-    """What a binary input looks like ("a PDF document"), or None for what may be text."""
+    """What a binary input looks like ("a .pdf file"), or None for what may be text."""
+    known = looks_like(data)
+    if known is not None:
+        return known
     for magic, kind in _BINARY_MAGIC.items():
         if data.startswith(magic):
             return kind

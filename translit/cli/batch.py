@@ -12,6 +12,7 @@ import typer
 from translit import errors
 from translit.cli.common import handled, load_engine, translator_for, write
 from translit.cli.options import with_declared_options, with_settings
+from translit.formats import batch_globs
 from translit.options import Settings
 
 log = logging.getLogger("translit")
@@ -56,8 +57,8 @@ def batch(
         str,
         typer.Option(
             "--outputs",
-            help="Comma-separated: translation (NAME.en.txt, NAME.en.md), brief (NAME.brief.txt), "
-            "json (NAME.json).",
+            help="Comma-separated: translation (NAME.en.EXT in the input's own format where it is "
+            "written back, else NAME.en.txt), brief (NAME.brief.txt), json (NAME.json).",
             metavar="KINDS",
         ),
     ] = "translation",
@@ -66,7 +67,8 @@ def batch(
         typer.Option(
             "--glob",
             help="File name pattern; repeatable (default: every format translit reads, "
-            "*.txt *.html *.htm *.xhtml *.md *.markdown).",
+            + " ".join(batch_globs())
+            + ").",
             metavar="PATTERN",
         ),
     ] = None,
@@ -103,8 +105,9 @@ def batch(
 ) -> None:
     """Translate every article in a folder tree, resumably.
 
-    Per input NAME.txt (or .md, .html) the chosen outputs are written as NAME.en.txt
-    (NAME.en.md for Markdown), NAME.brief.txt and NAME.json under OUT_DIR, atomically.
+    Per input NAME.EXT the chosen outputs are written under OUT_DIR, atomically: the
+    translation in the input's own format where translit writes it back (a Word file stays
+    Word: NAME.en.docx), else as text (NAME.en.txt), NAME.brief.txt and NAME.json.
     Files whose outputs are newer and were made with the same model and options are
     skipped (--force redoes them); an interrupted run finishes what is left. Bad files are
     reported and the batch goes on; the exit code is 5 if any file failed.

@@ -9,10 +9,11 @@ translations (:class:`PlacedSegment`, from :mod:`translit.placement`) and return
 (:func:`write_document`). Heavy parsers (trafilatura, markdown-it-py) are imported only when
 their reader is used.
 
-* :mod:`translit.readers.text` — plain text (breadcrumb and tag-line cleaning)
-* :mod:`translit.readers.html` — web pages through trafilatura (main text, not written back)
-* :mod:`translit.readers.markdown` — Markdown through markdown-it-py, written back
-* :mod:`translit.readers.html_markup` — HTML with its markup kept (the service's ``format=html``)
+The table names each format's module (``python -m translit.formats`` prints it); the modules
+that are not a format's are the shared parts: :mod:`~translit.readers.base` (the document
+model), :mod:`~translit.readers.runs` (inline formatting of runs), :mod:`~translit.readers.package`
+(zip packages, opened with limits), :mod:`~translit.readers.subtitles` (what SubRip and WebVTT
+share) and :mod:`~translit.readers.child` (a parser in a child process, with a time limit).
 
 **Adding a format** (say subtitles):
 
@@ -21,10 +22,12 @@ their reader is used.
    payload your writer understands, and your own skeleton) and, if the translation goes back
    into the format, a class ``Writer`` (``write(document, placed, marks) -> bytes``).
 2. Add its row to :data:`translit.formats.FORMATS`: name, description, extensions, module,
-   the suffix of a batch's output, ``writes_back``, ``binary``.
+   the suffix of a batch's output, ``writes_back``, ``binary``, media type, extra, magic bytes.
 
-Nothing else changes: ``--input-format``, detection by extension, the files a batch picks up,
-the outputs' names and the writers all read the table.
+Nothing else changes: ``--input-format``, detection by extension and content, the files a
+batch picks up, the outputs' names, the writers, the service's formats and media types, the
+CLI's help and README's table all read the table (``tests/test_architecture.py`` checks that
+each row's module has the ``Reader`` of that name, and a ``Writer`` when it writes back).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
+from translit.formats import BY_NAME
 from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
 from translit.readers.package import check_package, copy_member, safe_xml_parser
 from translit.readers.runs import OpenWrappers, Paths
@@ -51,7 +52,7 @@ def _open(data: bytes, source: str) -> tuple[zipfile.ZipFile, dict[str, Any]]:
         if "mimetype" in archive.namelist()
         else ""
     )
-    if mimetype and mimetype != "application/vnd.oasis.opendocument.text":
+    if mimetype and mimetype != BY_NAME["odt"].media_type:
         raise InputError(
             f"{source}: an OpenDocument file of another kind ({mimetype}); translit reads text (.odt)"
         )

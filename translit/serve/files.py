@@ -16,10 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from translit.formats import BY_EXTENSION, format_info
-
-# An uploaded web page is translated with its markup kept, as LibreTranslate does.
-UPLOAD_FORMATS = {".html": "html-markup", ".htm": "html-markup", ".xhtml": "html-markup"}
+from translit.formats import BY_EXTENSION, BY_NAME, format_info
 
 
 def supported_extensions() -> list[str]:
@@ -29,18 +26,15 @@ def supported_extensions() -> list[str]:
 
 def upload_format(name: str) -> str | None:
     """The input format an upload called ``name`` is read as (None: not supported)."""
-    suffix = PurePath(name).suffix.lower()
-    if suffix in UPLOAD_FORMATS:
-        return UPLOAD_FORMATS[suffix]
-    info = BY_EXTENSION.get(suffix)
-    return info.name if info else None
+    info = BY_EXTENSION.get(PurePath(name).suffix.lower())
+    return (info.upload_as or info.name) if info else None
 
 
 def output_name(name: str, input_format: str) -> str:
     """The translated file's name: ``bericht.docx`` → ``bericht.en.docx`` (a PDF comes back as text)."""
     path = PurePath(PurePath(name).name or "document")
-    info = format_info(input_format)
-    suffix = path.suffix if info is not None and info.writes_back else ".txt"
+    info = format_info(input_format) or BY_NAME["text"]
+    suffix = path.suffix if info.writes_back else PurePath(info.output_suffix).suffix
     stem = path.stem[:-3] if path.stem.endswith(".de") else path.stem
     return f"{stem}.en{suffix}"
 
