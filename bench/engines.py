@@ -270,7 +270,7 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
         load = time.perf_counter() - start
         engine = translit.get_engine(str(MODEL), engine="ctranslate2", threads=threads)
         units = sample_units(engine)
-        from translit.engines.base import plan_batches, spread_batches
+        from translit.engines.batching import plan_batches, spread_batches
 
         sources = [[*pieces.encode(u), "</s>"] for u in units]
         for _ in range(reps):

@@ -48,7 +48,7 @@ def speed(reps: int, threads: int) -> None:
     import ctranslate2
 
     from translit.engines import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, ct2
-    from translit.engines.base import plan_batches, spread_batches
+    from translit.engines.batching import plan_batches, spread_batches
 
     opus_bench.build_model()
     vmap = opus_bench.build_shortlisted()

@@ -15,13 +15,13 @@ from .conftest import REPO
 PACKAGE = REPO / "translit"
 
 FLOORS: list[set[str]] = [
-    {"errors", "formats", "atomic", "inflection", "lazy"},
+    {"errors", "formats", "atomic", "inflection", "lazy", "alignment"},
     {"userfiles"},
     {"options"},
     {"config"},
     {"lockfile", "segment", "normalize", "textio", "language"},
     {"registry", "guards", "summarize", "cache", "readers", "glossary"},
-    {"download", "engines", "evaluate"},
+    {"download", "engines", "evaluate", "outcome"},
     {"abstractive", "results", "terms", "placement"},
     {"pipeline", "render"},
     {"translator"},
@@ -284,3 +284,36 @@ def test_readme_shows_the_formats_table_as_it_is() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     shown = readme.split("<!-- formats table -->\n", 1)[1].split("\n<!-- end formats table -->", 1)[0]
     assert shown == formats_table(), "README's formats table: paste `python -m translit.formats`"
+
+
+def engine_names(node: ast.AST) -> bool:
+    """Does an expression name an engine (``engine``, ``self.engine``)?"""
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return name == "engine" or name.endswith("_engine")
+
+
+def test_engines_are_asked_through_declared_capabilities() -> None:
+    """Outside ``engines/``, no ``getattr`` or ``hasattr`` on an engine (a capability is a protocol
+    with a typed accessor), and no engine parameter or attribute typed ``Any``."""
+    probes, untyped = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(REPO)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                "engines" not in where.parts
+                and isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr")
+                and node.args
+                and engine_names(node.args[0])
+            ):
+                probes.append(f"{where}:{node.lineno}")
+            annotated = []
+            if isinstance(node, ast.arg) and (node.arg == "engine" or node.arg.endswith("_engine")):
+                annotated.append(node.annotation)
+            if isinstance(node, ast.AnnAssign) and engine_names(node.target):
+                annotated.append(node.annotation)
+            if any(a is not None and "Any" in ast.unparse(a) for a in annotated):
+                untyped.append(f"{where}:{node.lineno}")
+    assert probes == []
+    assert untyped == []

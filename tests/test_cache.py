@@ -141,7 +141,7 @@ def test_units_finished_before_ctrl_c_are_kept_and_not_translated_again(tmp_path
     real Ctrl-C interrupts, on the small real translator.
     """
     from translit import errors
-    from translit.engines.base import reporting_progress
+    from translit.engines.batching import reporting_progress
 
     from .conftest import SMALL, shared_path
 
@@ -176,7 +176,7 @@ class _Interrupting(EngineDouble):
         self.finished = finished  # source -> (output, ran into the length limit)
 
     def translate_batch(self, texts, options):
-        from translit.engines.base import DecodeInterrupted, EngineOutput
+        from translit.engines.protocol import DecodeInterrupted, EngineOutput
 
         raise DecodeInterrupted(
             {

@@ -137,7 +137,7 @@ def test_eval_commands_read_piped_stdin(tmp_path: Path) -> None:
 def test_engine_progress_is_reported_without_changing_the_translation() -> None:
     """A long article shows how many sentences are done; the engine's output is unchanged."""
     from translit.engines import DecodeOptions, get_engine
-    from translit.engines.base import reporting_progress
+    from translit.engines.batching import reporting_progress
 
     engine = get_engine(str(SMALL), engine="ctranslate2")
     sentences = (

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import translit
 from translit.cli import app
 from translit.engines import DecodeOptions, ct2, get_engine
-from translit.engines.base import (
+from translit.engines.batching import (
     BATCHES_PER_WORKER,
     MIN_SPREAD_BATCH_TOKENS,
     plan_batches,

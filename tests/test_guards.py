@@ -36,7 +36,7 @@ from .conftest import run_translit as run
 class DamagingEngine:
     """A TranslationEngine double: copies each input, then applies ``damage`` to it."""
 
-    model_id = "double"
+    name = model_id = "double"
     max_input_tokens = 500
     cache_key = "double"
     normalization = "none"

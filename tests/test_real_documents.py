@@ -449,7 +449,7 @@ def test_a_long_document_keeps_its_finished_units_on_an_interrupt(tmp_path: Path
 
     from translit import errors
     from translit.cache import TranslationCache
-    from translit.engines.base import reporting_progress
+    from translit.engines.batching import reporting_progress
 
     from .conftest import SMALL
 

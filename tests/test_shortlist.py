@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from translit.engines import conversion, ct2
-from translit.engines.base import DecodeOptions
+from translit.engines.protocol import DecodeOptions
 from translit.engines.shortlist import (
     MAP_FILE,
     RECORD_FILE,

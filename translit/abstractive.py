@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from translit.engines.base import read_json_object
+from translit.engines.folders import read_json_object
 from translit.errors import ModelError
 from translit.summarize import Summary, split_english_sentences
 

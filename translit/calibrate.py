@@ -17,7 +17,7 @@ from typing import Any
 
 from translit.atomic import write_atomic
 from translit.config import config_dir
-from translit.engines.base import engine_name
+from translit.engines.protocol import engine_name
 from translit.errors import InputError
 from translit.registry import ModelSpec
 from translit.translator import Translator

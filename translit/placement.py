@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from translit.engines.base import Alignment, project_span
+from translit.alignment import Alignment, project_span
 from translit.guards import Flag
 from translit.readers.base import Atom, PlacedSegment, PlacedSpan, Segment, Span, settle
 from translit.segment import Unit, join_units

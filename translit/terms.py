@@ -28,13 +28,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from translit import guards
+from translit.alignment import project_span
 from translit.engines import DecodeOptions, TranslationEngine
-from translit.engines.base import aligner_of, project_span
+from translit.engines.protocol import PrefixDecoder, aligner_of, prefixer_of
 from translit.glossary import Glossary, Match, TermUse, count_honoured
 from translit.inflection import agree_article, is_plural, plural, possessive, possessive_base, singular
+from translit.outcome import Outcome
 
 GLOSSARY = guards.Flag.GLOSSARY  # the flag of a unit that misses a term
 ALIGNED_WORDS = 3  # an aligned span longer than this is not taken for the model's word for a term
@@ -91,7 +92,7 @@ def _honours_all(matches: list[Match], output: str) -> bool:
     return all(_honoured_each(matches, output))
 
 
-def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
+def _cut(engine: TranslationEngine, source: str, output: str, match: Match) -> tuple[int, int]:
     """Where the model put its own rendering of ``match`` in ``output`` (start, end)."""
     aligner = aligner_of(engine)
     if aligner is not None:
@@ -106,7 +107,7 @@ def _cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]
     return at, at
 
 
-def _word_cut(engine: Any, source: str, output: str, match: Match) -> tuple[int, int]:
+def _word_cut(engine: TranslationEngine, source: str, output: str, match: Match) -> tuple[int, int]:
     """:func:`_cut` without what trails the model's word: punctuation, and function words the
     alignment took along from the German word's neighbours ("zum Unternehmen" → "company of")."""
     start, end = _cut(engine, source, output, match)
@@ -119,7 +120,7 @@ def _word_cut(engine: Any, source: str, output: str, match: Match) -> tuple[int,
 def enforce_terms(
     engine: TranslationEngine,
     texts: Sequence[str],
-    outcomes: Sequence[Any],
+    outcomes: Sequence[Outcome],
     options: DecodeOptions,
     glossary: Glossary,
     on_repair: Callable[[], None] | None = None,
@@ -155,18 +156,26 @@ def enforce_terms(
         _take(outcome, texts[i], repaired, outcome.score, matches, "substituted", done)
         if _honours_all(matches, repaired):
             del pending[i]
-    # 2. forced: the fixed rendering put where the model's own was, the sentence continued from it.
+    # 2. forced: the fixed rendering put where the model's own was, the sentence continued from it
+    # (by an engine that decodes from a given prefix; with another, a missing term stays flagged).
+    prefixed = prefixer_of(engine)
     for i, matches in pending.items():
         outcome = outcomes[i]
         current, score = outcome.text, outcome.score
         unit_options = loop_options if loop_options and "loop" in outcome.redone else options
         swaps: list[tuple[str, str]] = []  # (rendering put in, the model's own word it replaced)
         for match, occurrence in zip(matches, _occurrences(matches), strict=True):
-            if count_honoured(match.entry, current) < occurrence:
-                current, score, swap = _force(engine, texts[i], current, match, unit_options, occurrence)
+            if prefixed is not None and count_honoured(match.entry, current) < occurrence:
+                current, score, swap = _force(
+                    engine, prefixed, texts[i], current, match, unit_options, occurrence
+                )
                 swaps += [swap] if swap else []
-        if _honours_all(matches, current) and _acceptable(texts[i], outcome.text, current):
-            score = _confidence_around_terms(engine, texts[i], current, score, swaps, unit_options)
+        if (
+            prefixed is not None
+            and _honours_all(matches, current)
+            and _acceptable(texts[i], outcome.text, current)
+        ):
+            score = _confidence_around_terms(prefixed, texts[i], current, score, swaps, unit_options)
             _take(outcome, texts[i], current, score, matches, "forced")
         else:
             outcome.flags = sorted({*outcome.flags, GLOSSARY})
@@ -201,7 +210,9 @@ def _bare(translation: str) -> str:
     return " ".join(words)
 
 
-def _natural_words(engine: Any, matches: list[Match], options: DecodeOptions) -> dict[str, set[str]]:
+def _natural_words(
+    engine: TranslationEngine, matches: list[Match], options: DecodeOptions
+) -> dict[str, set[str]]:
     """For each German form and entry source: the model's own words for it, in every number.
 
     The model translates the distinct forms alone, in one greedy batch. A small model given
@@ -249,7 +260,7 @@ def _own_spans(text: str, words: set[str]) -> list[tuple[int, int]]:
 
 
 def _substituted(
-    engine: Any, source: str, output: str, matches: list[Match], naturals: dict[str, set[str]]
+    engine: TranslationEngine, source: str, output: str, matches: list[Match], naturals: dict[str, set[str]]
 ) -> tuple[str, list[bool]]:
     """``output`` with the model's own word for each missing term replaced by its rendering,
     and for each match whether it was substituted (a term whose word is not found is left for
@@ -341,7 +352,7 @@ _GLUED = re.compile(r"^[^\W_]+")
 
 
 def _confidence_around_terms(
-    engine: Any,
+    prefixed: PrefixDecoder,
     source: str,
     text: str,
     score: float | None,
@@ -360,14 +371,20 @@ def _confidence_around_terms(
         back = re.sub(rf"(?<!\w){re.escape(rendering)}(?!\w)", own.replace("\\", "\\\\"), back, count=1)
     if back == text or score is None:
         return score
-    (rescored,) = engine.translate_with_prefix([source], [back], options)
+    (rescored,) = prefixed([source], [back], options)
     if rescored.score is None or not rescored.text.startswith(back):
         return score
     return max(score, rescored.score)
 
 
 def _force(
-    engine: Any, source: str, output: str, match: Match, options: DecodeOptions, occurrence: int = 1
+    engine: TranslationEngine,
+    prefixed: PrefixDecoder,
+    source: str,
+    output: str,
+    match: Match,
+    options: DecodeOptions,
+    occurrence: int = 1,
 ) -> tuple[str, float | None, tuple[str, str] | None]:
     """``output`` decoded again so that it carries the term's rendering where the model put its own.
 
@@ -392,7 +409,7 @@ def _force(
         avoid.extend(_word_forms(own))
     candidates: list[tuple[str, float | None]] = []
     for _attempt in range(3):
-        (forced,) = engine.translate_with_prefix([source], [prefix], replace(options, suppress=tuple(avoid)))
+        (forced,) = prefixed([source], [prefix], replace(options, suppress=tuple(avoid)))
         rest = forced.text[len(prefix) :] if forced.text.startswith(prefix) else ""
         glued = _GLUED.match(rest)
         if glued is None:
@@ -403,7 +420,7 @@ def _force(
         avoid.append(glued.group(0))
     if end > start:
         substituted = output[:start] + rendering + output[end:]
-        (whole,) = engine.translate_with_prefix([source], [substituted], options)
+        (whole,) = prefixed([source], [substituted], options)
         candidates.append((whole.text, whole.score))
     honouring = [c for c in candidates if count_honoured(match.entry, c[0]) >= occurrence]
     if not honouring:
@@ -422,7 +439,7 @@ _OMISSION_FLAGS = {guards.LENGTH_RATIO, guards.SENTENCE_COUNT, guards.NUMBERS}
 
 
 def _take(
-    outcome: Any,
+    outcome: Outcome,
     source: str,
     text: str,
     score: float | None,

@@ -26,7 +26,7 @@ from typing import Any
 
 from translit.cache import TranslationCache
 from translit.engines import DecodeOptions, ModelChoice, TranslationEngine, load, resolve
-from translit.engines.base import engine_name, source_directory_of
+from translit.engines.protocol import engine_name, source_directory_of
 from translit.errors import NOTE, InputError
 from translit.formats import DOCUMENT_MAX_BYTES, format_info
 from translit.glossary import Glossary, load_glossary
@@ -63,7 +63,7 @@ def get_summarizer(name: str | Path | None = None, *, registry: Registry | None 
     return load_abstractive(directory, model_id)
 
 
-def engine_key(engine: Any) -> str:
+def engine_key(engine: TranslationEngine) -> str:
     """A loaded engine's identity for resume markers: model id, model files, engine kind."""
     source = source_directory_of(engine)
     files = fingerprint(source) if source is not None and source.is_dir() else engine.cache_key

@@ -43,6 +43,7 @@ from translit.batch.core import (
     read_group,
 )
 from translit.batch.shipping import ShippedModel, materialise, prepare_model
+from translit.engines import TranslationEngine
 from translit.errors import InputError, ModelError
 from translit.readers import Document
 from translit.translator import Translator
@@ -87,7 +88,7 @@ class TranslitWorker:
     def __init__(self, threads: int, use_cache: bool) -> None:
         self.threads = threads
         self.use_cache = use_cache
-        self.engine: Any = None
+        self.engine: TranslationEngine | None = None
         self.compute = "default"
         self.translator: Any = None
 

@@ -187,7 +187,7 @@ def unit_progress(enabled: bool = True) -> Iterator[None]:
     retries are calls of their own, added to the count, so the bar only ever moves forward
     (238/238, then 238/275 while 37 retries run, then 275/275).
     """
-    from translit.engines.base import reporting_progress
+    from translit.engines.batching import reporting_progress
 
     if not (enabled and colour_enabled()):
         yield

@@ -1,7 +1,12 @@
 """Translation engines: one protocol, two implementations, and the one place that chooses.
 
-* :mod:`translit.engines.base` — the :class:`TranslationEngine` protocol, decoding options,
-  and what both engines share (model-folder checks, length limits, batching).
+* :mod:`translit.engines.protocol` — the :class:`TranslationEngine` protocol, decoding options,
+  and the capabilities only some engines have (alignment, forced prefixes, workers, …).
+* :mod:`translit.engines.batching` — batches by length and token budget; progress of a call.
+* :mod:`translit.engines.folders` — what a MarianMT folder must hold, its JSON, its weights.
+* :mod:`translit.engines.pieces` — SentencePiece pieces, position limits, attention alignments.
+* :mod:`translit.engines.conversion`, :mod:`translit.engines.shortlist` — the CTranslate2
+  conversion (checked against the original) and its vocabulary shortlist.
 * :mod:`translit.engines.marian` — the reference: ``transformers`` ``MarianMTModel``.
 * :mod:`translit.engines.ct2` — the fast one: a CTranslate2 conversion (int8 on CPU), which
   needs neither torch nor transformers at run time.
@@ -22,13 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translit.engines.base import (
-    DEFAULT_MAX_BATCH_TOKENS,
-    DecodeOptions,
-    EngineOutput,
-    TranslationEngine,
-    check_model_dir,
-)
+from translit.engines.folders import check_model_dir
+from translit.engines.protocol import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, EngineOutput, TranslationEngine
 from translit.errors import NOTE, InputError, ModelError
 from translit.options import Engine
 from translit.registry import (

@@ -31,7 +31,8 @@ from typing import Any
 
 from translit.atomic import locked
 from translit.config import cache_root
-from translit.engines.base import DecodeOptions, check_model_dir, read_json_object, weights_problem
+from translit.engines.folders import check_model_dir, read_json_object, weights_problem
+from translit.engines.protocol import DecodeOptions
 from translit.errors import NOTE, ModelError
 from translit.registry import fingerprint
 

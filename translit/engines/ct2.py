@@ -17,31 +17,29 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from translit.alignment import Alignment
 from translit.engines import conversion, shortlist
-from translit.engines.base import (
+from translit.engines.batching import (
     POLL_FIRST,
     POLL_GROWTH,
     POLL_MOST,
     PROGRESS_EVERY,
     UNIT_PROGRESS,
-    Alignment,
-    DecodeInterrupted,
-    DecodeOptions,
-    EngineOutput,
-    alignment_from_attention,
-    decode_limit,
-    default_threads,
-    forced_length,
-    input_budget,
-    piece_spans,
     plan_batches,
-    position_limit,
-    read_json_object,
-    spelled_by_vocabulary,
     spread_batches,
-    suppressed_pieces,
 )
 from translit.engines.conversion import QUANTIZATIONS, available, converted_dir, find_converted
+from translit.engines.folders import default_threads, read_json_object
+from translit.engines.pieces import (
+    alignment_from_attention,
+    decode_limit,
+    input_budget,
+    piece_spans,
+    position_limit,
+    spelled_by_vocabulary,
+    suppressed_pieces,
+)
+from translit.engines.protocol import DecodeInterrupted, DecodeOptions, EngineOutput, forced_length
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
@@ -123,7 +121,7 @@ def load_ct2(
 
     ``threads`` defaults to all usable cores, whatever the model's width: on CPU each is a
     single-threaded worker (see :class:`CTranslate2Engine`), so the small-model rule of
-    :func:`~translit.engines.base.model_threads`, which is about threads inside one matrix
+    :func:`~translit.engines.folders.model_threads`, which is about threads inside one matrix
     product, does not apply.
     """
     threads = threads or default_threads()

@@ -15,23 +15,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translit.engines.base import (
-    Alignment,
-    DecodeInterrupted,
-    DecodeOptions,
-    EngineOutput,
+from translit.alignment import Alignment
+from translit.engines.folders import check_model_dir, first_line, weights_problem
+from translit.engines.pieces import (
     alignment_from_attention,
-    check_model_dir,
     decode_limit,
-    first_line,
-    forced_length,
     input_budget,
     piece_spans,
     position_limit,
     spelled_by_vocabulary,
     suppressed_pieces,
-    weights_problem,
 )
+from translit.engines.protocol import DecodeInterrupted, DecodeOptions, EngineOutput, forced_length
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
@@ -55,7 +50,7 @@ def load_marian(
     """Load a MarianMT folder once per process (later calls reuse it).
 
     ``threads`` sets torch's CPU threads; without it, small models get one thread
-    (see :func:`translit.engines.base.model_threads`). ``normalization`` and ``flag_below``
+    (see :func:`translit.engines.folders.model_threads`). ``normalization`` and ``flag_below``
     are the model's own (models.toml), fixed when the engine is built.
     """
     key = (str(directory.resolve()), model_id or str(directory), device or "auto", normalization, flag_below)
@@ -139,7 +134,7 @@ class MarianEngine:
         self.model.to(self.device)
         self.model.eval()
         if threads is None and self.device == "cpu":
-            from translit.engines.base import model_threads
+            from translit.engines.folders import model_threads
 
             # Process-wide, like every torch thread setting; only when no --threads was given.
             torch.set_num_threads(model_threads(getattr(self.model.config, "d_model", None)))

@@ -33,10 +33,25 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from translit.atomic import locked, write_atomic
+from translit.engines.protocol import DecodeOptions, EngineOutput
 from translit.errors import NOTE, InputError, ModelError
+
+
+class ScoringEngine(Protocol):
+    """What the shortlist's check needs of the CTranslate2 engine (which imports this module):
+    its SentencePiece pieces, its CTranslate2 translator (to score the full vocabulary's
+    outputs), and translation with and without the shortlist."""
+
+    pieces: Any
+    translator: Any
+
+    def translate_batch(self, texts: Sequence[str], options: DecodeOptions) -> list[EngineOutput]:
+        """Translate ``texts`` in order."""
+        ...
+
 
 log = logging.getLogger("translit")
 
@@ -306,7 +321,6 @@ def build_shortlist(
     see README). The map is kept only if its check passes; a refused map is removed and its
     verdict recorded, with one warning. Either way the record is returned.
     """
-    from translit.engines.base import DecodeOptions
     from translit.normalize import get_normalizer
 
     build, probes = _split(sentences, held_out)
@@ -356,9 +370,9 @@ def build_shortlist(
     return record
 
 
-def _check(engine: Any, probes: list[str]) -> tuple[ShortlistCheck, list[tuple[list[str], list[str]]]]:
-    from translit.engines.base import DecodeOptions
-
+def _check(
+    engine: ScoringEngine, probes: list[str]
+) -> tuple[ShortlistCheck, list[tuple[list[str], list[str]]]]:
     sources = [[*engine.pieces.encode(s), "</s>"] for s in probes]
     loss, identical = {}, {}
     shift = 0.0
@@ -389,7 +403,7 @@ def _check(engine: Any, probes: list[str]) -> tuple[ShortlistCheck, list[tuple[l
     return check, pairs
 
 
-def _full_scores(engine: Any, sources: list[list[str]], outputs: Sequence[Any]) -> list[float]:
+def _full_scores(engine: ScoringEngine, sources: list[list[str]], outputs: Sequence[Any]) -> list[float]:
     """The full vocabulary's mean log-probability per token of each output (``</s>`` included)."""
     targets = [engine.pieces.known(engine.pieces.target.encode(o.text, out_type=str)) for o in outputs]
     scored = engine.translator.score_batch(sources, targets)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
-from translit.engines.base import aligner_of, engine_name
+from translit.engines.protocol import aligner_of, engine_name
 from translit.glossary import Glossary
 from translit.normalize import get_normalizer
 from translit.options import DEFAULT_FLAG_BELOW, Settings

@@ -18,14 +18,15 @@ cannot spell is kept as it is and the words around it translated on their own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import pairwise
 
 from translit import guards
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
-from translit.engines.base import DecodeInterrupted, speller_of
+from translit.engines.protocol import DecodeInterrupted, speller_of
 from translit.errors import Interrupted
-from translit.glossary import Glossary, TermUse
+from translit.glossary import Glossary
+from translit.outcome import Outcome
 from translit.segment import sentence_spans, split_sentences
 from translit.terms import enforce_terms, terms_as_translated
 
@@ -35,23 +36,6 @@ MAX_SPLIT_DEPTH = 2
 # Decoding settings for a retry of a unit whose output looped.
 GUARD_NGRAM = 3
 GUARD_PENALTY = 1.3
-
-
-@dataclass
-class Outcome:
-    """What became of one model input: its translation, score, remaining flags and retries.
-
-    ``alternatives`` are other hypotheses of the engine (only when asked for; never cached).
-    """
-
-    text: str
-    score: float | None
-    tokens: int
-    flags: list[str] = field(default_factory=list)
-    redone: list[str] = field(default_factory=list)
-    alternatives: tuple[str, ...] = ()
-    terms: list[TermUse] = field(default_factory=list)
-    cached: bool = False  # served from the cache (what was redone, was redone in an earlier run)
 
 
 class UnitsInterrupted(Interrupted):

@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from translit import __version__
-from translit.engines.base import engine_name
+from translit.engines.protocol import engine_name
 from translit.errors import TranslitError
 from translit.glossary import glossary_from_pairs
 from translit.language import LANGUAGE_NAMES, rank_languages

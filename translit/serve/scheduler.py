@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.engines import DecodeOptions, TranslationEngine
-from translit.engines.base import workers_of
+from translit.engines.protocol import workers_of
 from translit.glossary import Glossary
 from translit.pipeline import Outcome, cache_lookup, cache_store, translate_units
 
