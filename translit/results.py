@@ -101,21 +101,11 @@ class Translation:
         return None if data is None or self.binary else data.decode("utf-8")
 
     @property
-    def prose(self) -> list[int]:
-        """Indices of the paragraphs that are the article's prose (all of them)."""
-        return list(range(len(self.paragraphs)))
-
-    @property
     def text(self) -> str:
         """The translation: the rebuilt document where the format is kept, else paragraphs."""
         if self.document is not None:
             return self.document
         return "\n\n".join(self.paragraphs)
-
-    @property
-    def translations(self) -> list[str]:
-        """The translated paragraphs (the same list as :attr:`paragraphs`)."""
-        return self.paragraphs
 
     def marked_paragraphs(self) -> list[str]:
         """The translated paragraphs with :data:`CHECK_MARK` after each unit to check."""
@@ -209,7 +199,7 @@ def sentence_units(translation: Translation, sentences: list[str]) -> list[list[
     """
     texts: dict[int, str] = {}
     spans: dict[int, list[tuple[int, int, int]]] = {}
-    for p in translation.prose:
+    for p in range(len(translation.paragraphs)):
         norm = " ".join(translation.paragraphs[p].split())
         texts[p] = norm
         cursor = 0

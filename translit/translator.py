@@ -152,7 +152,7 @@ class Translator:
         """The loaded engine (loaded on first use)."""
         if self._engine is None:
             started = time.perf_counter()
-            self._engine = load(self.choice, self.settings.threads, compute=self.settings.compute.value)
+            self._engine = load(self.choice, self.settings.threads, compute=self.settings.compute)
             self._load_seconds = time.perf_counter() - started
         return self._engine
 
@@ -356,9 +356,8 @@ class Translator:
 
         Each brief sentence carries the units it came from (``Brief.sources``).
         """
-        prose = translation.prose
-        body = [translation.paragraphs[i] for i in prose]
-        sources = [translation.source_paragraphs[i] for i in prose]
+        body = list(translation.paragraphs)
+        sources = list(translation.source_paragraphs)
         headline = None
         # Judge the headline on the German side: the source's shape does not depend on the model.
         if len(body) > 1 and looks_like_headline(sources[0]):

@@ -45,6 +45,7 @@ from translit.batch.core import (
 from translit.batch.shipping import ShippedModel, materialise, prepare_model
 from translit.engines import TranslationEngine
 from translit.errors import InputError, ModelError
+from translit.options import Compute
 from translit.readers import Document
 from translit.translator import Translator
 
@@ -89,10 +90,10 @@ class TranslitWorker:
         self.threads = threads
         self.use_cache = use_cache
         self.engine: TranslationEngine | None = None
-        self.compute = "default"
+        self.compute = Compute.default
         self.translator: Any = None
 
-    def _load(self, model_box: list[Any], compute: str = "default") -> None:
+    def _load(self, model_box: list[Any], compute: Compute = Compute.default) -> None:
         import ray
 
         from translit.engines import open_engine
@@ -111,7 +112,7 @@ class TranslitWorker:
         )
         self.compute = compute
 
-    def ready(self, model_box: list[Any], compute: str = "default") -> int:
+    def ready(self, model_box: list[Any], compute: Compute = Compute.default) -> int:
         """Load the model now, with the run's ``compute`` (so that its first group does not
         load it again); returns this worker's process id (tests kill it)."""
         if self.engine is None:
@@ -125,7 +126,7 @@ class TranslitWorker:
         from translit.batch.core import translate_group_safely
         from translit.translator import Translator
 
-        compute = settings.translation.compute.value
+        compute = settings.translation.compute
         if self.engine is None or self.compute != compute:
             self._load(model_box, compute)
             self.translator = None
@@ -245,7 +246,7 @@ def _dispatch(
     model_box = [model_ref]
     use_cache = settings.translation.cache
     actors = [actor_class.remote(options.threads_per_worker, use_cache) for _ in range(options.workers)]
-    _check_actors_start(ray, actors, model_box, settings.translation.compute.value)
+    _check_actors_start(ray, actors, model_box, settings.translation.compute)
     load = [0] * len(actors)
     rest_until = [0.0] * len(actors)  # an actor that just died is left alone until then
     pauses = [0] * len(actors)
@@ -325,7 +326,7 @@ def _dispatch(
         finish_group(group, read, translated, settings, plan, finish)
 
 
-def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any], compute: str) -> None:
+def _check_actors_start(ray: Any, actors: list[Any], model_box: list[Any], compute: Compute) -> None:
     """Wait until every actor has loaded the model; a model no worker can load is one error.
 
     Without this, an actor whose constructor fails would be restarted and fail again for

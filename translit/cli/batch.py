@@ -11,17 +11,11 @@ import typer
 
 from translit import errors
 from translit.cli.common import handled, load_engine, translator_for, write
-from translit.cli.options import with_declared_options, with_settings
+from translit.cli.options import BatchReport, with_declared_options, with_settings
 from translit.formats import batch_globs
 from translit.options import Settings
 
 log = logging.getLogger("translit")
-
-
-class BatchFormat:
-    """What ``translit batch`` writes to stdout (besides the summary on stderr)."""
-
-    CHOICES = ("text", "json", "jsonl")
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +67,7 @@ def batch(
         ),
     ] = None,
     output_format: Annotated[
-        str,
+        BatchReport,
         typer.Option(
             "--format",
             "-f",
@@ -81,7 +75,7 @@ def batch(
             "json: the batch report as JSON at the end.",
             metavar="text|json|jsonl",
         ),
-    ] = "text",
+    ] = BatchReport.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
     ray: Annotated[
         str | None,
@@ -117,8 +111,6 @@ def batch(
     from translit.cli import progress
 
     assert settings is not None
-    if output_format not in BatchFormat.CHOICES:
-        raise errors.InputError(f"--format: '{output_format}' is not one of {', '.join(BatchFormat.CHOICES)}")
     kinds = tuple(dict.fromkeys(k.strip() for k in outputs.split(",") if k.strip()))
     unknown = [k for k in kinds if k not in batch_mod.OUTPUT_KINDS]
     if unknown or not kinds:

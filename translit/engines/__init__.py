@@ -30,7 +30,7 @@ from typing import Any
 from translit.engines.folders import check_model_dir
 from translit.engines.protocol import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, EngineOutput, TranslationEngine
 from translit.errors import NOTE, InputError, ModelError
-from translit.options import Engine
+from translit.options import Compute, Engine
 from translit.registry import (
     Registry,
     fingerprint,
@@ -60,7 +60,7 @@ ENGINES = tuple(choice.value for choice in Engine)
 
 
 def _open_transformers(
-    folder: Path, model_id: str, threads: int | None, compute: str = "default", **model: Any
+    folder: Path, model_id: str, threads: int | None, compute: Compute = Compute.default, **model: Any
 ) -> TranslationEngine:
     from translit.engines.marian import load_marian
 
@@ -69,11 +69,11 @@ def _open_transformers(
 
 
 def _open_ctranslate2(
-    folder: Path, model_id: str, threads: int | None, compute: str = "default", **model: Any
+    folder: Path, model_id: str, threads: int | None, compute: Compute = Compute.default, **model: Any
 ) -> TranslationEngine:
     from translit.engines.ct2 import load_ct2
 
-    return load_ct2(folder, model_id, threads=threads, compute_type=compute, **model)
+    return load_ct2(folder, model_id, threads=threads, compute_type=compute.value, **model)
 
 
 Loader = Callable[..., TranslationEngine]
@@ -170,7 +170,7 @@ def open_engine(
     model_id: str,
     *,
     threads: int | None = None,
-    compute: str = "default",
+    compute: Compute = Compute.default,
     **model: Any,
 ) -> Any:
     """Open ``folder`` (in engine ``kind``'s own format) with the loader of :data:`LOADERS`.
@@ -182,7 +182,10 @@ def open_engine(
 
 
 def load(
-    choice: ModelChoice, threads: int | None = None, quantization: str = "int8", compute: str = "default"
+    choice: ModelChoice,
+    threads: int | None = None,
+    quantization: str = "int8",
+    compute: Compute = Compute.default,
 ) -> TranslationEngine:
     """Load (once per process) the engine ``choice`` names, decoding with ``compute`` arithmetic.
 

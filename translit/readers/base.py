@@ -92,7 +92,7 @@ class Document:
     source (title, author, date, site, URL for a web page); ``skeleton`` the reader's record
     of the format to write back from (None where the format is not written back: a web page's
     main text). ``name`` is how messages call the input; ``language`` is set when it did not
-    look German (it was translated anyway); ``encoding`` is what its bytes were decoded as.
+    look German (it was translated anyway).
     """
 
     segments: list[Segment]
@@ -102,7 +102,6 @@ class Document:
     skeleton: Any = None
     name: str = "<input>"
     language: str | None = None
-    encoding: str = "utf-8"
 
     @classmethod
     def of_paragraphs(cls, paragraphs: list[str], **fields: Any) -> Document:

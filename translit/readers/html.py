@@ -225,7 +225,6 @@ class HtmlReader:
             paragraphs,
             input_format="html",
             metadata=metadata,
-            encoding=decoded.encoding if decoded else "utf-8",
         )
 
 

@@ -334,7 +334,6 @@ class HtmlMarkupReader:
             segments,
             input_format="html-markup",
             skeleton=skeleton,
-            encoding=decoded.encoding if decoded else "utf-8",
         )
 
 

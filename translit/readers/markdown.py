@@ -390,7 +390,6 @@ class MarkdownReader:
             segments,
             input_format="markdown",
             skeleton=Skeleton(front, lines, blocks),
-            encoding=decoded.encoding if decoded else "utf-8",
         )
 
 

@@ -67,7 +67,6 @@ class SrtReader:
             segments,
             input_format="srt",
             skeleton=skeleton,
-            encoding=decoded.encoding if decoded else "utf-8",
         )
 
 

@@ -20,7 +20,6 @@ class TextReader:
             article.paragraphs,
             removed=article.removed,
             input_format="text",
-            encoding=decoded.encoding if decoded else "utf-8",
         )
 
 

@@ -53,7 +53,6 @@ class VttReader:
             segments,
             input_format="vtt",
             skeleton=skeleton,
-            encoding=decoded.encoding if decoded else "utf-8",
         )
 
 
