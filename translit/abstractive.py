@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from translit.engines.folders import read_json_object
+from translit.engines.folders import quiet_transformers, read_json_object
 from translit.errors import ModelError
 from translit.summarize import Summary, split_english_sentences
 
@@ -77,10 +77,8 @@ class AbstractiveSummarizer:
         check_summarizer_dir(directory)
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+        quiet_transformers()
         self.name = name
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         try:

@@ -150,7 +150,7 @@ def pull(spec: ModelSpec, progress: bool = True, patience: float = 60.0) -> Path
     if not spec.repo:
         raise ModelError(f"model '{spec.name}' has no 'repo' in models.toml; nothing to download")
     from huggingface_hub import HfApi, hf_hub_download
-    from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
+    from huggingface_hub.utils.tqdm import disable_progress_bars, enable_progress_bars
 
     if progress:
         enable_progress_bars()

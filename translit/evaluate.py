@@ -156,7 +156,8 @@ def read_lines(path: str | Path) -> list[str]:
 
 def score_translations(hypotheses: Sequence[str], references: Sequence[str]) -> tuple[float, float]:
     """Corpus BLEU and chrF (sacrebleu defaults)."""
-    from sacrebleu.metrics import BLEU, CHRF
+    from sacrebleu.metrics.bleu import BLEU
+    from sacrebleu.metrics.chrf import CHRF
 
     return (
         BLEU().corpus_score(list(hypotheses), [list(references)]).score,

@@ -11,7 +11,6 @@ from typing import Any
 from translit.batch.core import (
     BatchPlan,
     BatchReport,
-    BatchSettings,
     ResultCallback,
     StartCallback,
     begin_run,
@@ -21,6 +20,7 @@ from translit.batch.core import (
     read_group,
     translate_group_safely,
 )
+from translit.batch.settings import BatchSettings
 from translit.readers import Document
 from translit.translator import Translator
 

@@ -33,7 +33,6 @@ from typing import Any
 from translit.batch.core import (
     BatchPlan,
     BatchReport,
-    BatchSettings,
     DocumentResult,
     ResultCallback,
     StartCallback,
@@ -42,6 +41,7 @@ from translit.batch.core import (
     groups,
     read_group,
 )
+from translit.batch.settings import BatchSettings
 from translit.batch.shipping import ShippedModel, materialise, prepare_model
 from translit.engines import TranslationEngine
 from translit.errors import InputError, ModelError

@@ -92,7 +92,8 @@ def _usage_message(exc: Any) -> str:
         closest = difflib.get_close_matches(exc.option_name, exc.possibilities, n=1, cutoff=0.0)
         return f"No such option: {exc.option_name}. Did you mean {closest[0]}?"
     # typer validates choices with pydantic, whose messages begin "Value error, ".
-    return exc.format_message().replace("Value error, ", "")
+    message: str = exc.format_message()
+    return message.replace("Value error, ", "")
 
 
 def _usage_hint(exc: Any, argv: list[str]) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -148,7 +148,7 @@ def with_settings(*groups: Group) -> Callable[[F], F]:
             given = {n: kwargs.pop(n, None) for n in names}
             return func(*args, settings=command_settings(given), **kwargs)
 
-        return _shown_with(wrapper, signature, own, added)
+        return cast(F, _shown_with(wrapper, signature, own, added))
 
     return decorate
 
@@ -243,6 +243,6 @@ def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Call
             declared = {name: kwargs.pop(name) for name in options if name in kwargs}
             return func(*args, declared=declared, **kwargs)
 
-        return _shown_with(wrapper, signature, own, added)
+        return cast(F, _shown_with(wrapper, signature, own, added))
 
     return decorate

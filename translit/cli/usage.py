@@ -9,10 +9,13 @@ nothing of typer's is patched, so another typer app in the same process is not a
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import typer
 from typer.core import TyperArgument, TyperCommand
+
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
 class PlainArgument(TyperArgument):
@@ -45,6 +48,6 @@ class TranslitTyper(typer.Typer):
 
     def command(
         self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
-    ) -> Any:
+    ) -> Callable[[CommandFunction], CommandFunction]:
         """As :meth:`typer.Typer.command`, with :class:`TranslitCommand` as the default class."""
         return super().command(name, cls=cls or TranslitCommand, **kwargs)

@@ -172,7 +172,7 @@ def open_engine(
     threads: int | None = None,
     compute: Compute = Compute.default,
     **model: Any,
-) -> Any:
+) -> TranslationEngine:
     """Open ``folder`` (in engine ``kind``'s own format) with the loader of :data:`LOADERS`.
 
     ``compute`` is CTranslate2's arithmetic (:class:`~translit.options.Compute`); ``model``

@@ -31,7 +31,7 @@ from typing import Any
 
 from translit.atomic import locked
 from translit.config import cache_root
-from translit.engines.folders import check_model_dir, read_json_object, weights_problem
+from translit.engines.folders import check_model_dir, quiet_transformers, read_json_object, weights_problem
 from translit.engines.protocol import DecodeOptions
 from translit.errors import NOTE, ModelError
 from translit.registry import fingerprint
@@ -149,7 +149,7 @@ def check_conversion(
     model_dir: Path, converted: Path, start: str, opened: ConvertedEngine
 ) -> ConversionCheck:
     """Translate the probes with the original and the conversion, greedily, and compare."""
-    from sacrebleu.metrics import CHRF
+    from sacrebleu.metrics.chrf import CHRF
 
     from translit.engines.marian import MarianEngine
 
@@ -201,10 +201,7 @@ def convert(
 def _build(model_dir: Path, quantization: str, out: Path, keep_start: bool) -> None:
     import warnings
 
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    quiet_transformers()
     converter = _converter_class()(str(model_dir), low_cpu_mem_usage=True, keep_start=keep_start)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

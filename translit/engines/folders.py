@@ -14,6 +14,14 @@ REQUIRED_MARIAN_FILES = ("config.json", "source.spm", "target.spm", "vocab.json"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
+def quiet_transformers() -> None:
+    """transformers' own logging and progress bars off: translit reports loading and errors itself."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # transformers is untyped here
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
 def default_threads() -> int:
     """Cores this process may use (respects CPU affinity and cgroup-style pinning)."""
     return usable_cores()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from translit.alignment import Alignment
-from translit.engines.folders import check_model_dir, first_line, weights_problem
+from translit.engines.folders import check_model_dir, first_line, quiet_transformers, weights_problem
 from translit.engines.pieces import (
     alignment_from_attention,
     decode_limit,
@@ -92,10 +92,8 @@ class MarianEngine:
         started = time.perf_counter()
         import torch
         from transformers import MarianMTModel, MarianTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+        quiet_transformers()
         self.model_id = model_id
         self.directory = directory
         self.source_directory = directory

@@ -9,6 +9,7 @@ are pooled into length-sorted batches and translated behind the persistent cache
 three steps; the HTTP service runs the middle one for many requests together.
 """
 
+from translit.outcome import Outcome
 from translit.pipeline.assembly import (
     Prepared,
     assemble,
@@ -20,7 +21,6 @@ from translit.pipeline.assembly import (
 )
 from translit.pipeline.decoding import (
     NO_GLOSSARY,
-    Outcome,
     UnitsInterrupted,
     split_for_retry,
     split_in_two,

@@ -22,7 +22,7 @@ from translit.glossary import Glossary
 from translit.normalize import get_normalizer
 from translit.options import DEFAULT_FLAG_BELOW, Settings
 from translit.options import Unit as UnitMode
-from translit.pipeline.decoding import Outcome
+from translit.outcome import Outcome
 from translit.pipeline.unit_cache import cache_options
 from translit.placement import MARKUP, lay_out
 from translit.readers import Document, get_writer

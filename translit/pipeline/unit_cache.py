@@ -9,7 +9,8 @@ from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, TranslationEngine
 from translit.glossary import Glossary, TermUse
 from translit.options import Settings
-from translit.pipeline.decoding import NO_GLOSSARY, Outcome, UnitsInterrupted, translate_units
+from translit.outcome import Outcome
+from translit.pipeline.decoding import NO_GLOSSARY, UnitsInterrupted, translate_units
 
 # Bumped whenever the guards change what ends up in the cache.
 GUARDS_VERSION = 6
