@@ -216,3 +216,15 @@ def test_ctrl_c_ends_a_long_translation_at_once(tmp_path: Path) -> None:
     assert code == 130 and time.monotonic() - sent < 2.0
     stderr = proc.stderr.read() if proc.stderr else b""
     assert re.search(rb"interrupted; [1-9]\d* translated unit\(s\) are kept in the cache", stderr), stderr
+
+
+def test_every_help_and_usage_error_reads_as_recorded() -> None:
+    """Every command's --help and the usage errors (and the argument orders translit accepts
+    besides the usual one) print what ``tests/data/cli_surface.txt`` records: the CLI's
+    plumbing may change, what a person reads may not without a deliberate update."""
+    from .cli_surface import surface
+
+    recorded = (REPO / "tests" / "data" / "cli_surface.txt").read_text(encoding="utf-8")
+    assert surface() == recorded, (
+        "the CLI reads differently: python -m tests.cli_surface | diff - tests/data/cli_surface.txt"
+    )
