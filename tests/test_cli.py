@@ -446,3 +446,12 @@ def test_the_config_file_has_the_command_line_s_ranges(tmp_path: Path, monkeypat
         monkeypatch.setenv("TRANSLIT_CONFIG", str(config))
         code, _, err = invoke("translate", "--model", str(COPY_MODEL), "-t", "Ein Satz.")
         assert code == EXIT_INPUT and "out of range" in err, line
+
+
+def test_in_process_callers_read_arguments_as_the_console_script_does() -> None:
+    """The argument orders translit accepts (a global option after the command, a command's
+    option before it) are read by the command group itself, so CliRunner gets them too."""
+    code, _, err = invoke("translate", str(SAMPLE), "--model", str(COPY_MODEL), "--max-bytes", "3")
+    assert code != 0 and "3 bytes limit for one article" in err, err
+    code, out, _ = invoke("--model", str(COPY_MODEL), "translate", "-t", "Hallo Welt.")
+    assert code == 0 and out.strip() == "Hallo Welt."

@@ -16,37 +16,38 @@ One module per command group, each readable top to bottom on its own:
 from __future__ import annotations
 
 import difflib
-import importlib
 import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+# typer (0.26 and later, as pyproject asks) runs on its own copy of click: the usage errors
+# translit words itself are that click's.
+from typer._click.exceptions import (
+    ClickException,
+    NoArgsIsHelpError,
+    NoSuchOption,
+    UsageError,
+)
 from typer.core import TyperGroup
 
 from translit.cli import batch, cache, documents, eval, glossary, models, serve
 from translit.cli.common import (
     EXIT_CODES_HELP,
+    GlobalOptions,
     environment,
     handled,
     prepare_stdout,
     printable,
+    set_global_options,
     silence_stdout_if_broken,
-    state,
     write,
 )
 from translit.cli.usage import TranslitTyper
 from translit.config import load_config
 from translit.readers import input_extensions
-
-# Newer typer carries its own copy of click (typer._click), older typer uses click itself:
-# the exceptions to catch are those of whichever click typer runs on.
-_CLICK: Any = getattr(typer.core, "_click", None) or importlib.import_module("click")
-ClickException = _CLICK.exceptions.ClickException
-NoArgsIsHelpError = _CLICK.exceptions.NoArgsIsHelpError
-UsageError = _CLICK.exceptions.UsageError
-NoSuchOption = _CLICK.exceptions.NoSuchOption
 
 
 class TranslitGroup(TyperGroup):
@@ -56,6 +57,15 @@ class TranslitGroup(TyperGroup):
     as one line, ``translit: error: …`` (exit 2), with a hint where a first try is likely
     to have meant something else (``translit article.txt``, ``echo … | translit``).
     """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Click's parsing, after putting the arguments in the order click reads: global options
+        before the command (``translit translate --debug``), a command's own options after it
+        (``translit -m DIR translate``), and ``--ray`` alone as ``--ray=auto``. Done here, in the
+        group, so that every caller — the console script, ``python -m translit``, a test's
+        ``CliRunner`` — gets the same reading."""
+        ordered = ray_option_value(sink_command_options(self, hoist_global_options(list(args))))
+        return list(super().parse_args(ctx, ordered))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command; usage errors as one line (exit 2), Ctrl-C as exit 130."""
@@ -178,12 +188,9 @@ def main_options(
     ] = False,
 ) -> None:
     """Offline German→English translation and briefs of news articles."""
-    state.debug = debug
     if allow_pickle:
         os.environ["TRANSLIT_ALLOW_PICKLE"] = "1"
-    state.models_file = models_file
-    state.config = load_config()
-    state.max_bytes = max_bytes
+    set_global_options(GlobalOptions(debug, models_file, max_bytes, load_config()))
     prepare_stdout()
     _handle_sigterm()
 
@@ -233,15 +240,14 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def sink_command_options(argv: list[str]) -> list[str]:
+def sink_command_options(group: Any, argv: list[str]) -> list[str]:
     """Move a command's own options given before it to after it (``translit -m DIR translate``).
 
     Only options that the named command knows are moved (with their values), so a typo
     still ends in a usage error; global options stay in front.
     """
     if not argv or not argv[0].startswith("-"):
-        return argv  # the command comes first (the usual case): nothing to move, nothing to build
-    group: Any = typer.main.get_command(app)
+        return argv  # the command comes first (the usual case): nothing to move
     names = set(group.commands)
     position = next((i for i, arg in enumerate(argv) if arg in names), None)
     if not position:
@@ -296,9 +302,8 @@ def ray_option_value(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry point."""
-    argv = sink_command_options(hoist_global_options(sys.argv[1:]))
     try:
-        app(args=ray_option_value(argv), prog_name="translit")
+        app(prog_name="translit")
     except SystemExit as exc:
         if exc.code == 130:
             _leave_now(130)

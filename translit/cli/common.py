@@ -1,4 +1,4 @@
-"""What every command shares: global state, error handling, output and inputs.
+"""What every command shares: global options, error handling, output and inputs.
 
 The option types shared by commands are in :mod:`translit.cli.options`.
 
@@ -37,9 +37,10 @@ EXIT_CODES_HELP = (
 )
 
 
-@dataclass
-class State:
-    """Global options, set by the top-level callback."""
+@dataclass(frozen=True)
+class GlobalOptions:
+    """The global options of one invocation (``--debug``, ``--models``, ``--max-bytes``) and the
+    user's config file, set by the top-level callback before the command runs."""
 
     debug: bool = False
     models_file: Path | None = None
@@ -47,7 +48,16 @@ class State:
     config: UserConfig = field(default_factory=UserConfig)
 
 
-state = State()
+# Set by the callback of each invocation: a context variable rather than a module's mutable
+# object, so that in-process runners (tests, an embedding program) each see their own.
+_OPTIONS: ContextVar[GlobalOptions | None] = ContextVar("global_options", default=None)
+
+
+def set_global_options(options: GlobalOptions) -> None:
+    """Make ``options`` the global options of the invocation now running."""
+    _OPTIONS.set(options)
+
+
 log = logging.getLogger("translit")
 
 
@@ -70,6 +80,11 @@ class Environment:
     console: Any = None
     """The rich console of a progress bar on ``stderr`` while it is shown: messages go
     through it, so that they are printed above the bar rather than into it."""
+
+    @property
+    def options(self) -> GlobalOptions:
+        """The global options of the invocation the command runs in."""
+        return _OPTIONS.get() or GlobalOptions()
 
     @property
     def colour(self) -> bool:
@@ -172,7 +187,7 @@ def setup_logging() -> None:
     logger = logging.getLogger("translit")
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         logger.addHandler(_StderrHandler())
-    logger.setLevel(logging.DEBUG if state.debug else errors.NOTE)
+    logger.setLevel(logging.DEBUG if environment().options.debug else errors.NOTE)
     logger.propagate = False
 
 
@@ -238,7 +253,7 @@ def interrupted_message(exc: BaseException) -> str:
 
 
 def _traceback_if_debug() -> None:
-    if state.debug:
+    if environment().options.debug:
         traceback.print_exc(file=environment().stderr)
 
 
@@ -354,7 +369,7 @@ def registry_(*using: object, quiet: bool = False) -> registry.Registry:
     ``using``: the model names the command will look up (a broken one among them is
     reported by the lookup itself, as an error, not warned about first).
     """
-    loaded = registry.load_registry(state.models_file)
+    loaded = registry.load_registry(environment().options.models_file)
     for name, problem in loaded.broken.items():
         if not quiet and name not in using and name not in _WARNED_BROKEN:
             _WARNED_BROKEN.add(name)

@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
-from translit.cli.common import state
+from translit.cli.common import environment
 from translit.errors import InputError
 from translit.options import (
     CommandOption,
@@ -200,9 +200,10 @@ def command_settings(given: dict[str, Any]) -> Settings:
     is one error line naming its flag.
     """
     overrides = {name: checked(name, value) for name, value in given.items() if value is not None}
-    if state.max_bytes is not None:
-        overrides["max_bytes"] = state.max_bytes
-    return state.config.settings(**overrides)
+    options = environment().options
+    if options.max_bytes is not None:
+        overrides["max_bytes"] = options.max_bytes
+    return options.config.settings(**overrides)
 
 
 def _shown_with(

@@ -2,9 +2,9 @@
 
 Typer writes a required argument as ``{IN_DIR}`` in the usage line and adds the Python type
 beside it (``FILE <list[str]>``); both read as noise to a shell user. translit's commands are
-made by :class:`TranslitTyper`, whose commands (:class:`TranslitCommand`) give their
-arguments that plain look through the overridable methods of typer's and click's classes —
-nothing of typer's is patched, so another typer app in the same process is not affected.
+made by :class:`TranslitTyper`, whose commands (:class:`TranslitCommand`) build their usage
+line and their help's argument list themselves, through the command's own overridable
+methods — the argument objects are typer's, unchanged, and nothing of typer's is patched.
 """
 
 from __future__ import annotations
@@ -18,29 +18,43 @@ from typer.core import TyperArgument, TyperCommand
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
-class PlainArgument(TyperArgument):
-    """An argument shown by its metavar alone: no braces, no Python type."""
-
-    def get_usage_pieces(self, ctx: Any) -> list[str]:
-        """``IN_DIR`` when required, ``[FILE]`` when not; ``...`` when it takes several."""
-        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
-        return [name + ("..." if self.nargs != 1 else "")]
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        """No type column for an argument that has a metavar (it names what is wanted)."""
-        return None if self.metavar else super().display_type_rich(ctx)
+def plain_usage(argument: TyperArgument) -> str:
+    """``IN_DIR`` when required, ``[FILE]`` when not; ``...`` when it takes several."""
+    name = argument.display_name_raw if argument.required else f"[{argument.display_name_raw}]"
+    return name + ("..." if argument.nargs != 1 else "")
 
 
 class TranslitCommand(TyperCommand):
-    """A typer command whose arguments are :class:`PlainArgument`."""
+    """A typer command whose arguments read as :func:`plain_usage` says, without a type column."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            # Typer builds its argument objects itself and takes no class for them; only
-            # their help differs, so the object is given the subclass's methods.
-            if type(param) is TyperArgument:
-                param.__class__ = PlainArgument
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line's pieces: ``[OPTIONS]``, then each parameter (arguments plainly)."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            pieces += (
+                [plain_usage(param)] if isinstance(param, TyperArgument) else param.get_usage_pieces(ctx)
+            )
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """The Arguments and Options sections; an argument with a metavar has no type beside it
+        (the metavar names what is wanted)."""
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                shown = param.display_type_rich(ctx)
+                if param.metavar and shown:
+                    record = (record[0].removesuffix(f" {shown}"), record[1])
+                arguments.append(record)
+            elif param.param_type_name == "option":
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
 
 
 class TranslitTyper(typer.Typer):
