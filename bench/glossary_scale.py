@@ -11,14 +11,14 @@ in-process the median load time (:func:`translit.glossary.load_glossary`). Print
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from startup import seconds  # bench/startup.py: a whole process's median time, after a warm-up
 
 REPO = Path(__file__).resolve().parent.parent
 COPY = REPO / "tests" / "fixtures" / "models" / "copy-de"
@@ -35,17 +35,6 @@ def write_glossary(path: Path, entries: int) -> None:
             word = "".join(rng.choice(letters) for _ in range(rng.randint(5, 12))).capitalize()
             suffix = ".x" if i % 10 == 0 else ""
             out.write(f"{word}{i}{suffix},{word.lower()}{i}{suffix}\n")
-
-
-def wall(command: list[str], repeats: int) -> float:
-    """Median wall time of ``command`` as a whole process."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        subprocess.run(command, capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -79,8 +68,8 @@ def main() -> None:
             "-t",
             SENTENCE,
         ]
-        plain = wall(base, args.repeats)
-        with_glossary = wall([*base, "--glossary", str(glossary)], args.repeats)
+        plain = seconds(base, args.repeats)
+        with_glossary = seconds([*base, "--glossary", str(glossary)], args.repeats)
     print(f"glossary: {args.entries:,} entries, {size:.1f} MB")
     print(f"load (in process, median of {args.repeats}): {statistics.median(loads):.2f} s")
     print(f"translate one sentence: plain {plain:.2f} s, with the glossary {with_glossary:.2f} s")

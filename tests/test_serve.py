@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ uvicorn = pytest.importorskip("uvicorn")
 import translit  # noqa: E402
 from translit.engines import DecodeOptions, EngineOutput  # noqa: E402
 from translit.serve import ServeConfig, create_app  # noqa: E402
+from translit.serve.connections import server_config  # noqa: E402
 from translit.serve.scheduler import Scheduler  # noqa: E402
 
 from .conftest import (  # noqa: E402
@@ -63,9 +64,7 @@ def running(model: Path = COPY_MODEL, config: ServeConfig | None = None, **setti
     """The service in a thread on 127.0.0.1 (a free port), stopped at the end."""
     translator = translit.Translator(model, cache=False, **settings)
     app = create_app(translator, config or ServeConfig())
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off", access_log=False)
-    )
+    server = uvicorn.Server(server_config(app, "127.0.0.1", 0, 5, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -622,9 +621,9 @@ def raw_request(url: str, head: bytes) -> socket.socket:
 
 
 def test_slow_senders_hold_no_slot_and_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    from translit.serve import app as service_app
+    from translit.serve import requests as serve_requests
 
-    monkeypatch.setattr(service_app, "BODY_SECONDS", 1.5)
+    monkeypatch.setattr(serve_requests, "BODY_SECONDS", 1.5)
     with running(config=ServeConfig(max_concurrent=2)) as server:
         head = b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 85\r\n\r\n{"
         slow = [raw_request(server.url, head) for _ in range(4)]
@@ -831,3 +830,117 @@ def test_serve_options_are_declared_once() -> None:
         assert default == next(f.default for f in fields(ServeConfig) if f.name == name)
     code, out, _ = invoke("serve", "--help")
     assert code == 0 and "--file-limit" in out and "--alternatives-limit" in out
+
+
+# --- faults a hostile client found (issue 41) ----------------------------------------------------
+
+
+def test_wrong_keys_are_throttled_on_every_route() -> None:
+    """Guessing keys at /health or /metrics is throttled like at /translate (it was unlimited)."""
+    from translit.serve.gate import GUESSES_PER_MINUTE
+
+    with (
+        running(config=ServeConfig(keys=frozenset({"geheim"}), metrics=True)) as server,
+        server.client() as client,
+    ):
+        for path in ("/health", "/metrics"):
+            codes = [
+                client.get(
+                    path, headers={"Authorization": f"Bearer falsch{i}", "X-Forwarded-For": f"10.0.0.{i}"}
+                )
+                for i in range(GUESSES_PER_MINUTE + 2)
+            ]
+            assert codes[-1].status_code == 429, [c.status_code for c in codes]
+        assert (
+            client.post(
+                "/translate", json={"q": "Hallo.", "source": "de", "target": "en", "api_key": "x"}
+            ).status_code
+            == 429
+        )
+
+
+def test_a_forwarded_for_header_does_not_change_the_rate_bucket() -> None:
+    with running(config=ServeConfig(rate=2)) as server, server.client() as client:
+        body = {"q": "Hallo.", "source": "de", "target": "en"}
+        codes = [
+            client.post("/translate", json=body, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+            for i in range(3)
+        ]
+        assert codes == [200, 200, 429]
+
+
+def test_a_text_upload_has_the_text_limit_and_a_request_its_timeout() -> None:
+    """A 3 MiB .txt is refused at once (the CLI refuses text over 2 MiB); it was translated for minutes."""
+    with running() as server, server.client() as client:
+        big = ("Ein Satz. " * 330_000).encode()
+        answer = client.post("/translate_file", files={"file": ("gross.txt", big)})
+        assert answer.status_code == 413 and "limit for one text" in answer.json()["error"]
+
+
+def test_head_and_options_are_answered_on_every_route(copy_server: Running) -> None:
+    with copy_server.client() as client:
+        for path in ("/", "/health", "/languages", "/frontend/settings", "/openapi.json"):
+            head, get = client.head(path), client.get(path)
+            assert head.status_code == get.status_code == 200, path
+            assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+        options = client.options("/translate")
+        assert options.status_code == 204 and "POST" in options.headers["allow"]
+
+
+def test_a_long_upload_name_is_cut_or_refused_saying_so(copy_server: Running) -> None:
+    """A 5,000-character name was "the form data cannot be read"; a long one is now cut to 255
+    characters (extension kept), one beyond what a multipart header holds refused by name."""
+    with copy_server.client() as client:
+        answer = client.post("/translate_file", files={"file": ("b" * 1000 + ".txt", b"Ein Satz.")})
+        assert answer.status_code == 200, answer.text
+        url = answer.json()["translatedFileUrl"]
+        assert url.endswith(".en.txt") and len(url.rsplit("/", 1)[1]) <= 255 + 3
+        assert client.get(url).text.strip() == "Ein Satz."
+        refused = client.post("/translate_file", files={"file": ("b" * 5000 + ".txt", b"Ein Satz.")})
+        assert refused.status_code == 400 and "name is too long" in refused.json()["error"]
+
+
+def test_addresses_in_answers_do_not_come_from_the_host_header(copy_server: Running) -> None:
+    with copy_server.client() as client:
+        answer = client.post(
+            "/translate_file", files={"file": ("a.txt", b"Ein Satz.")}, headers={"Host": "evil.example"}
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["translatedFileUrl"].startswith(copy_server.url + "/download_file/")
+        job = client.post("/jobs", files={"file": ("a.txt", b"Ein Satz.")}, headers={"Host": "evil.example"})
+        assert job.json()["status"].startswith(copy_server.url + "/jobs/")
+    public = ServeConfig(public_url="https://translit.example/")
+    with running(config=public) as server, server.client() as client:
+        answer = client.post("/translate_file", files={"file": ("a.txt", b"Ein Satz.")})
+        assert answer.json()["translatedFileUrl"].startswith("https://translit.example/download_file/")
+
+
+def test_a_connection_that_sends_its_headers_slowly_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from translit.serve.connections import HeaderDeadlineProtocol
+
+    monkeypatch.setattr(HeaderDeadlineProtocol, "header_seconds", 1.0)
+    with running() as server:
+        sock = raw_request(server.url, b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        try:
+            sock.settimeout(30)
+            started = time.monotonic()
+            for _ in range(600):  # a byte every 50 ms, never finishing the headers (30 s at most)
+                if _readable(sock):
+                    break  # closed by the server
+                try:
+                    sock.sendall(b"X")
+                except OSError:
+                    break
+                time.sleep(0.05)
+            sock.settimeout(10)
+            with suppress(ConnectionResetError):
+                assert sock.recv(4096) == b"", "closed without an answer"
+            assert time.monotonic() - started < 25
+        finally:
+            sock.close()
+
+
+def _readable(sock: socket.socket) -> bool:
+    import select
+
+    return bool(select.select([sock], [], [], 0)[0])

@@ -153,6 +153,10 @@ def connect(options: RayOptions) -> tuple[Any, bool]:
         _check_reachable(address)
     if address is None:
         kwargs["num_cpus"] = options.workers * options.threads_per_worker
+        # Ray starts its workers at nice 15, as background work; in a local instance they are
+        # the batch itself. Beside two busy processes a niced worker got 4 % of a core, and a
+        # test batch took minutes instead of seconds. (Read by the instance started here.)
+        os.environ.setdefault("RAY_worker_niceness", "0")
         if options.gpus_per_worker:
             kwargs["num_gpus"] = options.workers * options.gpus_per_worker
     # Ray announces its default token authentication on every local start: noise for a

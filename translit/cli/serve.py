@@ -99,6 +99,7 @@ def serve(
         raise errors.InputError(
             f"translit serve needs its extra (pip install 'translit[serve]'): {exc}"
         ) from None
+    from translit.serve.connections import server_config
     from translit.serve.limits import read_keys
 
     keys = read_keys(api_keys) if api_keys is not None else frozenset()
@@ -116,17 +117,7 @@ def serve(
     translator = translator_for(settings)
     load_engine(translator)
     app = create_app(translator, config)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=int(config.timeout),
-            lifespan="off",
-        )
-    )
+    server = uvicorn.Server(server_config(app, host, port, config.timeout))
     log.log(
         errors.NOTE, "serving %s on http://%s:%d (Ctrl-C to stop)", translator.engine.model_id, host, port
     )

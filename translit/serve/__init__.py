@@ -1,6 +1,6 @@
 """``translit serve``: a LibreTranslate-compatible HTTP service that batches concurrent requests.
 
-* :mod:`translit.serve.app` — the routes: LibreTranslate's API and translit's extras
+* :mod:`translit.serve.app` — the app factory; its routers, one per concern, are listed there
 * :mod:`translit.serve.scheduler` — the units of all requests in flight share engine calls
 * :mod:`translit.serve.limits` — the service's options (declared once), API keys, rates
 

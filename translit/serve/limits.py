@@ -69,6 +69,15 @@ class ServeConfig:
     access_log: bool = command_option(
         False, "--access-log", "One JSON line per request on stderr (time, client, path, status)."
     )
+    public_url: str = command_option(
+        "",
+        "--public-url",
+        "The service's address as clients reach it (behind a proxy: https://translit.example): "
+        "the base of the addresses it answers with; default: the address it listens on.",
+        None,
+        None,
+        "URL",
+    )
     pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
 
 

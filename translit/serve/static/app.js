@@ -276,7 +276,7 @@ async function runJob(file) {
   const response = await fetch("/jobs", { method: "POST", body: form });
   const started = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(started.error || `the service answered ${response.status}`);
-  state.job = started.status;
+  state.job = `/jobs/${encodeURIComponent(started.job)}`;  // this page's own origin, whatever the Host said
   const progress = $("progress");
   progress.hidden = false;
   progress.textContent = "Starting…";
@@ -364,7 +364,7 @@ async function translateFile(file) {
   try {
     const job = await runJob(file);
     const link = $("file-link");
-    link.href = job.translatedFileUrl;
+    link.href = new URL(job.translatedFileUrl).pathname;  // from this page's own origin
     link.download = job.file;
     link.textContent = `Download ${job.file}`;
     link.hidden = false;

@@ -1,0 +1,220 @@
+"""Reading requests: bodies within their limits, JSON and form data alike, uploads, and the fields.
+
+LibreTranslate reads JSON, urlencoded and multipart bodies alike (its clients send all three),
+so do these functions; :mod:`translit.serve.schema` describes the same fields for ``/docs``.
+A body counts against ``--max-concurrent`` only once it is in (``enter``): a slow sender holds
+no place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from starlette.datastructures import FormData
+
+from translit.serve.errors import ApiError
+from translit.serve.limits import ServeConfig
+
+BODY_SECONDS = 30.0  # a request body must arrive within this (slow senders hold nothing meanwhile)
+UPLOAD_OVERHEAD = 65536  # bytes of a multipart body besides its file (boundaries, other fields)
+NAME_CHARS = 255  # the longest upload name kept (a longer one is cut, its extension kept)
+SOURCES = ("de",)
+TARGETS = ("en",)
+# LibreTranslate's formats, then translit's own.
+# LibreTranslate's format=html is HTML whose markup is kept; "page" is a saved web page (its main text).
+FORMATS = {"text": "text", "html": "html-markup", "markdown": "markdown", "page": "html"}
+
+
+def check_values(data: Any, depth: int = 0) -> None:
+    """Refuse what no text holds: a lone surrogate (not Unicode) and nesting deeper than 8."""
+    if depth > 8:
+        raise ApiError(400, "Invalid request: values nested too deep")
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "Invalid request: a text is not valid Unicode (a lone surrogate)") from None
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            check_values(key, depth + 1)
+            check_values(value, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            check_values(value, depth + 1)
+
+
+async def read_body(request: Request, limit: int, status: int) -> bytes:
+    """The request's body, within ``limit`` bytes (else ``status``) and :data:`BODY_SECONDS`."""
+    body = bytearray()
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if limit and len(body) > limit:
+                    raise ApiError(status, f"Invalid request: body exceeds the limit ({limit} bytes)")
+    except TimeoutError:
+        raise ApiError(
+            408, f"Invalid request: the body took longer than {BODY_SECONDS:g} s to arrive"
+        ) from None
+    return bytes(body)
+
+
+def content_type(request: Request) -> str:
+    """The request's media type, lower case, without parameters."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def parse_form(request: Request, body: bytes, max_part_size: int) -> FormData:
+    """A multipart body already read, parsed by Starlette's parser (the request is not read again)."""
+    from starlette.formparsers import MultiPartParser
+
+    async def once() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        return await MultiPartParser(request.headers, once(), max_part_size=max_part_size).parse()
+    except Exception as exc:
+        if "header size" in str(exc.__cause__ or ""):
+            # python-multipart allows a part's header 4 KiB: a longer one is a file name of
+            # thousands of characters, which no file system holds.
+            raise ApiError(
+                400, "Invalid request: a file name or field name is too long (4,000 characters at most)"
+            ) from None
+        raise ApiError(400, "Invalid request: the form data cannot be read") from None
+
+
+async def parameters(
+    request: Request, config: ServeConfig, enter: Callable[[Request], None]
+) -> dict[str, Any]:
+    """The request's parameters: a JSON object, or form data (urlencoded or multipart)."""
+    declared = request.headers.get("content-length")
+    limit = config.body_limit
+    if limit and declared and declared.isdigit() and int(declared) > limit:
+        raise ApiError(400, f"Invalid request: body of {declared} bytes exceeds the limit ({limit})")
+    body = await read_body(request, limit, 400)
+    enter(request)
+    kind = content_type(request)
+    if not body:
+        return {}
+    if kind == "application/json" or (not kind and body[:1] in (b"{", b"[")):
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise ApiError(400, "Invalid JSON format") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "Invalid JSON format")
+        check_values(data)
+        return data
+    if kind == "multipart/form-data":
+        form = await parse_form(request, body, limit or 1 << 20)
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise ApiError(400, "Invalid request: form data is not UTF-8") from None
+    # LibreTranslate reads one value per field from forms; line endings become "\n".
+    return {k: "\n".join(v[-1].splitlines()) if k == "q" else v[-1] for k, v in fields.items()}
+
+
+def short_name(name: str) -> str:
+    """An upload's name as kept: its last path part, at most :data:`NAME_CHARS` characters (a
+    longer one cut before its extension, which says its format)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1] or "document"
+    if len(name) <= NAME_CHARS:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 16:
+        return name[:NAME_CHARS]
+    return stem[: NAME_CHARS - len(suffix) - 1] + "." + suffix
+
+
+async def upload(
+    request: Request, config: ServeConfig, enter: Callable[[Request], None]
+) -> tuple[str, bytes, dict[str, Any]]:
+    """A multipart upload's file (name, bytes) and its other fields, within the file limit."""
+    if content_type(request) != "multipart/form-data":
+        raise ApiError(400, "Invalid request: send the file as multipart/form-data in a 'file' field")
+    limit = config.file_limit
+    declared = request.headers.get("content-length")
+    if limit and declared and declared.isdigit() and int(declared) > limit + UPLOAD_OVERHEAD:
+        raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
+    body = await read_body(request, limit + UPLOAD_OVERHEAD if limit else 0, 413)
+    enter(request)
+    form = await parse_form(request, body, limit or 1 << 40)
+    file = form.get("file")
+    if file is None or isinstance(file, str):
+        raise ApiError(400, "Invalid request: missing file parameter")
+    data = await file.read()
+    if limit and len(data) > limit:
+        raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
+    return (
+        short_name(file.filename or "document"),
+        data,
+        {k: v for k, v in form.items() if isinstance(v, str)},
+    )
+
+
+# --- the fields --------------------------------------------------------------------------------
+
+
+def check_chars(config: ServeConfig, chars: int) -> None:
+    """Refuse ``chars`` characters over the limit."""
+    if config.char_limit and chars > config.char_limit:
+        raise ApiError(400, f"Invalid request: request ({chars}) exceeds text limit ({config.char_limit})")
+
+
+def texts(config: ServeConfig, params: dict[str, Any], count_chars: bool = True) -> tuple[list[str], bool]:
+    """``q`` as a list, and whether it was one (a batch); checked against the limits."""
+    q = params.get("q")
+    if q is None or q == "" or q == []:
+        raise ApiError(400, "Invalid request: missing q parameter")
+    batch = isinstance(q, list)
+    items = q if batch else [q]
+    if not all(isinstance(item, str) for item in items):
+        raise ApiError(400, "Invalid request: q must be a string or a list of strings")
+    if batch and config.batch_limit and len(items) > config.batch_limit:
+        raise ApiError(
+            400, f"Invalid request: request ({len(items)}) exceeds text limit ({config.batch_limit})"
+        )
+    if count_chars:
+        check_chars(config, sum(len(item) for item in items))
+    return items, batch
+
+
+def languages(params: dict[str, Any]) -> str:
+    """Check ``source`` and ``target``; returns the source (``de`` or ``auto``)."""
+    source, target = params.get("source"), params.get("target")
+    if not source:
+        raise ApiError(400, "Invalid request: missing source parameter")
+    if not target:
+        raise ApiError(400, "Invalid request: missing target parameter")
+    if not isinstance(source, str) or source not in (*SOURCES, "auto"):
+        raise ApiError(400, f"{source} is not supported (translit translates German to English)")
+    if not isinstance(target, str) or target not in TARGETS:
+        raise ApiError(400, f"{target} is not supported (translit translates German to English)")
+    return source
+
+
+def text_format(params: dict[str, Any]) -> str:
+    """``format`` as one of :data:`FORMATS`."""
+    chosen = params.get("format") or "text"
+    if not isinstance(chosen, str) or chosen not in FORMATS:
+        raise ApiError(400, f"{chosen} format is not supported (choose from {', '.join(FORMATS)})")
+    return chosen
+
+
+def alternatives(config: ServeConfig, params: dict[str, Any]) -> int:
+    """``alternatives`` as a number within the limit."""
+    raw = params.get("alternatives", 0)
+    try:
+        count = max(0, int(raw or 0))
+    except (TypeError, ValueError, OverflowError):
+        raise ApiError(400, "Invalid request: alternatives parameter is not a number") from None
+    if count > config.alternatives_limit:
+        raise ApiError(400, f"Invalid request: alternatives parameter must be <= {config.alternatives_limit}")
+    return count

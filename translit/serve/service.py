@@ -1,0 +1,286 @@
+"""The state behind the routes: one translator, one scheduler, files and jobs, the gate.
+
+The routers (:mod:`translit.serve.libretranslate`, :mod:`~translit.serve.documents`, …) get
+the :class:`Service` through :func:`service_of` and keep to parsing a request, calling it and
+answering; what translating a request's texts or a document takes is here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from translit.errors import TranslitError
+from translit.formats import format_info
+from translit.glossary import glossary_from_pairs
+from translit.language import rank_languages
+from translit.normalize import get_normalizer
+from translit.pipeline import decode_options, model_input
+from translit.results import Translation
+from translit.segment import join_units
+from translit.serve.errors import ApiError
+from translit.serve.files import FileStore, Job, Jobs, output_name, supported_extensions, upload_format
+from translit.serve.gate import Gate
+from translit.serve.limits import ServeConfig
+from translit.serve.requests import FORMATS, languages
+from translit.serve.scheduler import Scheduler
+from translit.translator import Translator
+from translit.userfiles import human_size
+
+FILE_SLICE = 64  # units of a document sent to the scheduler at a time (progress, fairness)
+FILE_TIMEOUT = 3600.0  # seconds one slice of a job's document may wait (a job is not held to --timeout)
+
+
+def stop_if_cancelled(job: Job | None) -> None:
+    """End a job's work between its steps once it is cancelled (DELETE)."""
+    if job is not None and job.cancelled:
+        raise ApiError(499, "the job was cancelled")
+
+
+def detected(text: str) -> dict[str, Any]:
+    """LibreTranslate's ``detectedLanguage``: the likeliest language and its confidence (0-100)."""
+    ranked = rank_languages(text, top=1)
+    language, probability = ranked[0] if ranked else ("de", 0.0)
+    return {"language": language, "confidence": round(probability * 100, 1)}
+
+
+class Service:
+    """One translator, one scheduler, the files and jobs, the gate and the count of requests."""
+
+    def __init__(self, translator: Translator, config: ServeConfig) -> None:
+        self.translator = translator
+        self.config = config
+        self.scheduler = Scheduler(
+            translator.engine,
+            translator.cache,
+            window=config.window,
+            round_tokens=config.round_tokens,
+            pooled=config.pooled,
+        )
+        self.gate = Gate(config)
+        engine = translator.engine
+        resolved = translator.settings.for_model(engine.normalization, engine.flag_below)
+        self.options = decode_options(resolved)
+        self.normalize = get_normalizer(resolved.normalize.value)
+        self.in_flight = 0
+        self.files = FileStore(config.file_ttl)
+        self.jobs = Jobs(config.file_ttl)
+        self.background: set[Any] = set()  # running jobs (a task must be referenced to live)
+        self.metrics: Any = None
+        if config.metrics:
+            from translit.serve.metrics import Metrics
+
+            self.metrics = Metrics(self.scheduler)
+        self.started = time.time()
+        self.served = 0
+
+    # --- requests in flight --------------------------------------------------------------------
+
+    def enter(self, request: Request) -> None:
+        """Count a request whose body is in against ``--max-concurrent`` (429 when full)."""
+        if request.scope.get("translit.counted"):
+            return
+        if self.config.max_concurrent and self.in_flight >= self.config.max_concurrent:
+            raise ApiError(
+                429, f"Slowdown: {self.config.max_concurrent} requests are in flight", {"Retry-After": "1"}
+            )
+        self.in_flight += 1
+        request.scope["translit.counted"] = True
+
+    def leave(self, scope: dict[str, Any]) -> None:
+        """The end of a request counted by :meth:`enter`."""
+        if scope.get("translit.counted"):
+            self.in_flight -= 1
+            self.served += 1
+
+    def count_characters(self, items: list[str]) -> None:
+        """Add a request's characters to the metrics."""
+        if self.metrics is not None:
+            self.metrics.characters.inc(sum(len(item) for item in items))
+
+    # --- translation ---------------------------------------------------------------------------
+
+    async def wait(
+        self, request: Request | None, future: Any, timeout: float | None = None, job: Job | None = None
+    ) -> Any:
+        """Wait for the scheduler; a client that leaves (or a cancelled job) costs nothing more,
+        a slow one times out."""
+        wrapped = asyncio.wrap_future(future)
+        limit = self.config.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            done, _ = await asyncio.wait({wrapped}, timeout=0.05)
+            if done:
+                return wrapped.result()
+            if (request is not None and await request.is_disconnected()) or (
+                job is not None and job.cancelled
+            ):
+                self.scheduler.cancel(future)
+                raise ApiError(499, "the client went away" if job is None else "the job was cancelled")
+            if time.monotonic() > deadline:
+                self.scheduler.cancel(future)
+                raise ApiError(503, f"the translation took longer than {limit:g} s; try again")
+
+    async def translate_upload(
+        self, request: Request | None, name: str, data: bytes, params: dict[str, Any], job: Job | None = None
+    ) -> tuple[str, bytes]:
+        """A document translated into its own format (text for a PDF): its new name and bytes.
+
+        Its units go to the shared scheduler in slices, so a job shows progress and short
+        requests from others are served in between. A request (``/translate_file``) is held to
+        ``--timeout`` as a whole; a job to :data:`FILE_TIMEOUT` per slice.
+        """
+        chosen = upload_format(name)
+        if chosen is None:
+            raise ApiError(
+                400,
+                f"{name}: files of this type are not supported "
+                f"(choose from {', '.join(supported_extensions())})",
+            )
+        info = format_info(chosen)
+        limit = self.translator.settings.byte_limit
+        if info is not None and not info.binary and limit is not None and len(data) > limit:
+            # A text's limit is the CLI's (--max-bytes): a document's images are not its text,
+            # but a text file is all text to translate.
+            raise ApiError(
+                413,
+                f"{name}: {human_size(len(data))} is more than the {human_size(limit)} limit for one text",
+            )
+        if params.get("source") or params.get("target"):
+            languages({"source": "de", "target": "en", **params})
+        translator = self.translator_for(params)
+        deadline = time.monotonic() + self.config.timeout
+        try:
+            document = await run_in_threadpool(translator.read, data, name, input_format=chosen)
+        except TranslitError as exc:
+            raise ApiError(400, str(exc)) from None
+        stop_if_cancelled(job)
+        prepared = await run_in_threadpool(translator.prepare, [document])
+        stop_if_cancelled(job)
+        if job is not None:
+            job.status, job.units = "running", len(prepared.inputs)
+        outcomes: list[Any] = []
+        for start in range(0, len(prepared.inputs), FILE_SLICE):
+            future = self.scheduler.submit(
+                prepared.inputs[start : start + FILE_SLICE],
+                prepared.options,
+                prepared.cache_options,
+                glossary=prepared.glossary,
+            )
+            left = FILE_TIMEOUT if job is not None else max(0.001, deadline - time.monotonic())
+            outcomes += await self.wait(request, future, left, job)
+            if job is not None:
+                job.done = len(outcomes)
+        stop_if_cancelled(job)
+        (translation,) = await run_in_threadpool(translator.assemble, prepared, outcomes)
+        written = translation.written(marks=translator.settings.marks)
+        if written is None:
+            from translit.render import translation_text
+
+            written = (translation_text(translation, marks=translator.settings.marks) + "\n").encode("utf-8")
+        return output_name(name, chosen), written
+
+    def translator_for(self, params: dict[str, Any]) -> Translator:
+        """The translator of a request: the server's, with the request's glossary added.
+
+        ``glossary`` is a list of ``[source, target]`` pairs (``[term]``: never translated),
+        ``keep`` a list of terms never to translate; they add to, and win over, the server's.
+        """
+        pairs = params.get("glossary") or []
+        keep = params.get("keep") or []
+        if not pairs and not keep:
+            return self.translator
+        if (
+            not isinstance(pairs, list)
+            or not isinstance(keep, list)
+            or not all(isinstance(k, str) for k in keep)
+        ):
+            raise ApiError(
+                400, "Invalid request: glossary is a list of [source, target], keep a list of terms"
+            )
+        for entry in [*pairs, *keep]:
+            terms = entry if isinstance(entry, list) else [entry]
+            if any(isinstance(t, str) and any(c in t for c in "\r\n\t") for t in terms):
+                raise ApiError(400, "Invalid request: a glossary term holds a line break or a tab")
+        try:
+            extra = glossary_from_pairs([*pairs, *([k] for k in keep)], "glossary")
+        except TranslitError as exc:
+            raise ApiError(400, f"Invalid request: {exc}") from None
+        return self.translator.with_glossary(self.translator.glossary.merged(extra))
+
+    async def translate_documents(
+        self, request: Request, documents: list[Any], translator: Translator | None = None
+    ) -> list[Translation]:
+        """Translate read documents, their units pooled with every other request's."""
+        translator = translator or self.translator
+        prepared = await run_in_threadpool(translator.prepare, documents)
+        future = self.scheduler.submit(
+            prepared.inputs, prepared.options, prepared.cache_options, glossary=prepared.glossary
+        )
+        outcomes = await self.wait(request, future)
+        return await run_in_threadpool(translator.assemble, prepared, outcomes)
+
+    async def alternatives_of(
+        self, request: Request, translations: list[Translation], count: int
+    ) -> list[list[str]]:
+        """Up to ``count`` other renderings of each text, from the engine's n-best hypotheses.
+
+        Decoded apart from the translations themselves (not cached), so asking for
+        alternatives never changes ``translatedText``.
+        """
+        inputs = [
+            model_input(u.text, self.normalize)  # what the model saw of the unit, ALL-CAPS lines too
+            for t in translations
+            for u, r in zip(t.units, t.unit_results, strict=True)
+            if not r.copied
+        ]
+        options = replace(self.options, hypotheses=count + 1)  # the engine widens the beam to hold them
+        future = self.scheduler.submit(inputs, options, "", use_cache=False)
+        outcomes = iter(await self.wait(request, future))
+        answers = []
+        for translation in translations:
+            per_unit = [
+                (r.text,) if r.copied else (r.text, *next(outcomes).alternatives)
+                for r in translation.unit_results
+            ]
+            texts: list[str] = []
+            for k in range(1, count + 1):
+                joined = join_units(
+                    translation.units,
+                    [hypotheses[k] if k < len(hypotheses) else hypotheses[0] for hypotheses in per_unit],
+                    len(translation.source_paragraphs),
+                )
+                text = "\n\n".join(joined)
+                if text != translation.text and text not in texts:
+                    texts.append(text)
+            answers.append(texts)
+        return answers
+
+    async def read(self, items: list[str], chosen: str) -> list[Any]:
+        """Each text read as ``chosen`` (a LibreTranslate or translit format)."""
+
+        def read_all() -> list[Any]:
+            return [
+                self.translator.read(item, f"q[{i}]", input_format=FORMATS[chosen])
+                for i, item in enumerate(items)
+            ]
+
+        try:
+            return await run_in_threadpool(read_all)
+        except TranslitError as exc:
+            raise ApiError(400, str(exc)) from None
+
+
+def service_of(request: Request) -> Service:
+    """The service of the app a request came to (a dependency of every route)."""
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(service_of)]
+"""A route's parameter for its service: ``service: ServiceDep``."""
