@@ -944,3 +944,28 @@ def _readable(sock: socket.socket) -> bool:
     import select
 
     return bool(select.select([sock], [], [], 0)[0])
+
+
+def test_requests_are_parsed_by_the_models_the_docs_show(copy_server: Running) -> None:
+    """The OpenAPI models parse: a form's strings are read leniently ("2", "true"), an empty
+    field is an absent one, an unknown one is ignored, a wrong type is one 400 naming the field."""
+    from translit.serve.schema import TranslateRequest
+
+    with copy_server.client() as client:
+        documented = client.get("/openapi.json").json()["paths"]["/translate"]["post"]["requestBody"]
+        shown = documented["content"]["application/json"]["schema"]["properties"]
+        assert set(shown) == set(TranslateRequest.model_fields)
+        form = {
+            "q": "Ein Satz.",
+            "source": "de",
+            "target": "en",
+            "details": "true",
+            "format": "",
+            "extra": "x",
+        }
+        answer = client.post("/translate", data=form)
+        assert answer.status_code == 200 and "translit" in answer.json(), answer.text
+        wrong = client.post("/translate", json={"q": "Hallo", "source": "de", "target": "en", "details": [1]})
+        assert wrong.status_code == 400 and wrong.json()["error"].startswith("Invalid request: details")
+        brief = client.post("/brief", data={"q": "Ein Satz. Noch einer.", "sentences": "eins"})
+        assert brief.status_code == 400 and "sentences" in brief.json()["error"]

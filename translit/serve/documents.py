@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from translit.serve import requests
 from translit.serve.errors import ApiError
 from translit.serve.files import Job, media_type
-from translit.serve.schema import FileRequest, body
+from translit.serve.schema import FileRequest, body, parsed
 from translit.serve.service import Service, ServiceDep
 
 log = logging.getLogger("translit.serve")
@@ -52,7 +52,8 @@ async def translate_file(request: Request, service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/translate_file``: multipart ``file``, ``source``, ``target``, ``api_key``."""
     name, data, params = await requests.upload(request, service.config, service.enter)
     service.gate.authorise(request, params)
-    new_name, written = await service.translate_upload(request, name, data, params)
+    fields = parsed(FileRequest, {**params, "file": data})
+    new_name, written = await service.translate_upload(request, name, data, fields)
     token = service.files.put(new_name, written)
     return JSONResponse({"translatedFileUrl": file_url(request, service, token, new_name)})
 
@@ -78,6 +79,7 @@ async def submit_job(request: Request, service: ServiceDep) -> JSONResponse:
     """Start translating an uploaded document; answers 202 with the job's address."""
     name, data, params = await requests.upload(request, service.config, service.enter)
     service.gate.authorise(request, params)
+    fields = parsed(FileRequest, {**params, "file": data})
     job = Job(name)
     identifier = service.jobs.add(job)
     # The upload's place among --max-concurrent passes to the job: it counts until the job
@@ -86,7 +88,7 @@ async def submit_job(request: Request, service: ServiceDep) -> JSONResponse:
 
     async def run() -> None:
         try:
-            new_name, written = await service.translate_upload(None, name, data, params, job)
+            new_name, written = await service.translate_upload(None, name, data, fields, job)
             job.token = service.files.put(new_name, written)
             job.name = new_name
             job.status = "done"

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from translit.serve import requests
 from translit.serve.errors import ApiError
-from translit.serve.schema import BriefRequest, body
+from translit.serve.schema import BriefRequest, body, parsed
 from translit.serve.service import ServiceDep
 
 router = APIRouter()
@@ -21,21 +21,22 @@ async def brief(request: Request, service: ServiceDep) -> JSONResponse:
     """A brief of each ``q``: English sentences chosen from the translation, each with its German."""
     params = await requests.parameters(request, service.config, service.enter)
     service.gate.authorise(request, params)
-    items, batch = requests.texts(service.config, params)
+    fields = parsed(BriefRequest, params)
+    items, batch = requests.texts(service.config, fields.q)
     service.count_characters(items)
-    chosen = requests.text_format({**params, "format": params.get("format") or "text"})
+    chosen = requests.text_format(fields.format)
     if chosen == "html":
         chosen = "page"
     overrides: dict[str, Any] = {}
-    for name in ("sentences", "words"):
-        if params.get(name) not in (None, ""):
+    for name, value in (("sentences", fields.sentences), ("words", fields.words)):
+        if value is not None:
             try:
-                overrides[name] = int(params[name])
-                service.translator.settings.but(**{name: overrides[name]})
-            except (TypeError, ValueError, OverflowError) as exc:
+                service.translator.settings.but(**{name: value})
+            except ValueError as exc:
                 raise ApiError(400, f"Invalid request: {name} {exc}") from None
+            overrides[name] = value
     documents = await service.read(items, chosen)
-    worker = service.translator_for(params)
+    worker = service.translator_for(fields.glossary, fields.keep)
     translations = await service.translate_documents(request, documents, worker)
     briefer = worker.with_settings(**overrides)
     answers = []

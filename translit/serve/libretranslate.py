@@ -22,7 +22,7 @@ from translit.render import translation_json
 from translit.serve import requests
 from translit.serve.errors import ApiError
 from translit.serve.files import supported_extensions
-from translit.serve.schema import DetectRequest, TranslateRequest, body
+from translit.serve.schema import DetectRequest, TranslateRequest, body, parsed
 from translit.serve.service import ServiceDep, detected
 
 router = APIRouter()
@@ -36,18 +36,19 @@ async def translate(request: Request, service: ServiceDep) -> JSONResponse:
     config = service.config
     params = await requests.parameters(request, config, service.enter)
     service.gate.authorise(request, params)
-    chosen = requests.text_format(params)
+    fields = parsed(TranslateRequest, params)
+    chosen = requests.text_format(fields.format)
     # A saved page is mostly markup: its bytes are bounded by the body limit, and what
     # counts against the character limit is the article text that is translated.
-    items, batch = requests.texts(config, params, count_chars=chosen != "page")
+    items, batch = requests.texts(config, fields.q, count_chars=chosen != "page")
     service.count_characters(items)
-    source = requests.languages(params)
-    count = requests.alternatives(config, params)
+    source = requests.languages(fields.source, fields.target)
+    count = requests.alternatives(config, fields.alternatives)
     languages = [detected(item) for item in items] if source == "auto" else None
     for language in languages or []:
         if language["language"] not in requests.SOURCES and language["confidence"] >= 90:
             raise ApiError(400, f"{language['language']} is not supported (translit translates German)")
-    worker = service.translator_for(params)
+    worker = service.translator_for(fields.glossary, fields.keep)
     documents = await service.read(items, chosen)
     if chosen == "page":
         requests.check_chars(config, sum(len(p) for d in documents for p in d.paragraphs))
@@ -63,7 +64,7 @@ async def translate(request: Request, service: ServiceDep) -> JSONResponse:
             else [[] for _ in items]  # as LibreTranslate: none for HTML
         )
         result["alternatives"] = alternatives if batch else alternatives[0]
-    if params.get("details") in (True, "true", "1"):
+    if fields.details:
         details = [translation_json(d.name, t) for d, t in zip(documents, translations, strict=True)]
         result["translit"] = details if batch else details[0]
     return JSONResponse(result)
@@ -86,9 +87,7 @@ async def detect(request: Request, service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/detect``: candidates with a confidence of 0-100."""
     params = await requests.parameters(request, service.config, service.enter)
     service.gate.authorise(request, params)
-    q = params.get("q")
-    if not q or not isinstance(q, str):
-        raise ApiError(400, "Invalid request: missing q parameter")
+    q = parsed(DetectRequest, params).q
     requests.check_chars(service.config, len(q))
     ranked = await run_in_threadpool(rank_languages, q, 3)
     return JSONResponse([{"language": code, "confidence": round(p * 100, 1)} for code, p in ranked])

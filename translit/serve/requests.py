@@ -168,15 +168,12 @@ def check_chars(config: ServeConfig, chars: int) -> None:
         raise ApiError(400, f"Invalid request: request ({chars}) exceeds text limit ({config.char_limit})")
 
 
-def texts(config: ServeConfig, params: dict[str, Any], count_chars: bool = True) -> tuple[list[str], bool]:
+def texts(config: ServeConfig, q: str | list[str], count_chars: bool = True) -> tuple[list[str], bool]:
     """``q`` as a list, and whether it was one (a batch); checked against the limits."""
-    q = params.get("q")
-    if q is None or q == "" or q == []:
+    if q == "" or q == []:
         raise ApiError(400, "Invalid request: missing q parameter")
     batch = isinstance(q, list)
-    items = q if batch else [q]
-    if not all(isinstance(item, str) for item in items):
-        raise ApiError(400, "Invalid request: q must be a string or a list of strings")
+    items = q if isinstance(q, list) else [q]
     if batch and config.batch_limit and len(items) > config.batch_limit:
         raise ApiError(
             400, f"Invalid request: request ({len(items)}) exceeds text limit ({config.batch_limit})"
@@ -186,35 +183,29 @@ def texts(config: ServeConfig, params: dict[str, Any], count_chars: bool = True)
     return items, batch
 
 
-def languages(params: dict[str, Any]) -> str:
+def languages(source: str | None, target: str | None) -> str:
     """Check ``source`` and ``target``; returns the source (``de`` or ``auto``)."""
-    source, target = params.get("source"), params.get("target")
     if not source:
         raise ApiError(400, "Invalid request: missing source parameter")
     if not target:
         raise ApiError(400, "Invalid request: missing target parameter")
-    if not isinstance(source, str) or source not in (*SOURCES, "auto"):
+    if source not in (*SOURCES, "auto"):
         raise ApiError(400, f"{source} is not supported (translit translates German to English)")
-    if not isinstance(target, str) or target not in TARGETS:
+    if target not in TARGETS:
         raise ApiError(400, f"{target} is not supported (translit translates German to English)")
     return source
 
 
-def text_format(params: dict[str, Any]) -> str:
+def text_format(chosen: str) -> str:
     """``format`` as one of :data:`FORMATS`."""
-    chosen = params.get("format") or "text"
-    if not isinstance(chosen, str) or chosen not in FORMATS:
+    if chosen not in FORMATS:
         raise ApiError(400, f"{chosen} format is not supported (choose from {', '.join(FORMATS)})")
     return chosen
 
 
-def alternatives(config: ServeConfig, params: dict[str, Any]) -> int:
-    """``alternatives`` as a number within the limit."""
-    raw = params.get("alternatives", 0)
-    try:
-        count = max(0, int(raw or 0))
-    except (TypeError, ValueError, OverflowError):
-        raise ApiError(400, "Invalid request: alternatives parameter is not a number") from None
+def alternatives(config: ServeConfig, asked: int) -> int:
+    """``alternatives`` within the limit (a negative number is none)."""
+    count = max(0, asked)
     if count > config.alternatives_limit:
         raise ApiError(400, f"Invalid request: alternatives parameter must be <= {config.alternatives_limit}")
     return count

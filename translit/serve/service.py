@@ -29,6 +29,7 @@ from translit.serve.gate import Gate
 from translit.serve.limits import ServeConfig
 from translit.serve.requests import FORMATS, languages
 from translit.serve.scheduler import Scheduler
+from translit.serve.schema import FileRequest
 from translit.translator import Translator
 from translit.userfiles import human_size
 
@@ -127,7 +128,7 @@ class Service:
                 raise ApiError(503, f"the translation took longer than {limit:g} s; try again")
 
     async def translate_upload(
-        self, request: Request | None, name: str, data: bytes, params: dict[str, Any], job: Job | None = None
+        self, request: Request | None, name: str, data: bytes, fields: FileRequest, job: Job | None = None
     ) -> tuple[str, bytes]:
         """A document translated into its own format (text for a PDF): its new name and bytes.
 
@@ -151,9 +152,9 @@ class Service:
                 413,
                 f"{name}: {human_size(len(data))} is more than the {human_size(limit)} limit for one text",
             )
-        if params.get("source") or params.get("target"):
-            languages({"source": "de", "target": "en", **params})
-        translator = self.translator_for(params)
+        if fields.source or fields.target:
+            languages(fields.source or "de", fields.target or "en")
+        translator = self.translator
         deadline = time.monotonic() + self.config.timeout
         try:
             document = await run_in_threadpool(translator.read, data, name, input_format=chosen)
@@ -185,27 +186,18 @@ class Service:
             written = (translation_text(translation, marks=translator.settings.marks) + "\n").encode("utf-8")
         return output_name(name, chosen), written
 
-    def translator_for(self, params: dict[str, Any]) -> Translator:
+    def translator_for(self, pairs: list[list[str]] | None, keep: list[str] | None) -> Translator:
         """The translator of a request: the server's, with the request's glossary added.
 
-        ``glossary`` is a list of ``[source, target]`` pairs (``[term]``: never translated),
-        ``keep`` a list of terms never to translate; they add to, and win over, the server's.
+        ``pairs`` are ``[source, target]`` (``[term]``: never translated), ``keep`` terms never
+        to translate; they add to, and win over, the server's.
         """
-        pairs = params.get("glossary") or []
-        keep = params.get("keep") or []
+        pairs, keep = pairs or [], keep or []
         if not pairs and not keep:
             return self.translator
-        if (
-            not isinstance(pairs, list)
-            or not isinstance(keep, list)
-            or not all(isinstance(k, str) for k in keep)
-        ):
-            raise ApiError(
-                400, "Invalid request: glossary is a list of [source, target], keep a list of terms"
-            )
         for entry in [*pairs, *keep]:
             terms = entry if isinstance(entry, list) else [entry]
-            if any(isinstance(t, str) and any(c in t for c in "\r\n\t") for t in terms):
+            if any(any(c in t for c in "\r\n\t") for t in terms):
                 raise ApiError(400, "Invalid request: a glossary term holds a line break or a tab")
         try:
             extra = glossary_from_pairs([*pairs, *([k] for k in keep)], "glossary")
