@@ -317,3 +317,30 @@ def test_engines_are_asked_through_declared_capabilities() -> None:
                 untyped.append(f"{where}:{node.lineno}")
     assert probes == []
     assert untyped == []
+
+
+def test_the_service_is_in_parts_and_parses_what_it_documents() -> None:
+    """No module of translit/serve is over 300 lines, and every route whose body /docs describes
+    parses it with that same model (``parsed(Model, …)``), so the docs cannot drift."""
+    import inspect
+
+    from translit.serve import documents, extras, libretranslate, schema
+
+    long = [
+        f"{path.name}: {n}"
+        for path in sorted((PACKAGE / "serve").glob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 300
+    ]
+    assert long == []
+    for module in (documents, extras, libretranslate):
+        for route in module.router.routes:
+            extra = getattr(route, "openapi_extra", None) or {}
+            if "requestBody" not in extra:
+                continue
+            content = next(iter(extra["requestBody"]["content"].values()))
+            model = next(
+                m
+                for m in vars(schema).values()
+                if inspect.isclass(m) and getattr(m, "__name__", "") == content["schema"]["title"]
+            )
+            assert f"parsed({model.__name__}," in inspect.getsource(route.endpoint), route.path

@@ -63,8 +63,11 @@ class Running:
 def running(model: Path = COPY_MODEL, config: ServeConfig | None = None, **settings) -> Iterator[Running]:
     """The service in a thread on 127.0.0.1 (a free port), stopped at the end."""
     translator = translit.Translator(model, cache=False, **settings)
-    app = create_app(translator, config or ServeConfig())
-    server = uvicorn.Server(server_config(app, "127.0.0.1", 0, 5, log_level="error"))
+    config = config or ServeConfig()
+    app = create_app(translator, config)
+    server = uvicorn.Server(
+        server_config(app, "127.0.0.1", 0, 5, config.forwarded_allow_ips, log_level="error")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -859,14 +862,40 @@ def test_wrong_keys_are_throttled_on_every_route() -> None:
         )
 
 
-def test_a_forwarded_for_header_does_not_change_the_rate_bucket() -> None:
-    with running(config=ServeConfig(rate=2)) as server, server.client() as client:
-        body = {"q": "Hallo.", "source": "de", "target": "en"}
-        codes = [
-            client.post("/translate", json=body, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
-            for i in range(3)
-        ]
-        assert codes == [200, 200, 429]
+def test_a_forwarded_for_header_counts_only_from_a_trusted_proxy() -> None:
+    body = {"q": "Hallo.", "source": "de", "target": "en"}
+    for trusted, expected in (("", [200, 200, 429]), ("127.0.0.1", [200, 200, 200])):
+        config = ServeConfig(rate=2, forwarded_allow_ips=trusted)
+        with running(config=config) as server, server.client() as client:
+            codes = [
+                client.post(
+                    "/translate", json=body, headers={"X-Forwarded-For": f"203.0.113.{i}"}
+                ).status_code
+                for i in range(3)
+            ]
+            assert codes == expected, trusted
+
+
+def test_a_client_s_jobs_are_capped_while_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    with running(config=ServeConfig(jobs_per_client=1)) as server, server.client() as client:
+        release = threading.Event()
+        prepare = server.translator.prepare
+
+        def held(*args, **kwargs):
+            release.wait(60)
+            return prepare(*args, **kwargs)
+
+        monkeypatch.setattr(server.translator, "prepare", held)
+        first = client.post("/jobs", files={"file": ("a.txt", b"Ein Satz.")})
+        assert first.status_code == 202, first.text
+        second = client.post("/jobs", files={"file": ("b.txt", b"Ein Satz.")})
+        assert second.status_code == 429 and "jobs" in second.json()["error"]
+        release.set()
+        deadline = time.monotonic() + 60
+        while client.get(f"/jobs/{first.json()['job']}").json()["status"] != "done":
+            assert time.monotonic() < deadline, "the first job never finished"
+            time.sleep(0.05)
+        assert client.post("/jobs", files={"file": ("c.txt", b"Ein Satz.")}).status_code == 202
 
 
 def test_a_text_upload_has_the_text_limit_and_a_request_its_timeout() -> None:

@@ -117,7 +117,7 @@ def serve(
     translator = translator_for(settings)
     load_engine(translator)
     app = create_app(translator, config)
-    server = uvicorn.Server(server_config(app, host, port, config.timeout))
+    server = uvicorn.Server(server_config(app, host, port, config.timeout, config.forwarded_allow_ips))
     log.log(
         errors.NOTE, "serving %s on http://%s:%d (Ctrl-C to stop)", translator.engine.model_id, host, port
     )

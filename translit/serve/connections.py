@@ -55,12 +55,14 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
-def server_config(app: Any, host: str, port: int, graceful_seconds: float, **extra: Any) -> Any:
+def server_config(
+    app: Any, host: str, port: int, graceful_seconds: float, trusted_proxies: str = "", **extra: Any
+) -> Any:
     """The uvicorn settings the service runs with, from ``translit serve`` or a test alike.
 
-    The client is the connection's peer (``proxy_headers=False``: no ``X-Forwarded-For``
-    moves a request to another rate bucket; the addresses the service answers with come from
-    ``--public-url``), and a request's headers have :data:`HEADER_SECONDS` to arrive.
+    The client is the connection's peer — no ``X-Forwarded-For`` moves a request to another
+    rate bucket — unless ``trusted_proxies`` (``--forwarded-allow-ips``) names the proxies
+    whose header is believed; a request's headers have :data:`HEADER_SECONDS` to arrive.
     """
     import uvicorn
 
@@ -71,7 +73,8 @@ def server_config(app: Any, host: str, port: int, graceful_seconds: float, **ext
         "access_log": False,
         "timeout_graceful_shutdown": int(graceful_seconds),
         "lifespan": "off",
-        "proxy_headers": False,
+        "proxy_headers": bool(trusted_proxies),
+        "forwarded_allow_ips": trusted_proxies or None,
         "http": HeaderDeadlineProtocol,
         **extra,
     }

@@ -78,10 +78,13 @@ async def download_file(token: str, name: str, service: ServiceDep) -> Response:
 async def submit_job(request: Request, service: ServiceDep) -> JSONResponse:
     """Start translating an uploaded document; answers 202 with the job's address."""
     name, data, params = await requests.upload(request, service.config, service.enter)
-    service.gate.authorise(request, params)
+    client = service.gate.authorise(request, params)
     fields = parsed(FileRequest, {**params, "file": data})
-    job = Job(name)
-    identifier = service.jobs.add(job)
+    job = Job(name, client=client)
+    identifier = service.jobs.add(job, service.config.jobs_per_client)
+    if identifier is None:
+        limit = service.config.jobs_per_client
+        raise ApiError(429, f"Slowdown: {limit} of your jobs are queued or running", {"Retry-After": "5"})
     # The upload's place among --max-concurrent passes to the job: it counts until the job
     # ends, not only until the 202 is sent.
     request.scope["translit.counted"] = False

@@ -94,6 +94,7 @@ class Job:
     token: str | None = None
     finished: float | None = None
     cancelled: bool = False
+    client: str = ""  # who submitted it (its key, or its address without keys)
 
     def to_dict(self, url: str | None) -> dict[str, object]:
         """The job's state as ``GET /jobs/ID`` answers it."""
@@ -118,8 +119,8 @@ class Jobs:
     _jobs: dict[str, Job] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, job: Job) -> str:
-        """Keep ``job``; its id."""
+    def add(self, job: Job, most: int = 0) -> str | None:
+        """Keep ``job``; its id, or None when its client has ``most`` jobs unfinished already."""
         identifier = secrets.token_urlsafe(16)
         with self._lock:
             now = time.monotonic()
@@ -127,6 +128,9 @@ class Jobs:
                 k for k, j in self._jobs.items() if j.finished is not None and now - j.finished > self.ttl
             ]:
                 del self._jobs[key]
+            unfinished = sum(1 for j in self._jobs.values() if j.client == job.client and j.finished is None)
+            if most and unfinished >= most:
+                return None
             self._jobs[identifier] = job
         return identifier
 

@@ -69,6 +69,23 @@ class ServeConfig:
     access_log: bool = command_option(
         False, "--access-log", "One JSON line per request on stderr (time, client, path, status)."
     )
+    jobs_per_client: int = command_option(
+        4,
+        "--jobs-per-client",
+        "Jobs one key (or address) may have queued or running (0: no limit).",
+        0,
+        None,
+        "N",
+    )
+    forwarded_allow_ips: str = command_option(
+        "",
+        "--forwarded-allow-ips",
+        "Proxies whose X-Forwarded-For is trusted for the client's address (comma-separated; "
+        "default: none, the client is the connection's peer).",
+        None,
+        None,
+        "IPS",
+    )
     public_url: str = command_option(
         "",
         "--public-url",
