@@ -124,6 +124,9 @@ def test_translate_shapes_as_libretranslate_answers(small_server: Running) -> No
         assert any(many["alternatives"]), "the n-best list gives other renderings"
         # Asking for alternatives never changes the translation itself.
         assert many["translatedText"][1] == one["translatedText"]
+        # The library makes the same alternatives (one way to make them: translit.pipeline.alternatives).
+        translator = small_server.translator
+        assert translator.alternatives(translator.translate_many(CAPTIONS[:2]), 2) == many["alternatives"]
         form = client.post("/translate", data={"q": CAPTIONS[1], "source": "de", "target": "en"}).json()
         assert form == one
         multipart = client.post(

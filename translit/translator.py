@@ -32,7 +32,7 @@ from translit.formats import DOCUMENT_MAX_BYTES, format_info
 from translit.glossary import Glossary, load_glossary
 from translit.language import check_german
 from translit.options import Settings
-from translit.pipeline import Outcome, Prepared, assemble, cached_translate, prepare
+from translit.pipeline import Outcome, Prepared, assemble, cached_translate, decode_options, prepare
 from translit.readers import Document, format_of_name, read_document
 from translit.registry import Registry, fingerprint, load_registry, resolve_model_dir
 from translit.results import Brief, Translation, sentence_units
@@ -287,6 +287,26 @@ class Translator:
     ) -> list[Translation]:
         """One Translation per prepared document, from the outcomes of its inputs (step 3 of 3)."""
         return assemble(prepared, outcomes, self.engine, seconds)
+
+    def alternatives(self, translations: Sequence[Translation], count: int) -> list[list[str]]:
+        """Up to ``count`` other renderings of each translation: the engine's n-best hypotheses
+        of its units, joined like the translation (never cached; the translations are unchanged)."""
+        from translit.normalize import get_normalizer
+        from translit.pipeline.alternatives import (
+            alternative_inputs,
+            alternatives_options,
+            joined_alternatives,
+        )
+
+        engine = self.engine
+        resolved = self.settings.for_model(engine.normalization, engine.flag_below)
+        inputs = alternative_inputs(translations, get_normalizer(resolved.normalize.value))
+        outputs = (
+            engine.translate_batch(inputs, alternatives_options(decode_options(resolved), count))
+            if inputs
+            else []
+        )
+        return joined_alternatives(translations, outputs, count)
 
     def with_settings(self, **changes: Any) -> Translator:
         """A translator with ``changes`` to the settings, sharing this one's engine and cache."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -20,9 +19,9 @@ from translit.formats import format_info
 from translit.glossary import glossary_from_pairs
 from translit.language import rank_languages
 from translit.normalize import get_normalizer
-from translit.pipeline import decode_options, model_input
+from translit.pipeline import decode_options
+from translit.pipeline.alternatives import alternative_inputs, alternatives_options, joined_alternatives
 from translit.results import Translation
-from translit.segment import join_units
 from translit.serve.errors import ApiError
 from translit.serve.files import FileStore, Job, Jobs, output_name, supported_extensions, upload_format
 from translit.serve.gate import Gate
@@ -220,38 +219,11 @@ class Service:
     async def alternatives_of(
         self, request: Request, translations: list[Translation], count: int
     ) -> list[list[str]]:
-        """Up to ``count`` other renderings of each text, from the engine's n-best hypotheses.
-
-        Decoded apart from the translations themselves (not cached), so asking for
-        alternatives never changes ``translatedText``.
-        """
-        inputs = [
-            model_input(u.text, self.normalize)  # what the model saw of the unit, ALL-CAPS lines too
-            for t in translations
-            for u, r in zip(t.units, t.unit_results, strict=True)
-            if not r.copied
-        ]
-        options = replace(self.options, hypotheses=count + 1)  # the engine widens the beam to hold them
-        future = self.scheduler.submit(inputs, options, "", use_cache=False)
-        outcomes = iter(await self.wait(request, future))
-        answers = []
-        for translation in translations:
-            per_unit = [
-                (r.text,) if r.copied else (r.text, *next(outcomes).alternatives)
-                for r in translation.unit_results
-            ]
-            texts: list[str] = []
-            for k in range(1, count + 1):
-                joined = join_units(
-                    translation.units,
-                    [hypotheses[k] if k < len(hypotheses) else hypotheses[0] for hypotheses in per_unit],
-                    len(translation.source_paragraphs),
-                )
-                text = "\n\n".join(joined)
-                if text != translation.text and text not in texts:
-                    texts.append(text)
-            answers.append(texts)
-        return answers
+        """Up to ``count`` other renderings of each text (:mod:`translit.pipeline.alternatives`),
+        their units decoded in the shared scheduler's rounds, never cached."""
+        inputs = alternative_inputs(translations, self.normalize)
+        future = self.scheduler.submit(inputs, alternatives_options(self.options, count), "", use_cache=False)
+        return joined_alternatives(translations, await self.wait(request, future), count)
 
     async def read(self, items: list[str], chosen: str) -> list[Any]:
         """Each text read as ``chosen`` (a LibreTranslate or translit format)."""
