@@ -1001,3 +1001,30 @@ def test_requests_are_parsed_by_the_models_the_docs_show(copy_server: Running) -
         assert wrong.status_code == 400 and wrong.json()["error"].startswith("Invalid request: details")
         brief = client.post("/brief", data={"q": "Ein Satz. Noch einer.", "sentences": "eins"})
         assert brief.status_code == 400 and "sentences" in brief.json()["error"]
+
+
+def test_cancelling_a_job_stops_a_document_still_being_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job whose document is still read (a parser in a child process, here one that would take a
+    minute) is stopped by DELETE within seconds: the child is killed (it kept a core busy for
+    six minutes after "cancelled")."""
+    import multiprocessing
+
+    from translit.readers.child import bounded
+
+    def endless_read(data, name, input_format=None):
+        return bounded(lambda: time.sleep(120), 300, too_slow="slow", ended="ended", failed="failed")
+
+    with running() as server, server.client() as client:
+        monkeypatch.setattr(server.translator, "read", endless_read)
+        job = client.post("/jobs", files={"file": ("a.txt", b"Ein Satz.")}).json()["job"]
+        deadline = time.monotonic() + 60
+        while not any(child.is_alive() for child in multiprocessing.active_children()):
+            assert time.monotonic() < deadline, "the reading never started"
+            time.sleep(0.05)
+        asked = time.monotonic()
+        assert client.delete(f"/jobs/{job}").json()["status"] == "cancelled"
+        while client.get(f"/jobs/{job}").json()["status"] != "cancelled":
+            assert time.monotonic() < deadline + 60, "the job went on"
+            time.sleep(0.05)
+        assert time.monotonic() - asked < 60, "stopped long before the reading would have ended"
+        assert not any(child.is_alive() for child in multiprocessing.active_children())

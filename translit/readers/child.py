@@ -9,12 +9,32 @@ loaded model maps gigabytes). Whatever goes wrong becomes one :class:`InputError
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from translit.errors import InputError
 
 T = TypeVar("T")
+
+# Whether whoever waits for the reading has given up (the service's job, cancelled): asked
+# while the child works, which is then killed at once. A context variable, so that each
+# request's reading has its own (run_in_threadpool carries it into the worker thread).
+_STOP: ContextVar[Callable[[], bool] | None] = ContextVar("translit_stop_reading", default=None)
+STOP_POLL = 0.1
+"""Seconds between two looks at whether the reading was given up."""
+
+
+@contextmanager
+def stoppable(stop: Callable[[], bool]) -> Iterator[None]:
+    """Reading inside may be given up: a child's work is killed once ``stop()`` says so."""
+    token = _STOP.set(stop)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
 
 
 def mapped_bytes() -> int:
@@ -63,9 +83,14 @@ def bounded(
     child = context.Process(target=_child, args=(sender, work, memory, out_of_memory), daemon=True)
     child.start()
     sender.close()
+    stop = _STOP.get()
+    deadline = time.monotonic() + seconds
     try:
-        if not receiver.poll(seconds):
-            raise InputError(too_slow)
+        while not receiver.poll(min(STOP_POLL, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise InputError(too_slow)
+            if stop is not None and stop():
+                raise InputError("the reading was stopped (cancelled)")
         status, value = receiver.recv()
     except EOFError:
         raise InputError(ended) from None

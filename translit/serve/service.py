@@ -21,6 +21,7 @@ from translit.language import rank_languages
 from translit.normalize import get_normalizer
 from translit.pipeline import decode_options
 from translit.pipeline.alternatives import alternative_inputs, alternatives_options, joined_alternatives
+from translit.readers.child import stoppable
 from translit.results import Translation
 from translit.serve.errors import ApiError
 from translit.serve.files import FileStore, Job, Jobs, output_name, supported_extensions, upload_format
@@ -155,9 +156,17 @@ class Service:
             languages(fields.source or "de", fields.target or "en")
         translator = self.translator
         deadline = time.monotonic() + self.config.timeout
+
+        def read() -> Any:
+            # A job cancelled while its document is read stops the reading (a parser in a
+            # child process is killed; see translit.readers.child).
+            with stoppable(lambda: job is not None and job.cancelled):
+                return translator.read(data, name, input_format=chosen)
+
         try:
-            document = await run_in_threadpool(translator.read, data, name, input_format=chosen)
+            document = await run_in_threadpool(read)
         except TranslitError as exc:
+            stop_if_cancelled(job)
             raise ApiError(400, str(exc)) from None
         stop_if_cancelled(job)
         prepared = await run_in_threadpool(translator.prepare, [document])
