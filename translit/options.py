@@ -93,13 +93,20 @@ def max_threads() -> int:
 @dataclass(frozen=True)
 class CommandOption:
     """How a field of a command's own settings (``ServeConfig``, ``BatchSettings``) is a flag:
-    its name, help, range and metavar. The field's default is the flag's default."""
+    its name, help, range and metavar. The field's default is the flag's default.
+
+    ``aliases`` are the flag's other names (``-p``); ``negates``: a flag that turns a field
+    whose default is True off (``--no-ui`` for ``ui``); a field whose default is a tuple is a
+    repeatable flag.
+    """
 
     flag: str
     help: str
     minimum: float | None = None
     maximum: float | None = None
     metavar: str | None = None
+    aliases: tuple[str, ...] = ()
+    negates: bool = False
 
 
 def command_option(
@@ -109,9 +116,12 @@ def command_option(
     minimum: float | None = None,
     maximum: float | None = None,
     metavar: str | None = None,
+    *,
+    aliases: tuple[str, ...] = (),
+    negates: bool = False,
 ) -> Any:
     """A dataclass field that is also a command-line flag when ``flag`` is given."""
-    option = CommandOption(flag, help, minimum, maximum, metavar) if flag else None
+    option = CommandOption(flag, help, minimum, maximum, metavar, aliases, negates) if flag else None
     return field(default=default, metadata={"command": option})
 
 

@@ -217,6 +217,17 @@ def _shown_with(
     return wrapper
 
 
+def declared_value(declaration: tuple[CommandOption, Any], given: Any) -> Any:
+    """The field's value from its flag's: a negating flag turns the default off, a repeatable
+    flag's list becomes a tuple."""
+    option, default = declaration
+    if option.negates:
+        return not given
+    if isinstance(default, tuple):
+        return tuple(given or ())
+    return given
+
+
 def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Callable[[F], F]:
     """Give a command a flag for every declared option of its own settings (``ServeConfig``,
     ``BatchSettings``: default, help and range from the declaration), handed to the command as
@@ -228,20 +239,29 @@ def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Call
         added = []
         for name, (option, default) in options.items():
             flag = typer.Option(
-                option.flag, help=option.help, min=option.minimum, max=option.maximum, metavar=option.metavar
+                option.flag,
+                *option.aliases,
+                help=option.help,
+                min=option.minimum,
+                max=option.maximum,
+                metavar=option.metavar,
+            )
+            # A negating flag is False unless given; a tuple is a repeatable flag.
+            shown: Any = False if option.negates else None if isinstance(default, tuple) else default
+            kind: Any = (
+                bool if option.negates else list[str] | None if isinstance(default, tuple) else type(default)
             )
             added.append(
                 inspect.Parameter(
-                    name,
-                    inspect.Parameter.KEYWORD_ONLY,
-                    default=default,
-                    annotation=Annotated[type(default), flag],
+                    name, inspect.Parameter.KEYWORD_ONLY, default=shown, annotation=Annotated[kind, flag]
                 )
             )
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            declared = {name: kwargs.pop(name) for name in options if name in kwargs}
+            declared = {
+                name: declared_value(options[name], kwargs.pop(name)) for name in options if name in kwargs
+            }
             return func(*args, declared=declared, **kwargs)
 
         return cast(F, _shown_with(wrapper, signature, own, added))

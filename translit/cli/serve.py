@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import signal
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
@@ -52,35 +53,6 @@ def with_serve_options(func: Any) -> Any:
 @with_settings("model", "translation", "reading", "brief")
 @with_serve_options
 def serve(
-    host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (default: this machine only).")
-    ] = ("127.0.0.1"),
-    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 5000,
-    api_keys: Annotated[
-        Path | None,
-        typer.Option(
-            "--api-keys", help="File of API keys, one per line; requests need one of them.", metavar="FILE"
-        ),
-    ] = None,
-    one_at_a_time: Annotated[
-        bool,
-        typer.Option(
-            "--one-at-a-time",
-            help="Translate one request at a time, as LibreTranslate does (for comparison only).",
-        ),
-    ] = False,
-    cors: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--cors",
-            "--cors-origin",
-            help="Allow browsers only from this origin (default: any, as LibreTranslate); repeatable.",
-            metavar="ORIGIN",
-        ),
-    ] = None,
-    no_ui: Annotated[
-        bool, typer.Option("--no-ui", help="Serve the API alone, without the page at /.")
-    ] = False,
     declared: dict[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -102,16 +74,16 @@ def serve(
     from translit.serve.connections import server_config
     from translit.serve.limits import read_keys
 
-    keys = read_keys(api_keys) if api_keys is not None else frozenset()
-    if not is_loopback(host) and not keys:
+    config = ServeConfig(**(declared or {}))
+    if config.api_keys:
+        config = replace(config, keys=read_keys(Path(config.api_keys)))
+    host, port = config.host, config.port
+    if not is_loopback(host) and not config.keys:
         log.warning(
             "listening on %s without API keys: anyone who can reach this machine can use it "
             "(give --api-keys FILE, and put TLS in front; see README)",
             host,
         )
-    config = ServeConfig(
-        keys=keys, cors=tuple(cors or ()), pooled=not one_at_a_time, ui=not no_ui, **(declared or {})
-    )
     if config.access_log:
         _access_lines()
     translator = translator_for(settings)

@@ -24,7 +24,26 @@ class ServeConfig:
     option (:func:`serve_options`); its default, help and range come from this declaration.
     """
 
-    keys: frozenset[str] = frozenset()
+    keys: frozenset[str] = frozenset()  # read from the --api-keys file by the command
+    host: str = command_option("127.0.0.1", "--host", "Address to listen on (default: this machine only).")
+    port: int = command_option(5000, "--port", "Port to listen on.", 1, 65535, aliases=("-p",))
+    api_keys: str = command_option(
+        "", "--api-keys", "File of API keys, one per line; requests need one of them.", metavar="FILE"
+    )
+    pooled: bool = command_option(
+        True,
+        "--one-at-a-time",
+        "Translate one request at a time, as LibreTranslate does (for comparison only).",
+        negates=True,
+    )
+    cors: tuple[str, ...] = command_option(
+        (),
+        "--cors",
+        "Allow browsers only from this origin (default: any, as LibreTranslate); repeatable.",
+        metavar="ORIGIN",
+        aliases=("--cors-origin",),
+    )
+    ui: bool = command_option(True, "--no-ui", "Serve the API alone, without the page at /.", negates=True)
     char_limit: int = command_option(
         20_000, "--char-limit", "Characters per request (0: no limit).", 0, None, "N"
     )
@@ -55,14 +74,12 @@ class ServeConfig:
     alternatives_limit: int = command_option(
         8, "--alternatives-limit", "Alternatives a request may ask for.", 0, 64, "N"
     )
-    cors: tuple[str, ...] = ()
     file_limit: int = command_option(
         50 << 20, "--file-limit", "Bytes of one uploaded document (0: no limit).", 0, None, "N"
     )
     file_ttl: float = command_option(
         600.0, "--file-ttl", "Seconds a translated file waits to be fetched.", 1, None, "SECONDS"
     )
-    ui: bool = True  # serve the page at / (False: the API alone)
     metrics: bool = command_option(
         False, "--metrics", "Prometheus metrics at /metrics (with keys on, a key is needed)."
     )
@@ -95,7 +112,6 @@ class ServeConfig:
         None,
         "URL",
     )
-    pooled: bool = True  # False: one request at a time (for comparison; bench/serve.py)
 
 
 def serve_options() -> dict[str, tuple[CommandOption, Any]]:
