@@ -1,20 +1,17 @@
 """Every answer that is not a success: ``{"error": message}`` with its status, as LibreTranslate's.
 
-A route raises :class:`ApiError`; :func:`install_error_handlers` gives the app the one place
-where every other exception becomes such an answer too (our own faults logged with their
-traceback, answered in one line).
+A route raises :class:`ApiError`; :func:`install_error_handlers` answers it, Starlette's HTTP
+errors and validation errors alike. Our own faults take one path, the request guard
+(:class:`translit.serve.middleware.GuardMiddleware`): logged with their traceback, answered in
+one line.
 """
 
 from __future__ import annotations
-
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = logging.getLogger("translit.serve")
 
 
 class ApiError(Exception):
@@ -38,7 +35,7 @@ def internal_error_message(exc: BaseException) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer :class:`ApiError`, Starlette's HTTP errors, validation errors and our own faults alike."""
+    """Answer :class:`ApiError`, Starlette's HTTP errors and validation errors alike."""
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -51,15 +48,3 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(400, "Invalid request")
-
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        log.error(
-            "internal error on %s %s: %s: %s",
-            request.method,
-            request.url.path,
-            type(exc).__name__,
-            exc,
-            exc_info=exc,
-        )
-        return error_response(500, internal_error_message(exc))
