@@ -144,6 +144,10 @@ class OptionInfo:
     # Left out of the keys at its default: an option added later must not make every cache
     # entry and every batch's resume markers stale (its default is what ran before it existed).
     keyed_at_default: bool = True
+    flags: tuple[str, ...] = ()
+    """The command-line flags that set it (``--model``, ``-m``); none: not a per-command flag."""
+    metavar: str | None = None
+    """How its value reads in ``--help`` (``N``, ``FILE``)."""
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""
@@ -160,8 +164,11 @@ def _option(
     files: bool = False,
     choices: tuple[str, ...] | None = None,
     keyed_at_default: bool = True,
+    *,
+    flags: tuple[str, ...] = (),
+    metavar: str | None = None,
 ) -> Any:
-    info = OptionInfo(help, group, scope, minimum, maximum, files, choices, keyed_at_default)
+    info = OptionInfo(help, group, scope, minimum, maximum, files, choices, keyed_at_default, flags, metavar)
     return field(default=default, metadata={"option": info})
 
 
@@ -175,13 +182,18 @@ class Settings:
     """
 
     model: str | None = _option(
-        None, "Model name from models.toml, or a folder with a Hugging Face MarianMT model.", "model"
+        None,
+        "Model name from models.toml, or a folder with a Hugging Face MarianMT model.",
+        "model",
+        flags=("--model", "-m"),
+        metavar="NAME|PATH",
     )
     engine: Engine = _option(
         Engine.auto,
         "auto (default): CTranslate2, converting the model once on first use; "
         "transformers: the reference engine; ctranslate2: CTranslate2 or fail.",
         "model",
+        flags=("--engine", "-e"),
     )
     shortlist: bool = _option(
         True,
@@ -189,6 +201,7 @@ class Settings:
         "(CTranslate2; 'translit models convert --shortlist' builds one).",
         "model",
         "unit",
+        flags=("--shortlist/--no-shortlist",),
     )
     compute: Compute = _option(
         Compute.default,
@@ -198,16 +211,40 @@ class Settings:
         "model",
         "unit",
         keyed_at_default=False,
+        flags=("--compute",),
     )
     threads: int | None = _option(
-        None, "CPU threads for the engine (default: all usable cores).", "model", None, 1, max_threads
+        None,
+        "CPU threads for the engine (default: all usable cores).",
+        "model",
+        None,
+        1,
+        max_threads,
+        flags=("--threads",),
+        metavar="N",
     )
     beams: int | None = _option(
-        None, "Beam size (default: the model's generation_config).", "translation", "unit", 1, 64
+        None,
+        "Beam size (default: the model's generation_config).",
+        "translation",
+        "unit",
+        1,
+        64,
+        flags=("--beams",),
+        metavar="N",
     )
-    batch_size: int = _option(32, "Units translated together.", "translation", None, 1, 4096)
+    batch_size: int = _option(
+        32, "Units translated together.", "translation", None, 1, 4096, flags=("--batch-size",), metavar="N"
+    )
     max_batch_tokens: int = _option(
-        1024, "Padded source tokens per batch.", "translation", None, 1, 1_000_000
+        1024,
+        "Padded source tokens per batch.",
+        "translation",
+        None,
+        1,
+        1_000_000,
+        flags=("--max-batch-tokens",),
+        metavar="N",
     )
     unit: Unit = _option(
         Unit.sentence,
@@ -215,6 +252,7 @@ class Settings:
         "paragraph: whole paragraphs, packed up to the model's limit.",
         "translation",
         "unit",
+        flags=("--unit",),
     )
     max_unit_tokens: int | None = _option(
         None,
@@ -224,12 +262,15 @@ class Settings:
         "document",
         1,
         100_000,
+        flags=("--max-unit-tokens",),
+        metavar="N",
     )
     normalize: Normalization = _option(
         Normalization.auto,
         "Normalise what goes into the model: auto (as models.toml says for the model), moses, none.",
         "translation",
         "unit",
+        flags=("--normalize",),
     )
     flag_below: float | None = _option(
         None,
@@ -237,6 +278,8 @@ class Settings:
         f"(default: the model's flag_below in models.toml, else {DEFAULT_FLAG_BELOW}).",
         "translation",
         "document",
+        flags=("--flag-below",),
+        metavar="SCORE",
     )
     input_format: str = _option(
         "auto",
@@ -244,8 +287,11 @@ class Settings:
         "reading",
         "document",
         choices=INPUT_FORMATS,
+        flags=("--input-format", "-i"),
     )
-    strict_lang: bool = _option(False, "Refuse input that is not German (default: warn).", "reading")
+    strict_lang: bool = _option(
+        False, "Refuse input that is not German (default: warn).", "reading", flags=("--strict-lang",)
+    )
     max_bytes: int | None = _option(
         DEFAULT_MAX_BYTES,
         "Largest input accepted, in bytes (0 or None: no limit; default 2 MiB).",
@@ -254,13 +300,16 @@ class Settings:
         0,
         1 << 40,
     )
-    cache: bool = _option(True, "Use the persistent translation cache.", "translation")
+    cache: bool = _option(
+        True, "Use the persistent translation cache.", "translation", flags=("--cache/--no-cache",)
+    )
     marks: bool = _option(
         True,
         "Put [?] after every sentence a reader should check (a guard flag or low confidence) "
         "in text and Markdown output.",
         "reading",
         "document",
+        flags=("--marks/--no-marks",),
     )
     glossary: tuple[str, ...] = _option(
         (),
@@ -269,6 +318,8 @@ class Settings:
         "translation",
         "document",
         files=True,
+        flags=("--glossary", "-g"),
+        metavar="FILE",
     )
     keep: tuple[str, ...] = _option(
         (),
@@ -276,6 +327,8 @@ class Settings:
         "translation",
         "document",
         files=True,
+        flags=("--keep",),
+        metavar="FILE",
     )
     sentences: int | None = _option(
         None,
@@ -284,6 +337,8 @@ class Settings:
         "document",
         1,
         1000,
+        flags=("--sentences", "-n"),
+        metavar="N",
     )
     words: int | None = _option(
         None,
@@ -292,15 +347,23 @@ class Settings:
         "document",
         1,
         100_000,
+        flags=("--words", "-w"),
+        metavar="N",
     )
     style: BriefStyle = _option(
-        BriefStyle.paragraph, "One paragraph (default), or one bullet per sentence.", "brief", "document"
+        BriefStyle.paragraph,
+        "One paragraph (default), or one bullet per sentence.",
+        "brief",
+        "document",
+        flags=("--style",),
     )
     summarizer: str | None = _option(
         None,
         "extractive (built in, default), a summarization model from models.toml, or a model folder.",
         "brief",
         "document",
+        flags=("--summarizer",),
+        metavar="NAME|PATH",
     )
 
     def __post_init__(self) -> None:

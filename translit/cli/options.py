@@ -65,30 +65,12 @@ class Flag:
     metavar: str | None = None
 
 
-# Settings field -> its flags. ``max_bytes`` is a global option (``translit --max-bytes``).
+# Settings field -> its flags, from the fields' declarations (translit.options: help, flags,
+# metavar, range and scope declared once). ``max_bytes`` is a global option (``translit --max-bytes``).
 SETTING_FLAGS: dict[str, Flag] = {
-    "model": Flag(("--model", "-m"), "NAME|PATH"),
-    "engine": Flag(("--engine", "-e")),
-    "shortlist": Flag(("--shortlist/--no-shortlist",)),
-    "compute": Flag(("--compute",)),
-    "threads": Flag(("--threads",), "N"),
-    "beams": Flag(("--beams",), "N"),
-    "batch_size": Flag(("--batch-size",), "N"),
-    "max_batch_tokens": Flag(("--max-batch-tokens",), "N"),
-    "unit": Flag(("--unit",)),
-    "max_unit_tokens": Flag(("--max-unit-tokens",), "N"),
-    "normalize": Flag(("--normalize",)),
-    "flag_below": Flag(("--flag-below",), "SCORE"),
-    "input_format": Flag(("--input-format", "-i")),
-    "strict_lang": Flag(("--strict-lang",)),
-    "cache": Flag(("--cache/--no-cache",)),
-    "marks": Flag(("--marks/--no-marks",)),
-    "sentences": Flag(("--sentences", "-n"), "N"),
-    "words": Flag(("--words", "-w"), "N"),
-    "style": Flag(("--style",)),
-    "summarizer": Flag(("--summarizer",), "NAME|PATH"),
-    "glossary": Flag(("--glossary", "-g"), "FILE"),
-    "keep": Flag(("--keep",), "FILE"),
+    item.name: Flag(option_info(item.name).flags, option_info(item.name).metavar)
+    for item in fields(Settings)
+    if option_info(item.name).flags
 }
 GLOBAL_SETTINGS = ("max_bytes",)
 
