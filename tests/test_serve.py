@@ -1028,3 +1028,20 @@ def test_cancelling_a_job_stops_a_document_still_being_read(monkeypatch: pytest.
             time.sleep(0.05)
         assert time.monotonic() - asked < 60, "stopped long before the reading would have ended"
         assert not any(child.is_alive() for child in multiprocessing.active_children())
+
+
+def test_a_request_may_set_the_settings_declared_for_requests(copy_server: Running) -> None:
+    """``beams``, ``unit``, … are request fields made from the same declarations as the CLI's
+    flags (translit.options, ``request=True``): documented, range-checked, and used."""
+    from translit.options import request_options
+
+    with copy_server.client() as client:
+        documented = client.get("/openapi.json").json()["paths"]["/translate"]["post"]["requestBody"]
+        shown = documented["content"]["application/json"]["schema"]["properties"]
+        assert set(request_options()) <= set(shown) and "unit" in request_options()
+        body = {"q": "Ein Satz. Noch einer.", "source": "de", "target": "en", "details": True}
+        paragraph = client.post("/translate", json={**body, "unit": "paragraph"}).json()
+        assert paragraph["translit"]["unit_mode"] == "paragraph"
+        assert client.post("/translate", json=body).json()["translit"]["unit_mode"] == "sentence"
+        wrong = client.post("/translate", json={**body, "beams": 0})
+        assert wrong.status_code == 400 and wrong.json()["error"].startswith("Invalid request: beams")

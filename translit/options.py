@@ -148,6 +148,8 @@ class OptionInfo:
     """The command-line flags that set it (``--model``, ``-m``); none: not a per-command flag."""
     metavar: str | None = None
     """How its value reads in ``--help`` (``N``, ``FILE``)."""
+    request: bool = False
+    """A request to the HTTP service may set it (a field of ``/translate`` and ``/brief``)."""
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""
@@ -167,8 +169,11 @@ def _option(
     *,
     flags: tuple[str, ...] = (),
     metavar: str | None = None,
+    request: bool = False,
 ) -> Any:
-    info = OptionInfo(help, group, scope, minimum, maximum, files, choices, keyed_at_default, flags, metavar)
+    info = OptionInfo(
+        help, group, scope, minimum, maximum, files, choices, keyed_at_default, flags, metavar, request
+    )
     return field(default=default, metadata={"option": info})
 
 
@@ -231,6 +236,7 @@ class Settings:
         1,
         64,
         flags=("--beams",),
+        request=True,
         metavar="N",
     )
     batch_size: int = _option(
@@ -253,6 +259,7 @@ class Settings:
         "translation",
         "unit",
         flags=("--unit",),
+        request=True,
     )
     max_unit_tokens: int | None = _option(
         None,
@@ -263,6 +270,7 @@ class Settings:
         1,
         100_000,
         flags=("--max-unit-tokens",),
+        request=True,
         metavar="N",
     )
     normalize: Normalization = _option(
@@ -271,6 +279,7 @@ class Settings:
         "translation",
         "unit",
         flags=("--normalize",),
+        request=True,
     )
     flag_below: float | None = _option(
         None,
@@ -279,6 +288,7 @@ class Settings:
         "translation",
         "document",
         flags=("--flag-below",),
+        request=True,
         metavar="SCORE",
     )
     input_format: str = _option(
@@ -439,6 +449,11 @@ def _file_digests(paths: tuple[str, ...]) -> str:
     from translit.userfiles import GLOSSARY, user_file_digest
 
     return ",".join(user_file_digest(path, GLOSSARY) for path in paths)
+
+
+def request_options() -> list[str]:
+    """The Settings fields a request to the HTTP service may set (declared ``request=True``)."""
+    return [item.name for item in fields(Settings) if option_info(item.name).request]
 
 
 def option_info(name: str) -> OptionInfo:

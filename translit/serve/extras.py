@@ -36,7 +36,7 @@ async def brief(request: Request, service: ServiceDep) -> JSONResponse:
                 raise ApiError(400, f"Invalid request: {name} {exc}") from None
             overrides[name] = value
     documents = await service.read(items, chosen)
-    worker = service.translator_for(fields.glossary, fields.keep)
+    worker = service.with_request_settings(service.translator_for(fields.glossary, fields.keep), fields)
     translations = await service.translate_documents(request, documents, worker)
     briefer = worker.with_settings(**overrides)
     answers = []

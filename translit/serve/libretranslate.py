@@ -48,7 +48,7 @@ async def translate(request: Request, service: ServiceDep) -> JSONResponse:
     for language in languages or []:
         if language["language"] not in requests.SOURCES and language["confidence"] >= 90:
             raise ApiError(400, f"{language['language']} is not supported (translit translates German)")
-    worker = service.translator_for(fields.glossary, fields.keep)
+    worker = service.with_request_settings(service.translator_for(fields.glossary, fields.keep), fields)
     documents = await service.read(items, chosen)
     if chosen == "page":
         requests.check_chars(config, sum(len(p) for d in documents for p in d.paragraphs))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from translit.formats import BY_EXTENSION
 from translit.serve.errors import ApiError
@@ -37,7 +37,29 @@ class RequestModel(BaseModel):
         return data
 
 
-class TranslateRequest(RequestModel):
+def settings_fields() -> dict[str, Any]:
+    """Pydantic fields for the Settings a request may set (declared ``request=True`` in
+    :mod:`translit.options`): type, help and range from the same declaration as their flags."""
+    from translit.options import option_info, option_type, request_options
+
+    made: dict[str, Any] = {}
+    for name in request_options():
+        info = option_info(name)
+        kind = next(k for k in option_type(name) if k is not type(None))
+        numeric = kind in (int, float)
+        low, high = (info.minimum, info.upper()) if numeric else (None, None)
+        made[name] = (kind | None, Field(None, description=f"translit: {info.help}", ge=low, le=high))
+    return made
+
+
+def settings_given(fields: BaseModel) -> dict[str, Any]:
+    """The Settings a parsed request sets (those it gives)."""
+    from translit.options import request_options
+
+    return {name: value for name in request_options() if (value := getattr(fields, name, None)) is not None}
+
+
+class _TranslateFields(RequestModel):
     """``POST /translate``: LibreTranslate's fields, and translit's extras."""
 
     q: str | list[str] = Field(description="The text, or a list of texts (a batch).")
@@ -61,7 +83,11 @@ class TranslateRequest(RequestModel):
     }
 
 
-class BriefRequest(RequestModel):
+TranslateRequest = create_model("TranslateRequest", __base__=_TranslateFields, **settings_fields())
+"""``POST /translate``: LibreTranslate's fields, translit's extras, and the Settings a request may set."""
+
+
+class _BriefFields(RequestModel):
     """``POST /brief`` (translit): an article translated and condensed."""
 
     q: str | list[str] = Field(description="The German article, or a list of them.")
@@ -77,6 +103,10 @@ class BriefRequest(RequestModel):
         "glossary": _TERMS,
         "keep": _TERMS,
     }
+
+
+BriefRequest = create_model("BriefRequest", __base__=_BriefFields, **settings_fields())
+"""``POST /brief``: its fields, and the Settings a request may set."""
 
 
 class DetectRequest(RequestModel):

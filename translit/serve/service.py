@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from translit.errors import TranslitError
 from translit.formats import format_info
@@ -29,7 +30,7 @@ from translit.serve.gate import Gate
 from translit.serve.limits import ServeConfig
 from translit.serve.requests import FORMATS, languages
 from translit.serve.scheduler import Scheduler
-from translit.serve.schema import FileRequest
+from translit.serve.schema import FileRequest, settings_given
 from translit.translator import Translator
 from translit.userfiles import human_size
 
@@ -212,6 +213,16 @@ class Service:
         except TranslitError as exc:
             raise ApiError(400, f"Invalid request: {exc}") from None
         return self.translator.with_glossary(self.translator.glossary.merged(extra))
+
+    def with_request_settings(self, translator: Translator, fields: BaseModel) -> Translator:
+        """``translator`` with the Settings a request gives (``beams``, ``unit``, …), checked."""
+        given = settings_given(fields)
+        if not given:
+            return translator
+        try:
+            return translator.with_settings(**given)
+        except ValueError as exc:
+            raise ApiError(400, f"Invalid request: {exc}") from None
 
     async def translate_documents(
         self, request: Request, documents: list[Any], translator: Translator | None = None
