@@ -611,7 +611,7 @@ def test_batch_options_are_declared_once() -> None:
     assert set(declared) == {"force", "group_size", "follow_links"}
     source = inspect_module.getsource(batch_cli)
     for name, (option, default) in declared.items():
-        assert f'"{option.flag}"' not in source, f"{option.flag} is declared again in cli/batch.py"
+        assert f'"{option.flags[0]}"' not in source, f"{option.flags[0]} is declared again in cli/batch.py"
         assert getattr(BatchSettings(), name) == default
     code, out, _ = invoke("batch", "--help")
     assert code == 0 and "--group-size" in out and "--follow-links" in out and "--force" in out

@@ -832,7 +832,7 @@ def test_serve_options_are_declared_once() -> None:
     assert {"char_limit", "file_limit", "metrics", "access_log", "timeout"} <= set(declared)
     source = inspect_module.getsource(serve_cli)
     for name, (option, default) in declared.items():
-        assert f'"{option.flag}"' not in source, f"{option.flag} is declared again in cli/serve.py"
+        assert f'"{option.flags[0]}"' not in source, f"{option.flags[0]} is declared again in cli/serve.py"
         assert default == next(f.default for f in fields(ServeConfig) if f.name == name)
     code, out, _ = invoke("serve", "--help")
     assert code == 0 and "--file-limit" in out and "--alternatives-limit" in out

@@ -27,7 +27,8 @@ from typing import Any, Literal
 from translit.formats import BY_EXTENSION, INPUT_FORMATS
 
 Scope = Literal["unit", "document"]
-Group = Literal["model", "translation", "reading", "brief"]
+Group = Literal["model", "translation", "reading", "brief", "command"]
+"""Which commands take an option ("command": a command's own settings, ServeConfig, BatchSettings)."""
 
 DEFAULT_FLAG_BELOW = -1.4
 """Units scoring below this are marked for checking when the model's entry sets no threshold.
@@ -90,25 +91,6 @@ def max_threads() -> int:
     return 4 * usable_cores()
 
 
-@dataclass(frozen=True)
-class CommandOption:
-    """How a field of a command's own settings (``ServeConfig``, ``BatchSettings``) is a flag:
-    its name, help, range and metavar. The field's default is the flag's default.
-
-    ``aliases`` are the flag's other names (``-p``); ``negates``: a flag that turns a field
-    whose default is True off (``--no-ui`` for ``ui``); a field whose default is a tuple is a
-    repeatable flag.
-    """
-
-    flag: str
-    help: str
-    minimum: float | None = None
-    maximum: float | None = None
-    metavar: str | None = None
-    aliases: tuple[str, ...] = ()
-    negates: bool = False
-
-
 def command_option(
     default: Any,
     flag: str | None = None,
@@ -120,14 +102,23 @@ def command_option(
     aliases: tuple[str, ...] = (),
     negates: bool = False,
 ) -> Any:
-    """A dataclass field that is also a command-line flag when ``flag`` is given."""
-    option = CommandOption(flag, help, minimum, maximum, metavar, aliases, negates) if flag else None
-    return field(default=default, metadata={"command": option})
+    """A field of a command's own settings (``ServeConfig``, ``BatchSettings``), declared as a
+    :class:`Settings` field is (:class:`OptionInfo`: help, flags, metavar, range) — a flag
+    when ``flag`` is given. ``aliases`` are the flag's other names (``-p``); ``negates``: the
+    flag turns a field whose default is True off (``--no-ui``); a tuple default is a
+    repeatable flag."""
+    flags = (flag, *aliases) if flag else ()
+    info = OptionInfo(help, "command", None, minimum, maximum, flags=flags, metavar=metavar, negates=negates)
+    return field(default=default, metadata={"option": info})
 
 
-def declared_options(settings: type) -> dict[str, tuple[CommandOption, Any]]:
-    """The fields of a settings dataclass that are flags: name → (declaration, default)."""
-    return {f.name: (f.metadata["command"], f.default) for f in fields(settings) if f.metadata.get("command")}
+def declared_options(settings: type) -> dict[str, tuple[OptionInfo, Any]]:
+    """The fields of a command's settings dataclass that are flags: name → (declaration, default)."""
+    return {
+        f.name: (f.metadata["option"], f.default)
+        for f in fields(settings)
+        if f.metadata.get("option") and f.metadata["option"].flags
+    }
 
 
 @dataclass(frozen=True)
@@ -150,6 +141,8 @@ class OptionInfo:
     """How its value reads in ``--help`` (``N``, ``FILE``)."""
     request: bool = False
     """A request to the HTTP service may set it (a field of ``/translate`` and ``/brief``)."""
+    negates: bool = False
+    """Its flag turns a field whose default is True off (``--no-ui`` for ``ui``)."""
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.batch.files import DEFAULT_PATTERNS, signature
-from translit.options import CommandOption, Settings, command_option, declared_options
+from translit.options import OptionInfo, Settings, command_option, declared_options
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,6 @@ class BatchSettings:
         return signature([self.model_key, ",".join(self.outputs), self.translation.key("document")])
 
 
-def batch_options() -> dict[str, tuple[CommandOption, Any]]:
+def batch_options() -> dict[str, tuple[OptionInfo, Any]]:
     """The BatchSettings fields that are ``translit batch`` flags: name → (declaration, default)."""
     return declared_options(BatchSettings)

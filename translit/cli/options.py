@@ -23,8 +23,8 @@ import typer
 from translit.cli.common import environment
 from translit.errors import InputError
 from translit.options import (
-    CommandOption,
     Group,
+    OptionInfo,
     Settings,
     check_option,
     number_text,
@@ -199,7 +199,7 @@ def _shown_with(
     return wrapper
 
 
-def declared_value(declaration: tuple[CommandOption, Any], given: Any) -> Any:
+def declared_value(declaration: tuple[OptionInfo, Any], given: Any) -> Any:
     """The field's value from its flag's: a negating flag turns the default off, a repeatable
     flag's list becomes a tuple."""
     option, default = declaration
@@ -210,7 +210,7 @@ def declared_value(declaration: tuple[CommandOption, Any], given: Any) -> Any:
     return given
 
 
-def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Callable[[F], F]:
+def with_declared_options(options: dict[str, tuple[OptionInfo, Any]]) -> Callable[[F], F]:
     """Give a command a flag for every declared option of its own settings (``ServeConfig``,
     ``BatchSettings``: default, help and range from the declaration), handed to the command as
     one ``declared`` dict of field name → value."""
@@ -221,11 +221,10 @@ def with_declared_options(options: dict[str, tuple[CommandOption, Any]]) -> Call
         added = []
         for name, (option, default) in options.items():
             flag = typer.Option(
-                option.flag,
-                *option.aliases,
+                *option.flags,
                 help=option.help,
                 min=option.minimum,
-                max=option.maximum,
+                max=option.upper(),
                 metavar=option.metavar,
             )
             # A negating flag is False unless given; a tuple is a repeatable flag.

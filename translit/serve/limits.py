@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from translit.errors import InputError
-from translit.options import CommandOption, command_option, declared_options
+from translit.options import OptionInfo, command_option, declared_options
 from translit.userfiles import KEYS_FILE, read_user_text
 
 
@@ -114,7 +114,7 @@ class ServeConfig:
     )
 
 
-def serve_options() -> dict[str, tuple[CommandOption, Any]]:
+def serve_options() -> dict[str, tuple[OptionInfo, Any]]:
     """The ServeConfig fields that are ``translit serve`` flags: name → (declaration, default)."""
     return declared_options(ServeConfig)
 
