@@ -351,3 +351,10 @@ def test_serve_s_flags_are_all_declared_in_its_settings() -> None:
     in one place); the command module writes none by hand."""
     source = (PACKAGE / "cli" / "serve.py").read_text(encoding="utf-8")
     assert "typer.Option(" not in source and "typer.Argument(" not in source
+
+
+def test_batch_s_flags_are_all_declared_in_its_settings() -> None:
+    """Every ``translit batch`` flag comes from a declaration (BatchCommand, BatchSettings, Settings);
+    the command module writes only its argument (IN_DIR) by hand."""
+    source = (PACKAGE / "cli" / "batch.py").read_text(encoding="utf-8")
+    assert "typer.Option(" not in source

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from translit import errors
+from translit.batch.settings import BatchCommand
 from translit.cli.common import handled, load_engine, translator_for, write
-from translit.cli.options import BatchReport, with_declared_options, with_settings
-from translit.formats import batch_globs
+from translit.cli.options import with_declared_options, with_settings
 from translit.options import Settings
 
 log = logging.getLogger("translit")
@@ -29,6 +29,10 @@ def register(app: typer.Typer) -> None:
     )(batch)
 
 
+# The BatchCommand fields, taken out of the declared flags' values before the rest make BatchSettings.
+COMMAND_FLAGS = tuple(BatchCommand.__dataclass_fields__)
+
+
 def with_batch_options(func: Any) -> Any:
     """Give ``batch`` a flag for every option :class:`~translit.batch.BatchSettings` declares."""
     from translit.batch.settings import batch_options
@@ -43,57 +47,6 @@ def batch(
     in_dir: Annotated[
         Path, typer.Argument(help="Folder of German articles (searched recursively).", metavar="IN_DIR")
     ],
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (mirrors the input tree).", metavar="OUT_DIR"),
-    ] = None,
-    outputs: Annotated[
-        str,
-        typer.Option(
-            "--outputs",
-            help="Comma-separated: translation (NAME.en.EXT in the input's own format where it is "
-            "written back, else NAME.en.txt), brief (NAME.brief.txt), json (NAME.json).",
-            metavar="KINDS",
-        ),
-    ] = "translation",
-    patterns: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--glob",
-            help="File name pattern; repeatable (default: every format translit reads, "
-            + " ".join(batch_globs())
-            + ").",
-            metavar="PATTERN",
-        ),
-    ] = None,
-    output_format: Annotated[
-        BatchReport,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text: only the summary (on stderr); jsonl: also stream one JSON object per document; "
-            "json: the batch report as JSON at the end.",
-            metavar="text|json|jsonl",
-        ),
-    ] = BatchReport.text,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
-    ray: Annotated[
-        str | None,
-        typer.Option(
-            "--ray",
-            help="Run on Ray. Alone: join $RAY_ADDRESS if set, else start a local instance; "
-            "with an address (host:port, ray://…): join that cluster; 'local': always a local instance.",
-            metavar="[ADDRESS]",
-        ),
-    ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=10_000, help="Ray: actors.")] = 2,
-    threads_per_worker: Annotated[
-        int,
-        typer.Option("--threads-per-worker", min=1, max=256, help="Ray: CPUs and engine threads per actor."),
-    ] = 1,
-    gpus_per_worker: Annotated[
-        float, typer.Option("--gpus-per-worker", min=0, max=16, help="Ray: GPUs per actor.")
-    ] = 0.0,
     settings: Settings | None = None,
     declared: dict[str, Any] | None = None,
 ) -> None:
@@ -111,7 +64,11 @@ def batch(
     from translit.cli import progress
 
     assert settings is not None
-    kinds = tuple(dict.fromkeys(k.strip() for k in outputs.split(",") if k.strip()))
+    given = dict(declared or {})
+    command = BatchCommand(**{name: given.pop(name) for name in COMMAND_FLAGS if name in given})
+    out_dir = Path(command.out) if command.out else None
+    output_format, quiet = command.format, command.quiet
+    kinds = tuple(dict.fromkeys(k.strip() for k in command.outputs.split(",") if k.strip()))
     unknown = [k for k in kinds if k not in batch_mod.OUTPUT_KINDS]
     if unknown or not kinds:
         raise errors.InputError(
@@ -122,9 +79,9 @@ def batch(
         raise errors.InputError("give an output folder (-o OUT_DIR) or stream with --format jsonl")
     run = batch_mod.BatchSettings(
         outputs=kinds,
-        patterns=tuple(patterns or batch_mod.DEFAULT_PATTERNS),
+        patterns=command.glob or batch_mod.DEFAULT_PATTERNS,
         translation=settings,
-        **(declared or {}),
+        **given,
     )
     plan = batch_mod.plan_batch(in_dir, out_dir, run)
     if not plan.inputs:
@@ -157,9 +114,7 @@ def batch(
             bar.advance(result)
 
         try:
-            report = _run(
-                plan, translator, run, ray, workers, threads_per_worker, gpus_per_worker, on_result, bar
-            )
+            report = _run(plan, translator, run, command, on_result, bar)
         except KeyboardInterrupt:
             if out_dir is not None:
                 # Said before "interrupted": what was kept, and that the same command goes on.
@@ -178,21 +133,12 @@ def batch(
         raise typer.Exit(errors.EXIT_PARTIAL)
 
 
-def _run(
-    plan: Any,
-    translator: Any,
-    run: Any,
-    ray: str | None,
-    workers: int,
-    threads_per_worker: int,
-    gpus_per_worker: float,
-    on_result: Any,
-    bar: Any,
-) -> Any:
-    """The batch on Ray (``ray``: an address, ``local`` or ``auto``) or here: its report."""
+def _run(plan: Any, translator: Any, run: Any, command: BatchCommand, on_result: Any, bar: Any) -> Any:
+    """The batch on Ray (``--ray``: an address, ``local`` or ``auto``) or here: its report."""
     from translit import batch as batch_mod
 
-    if ray is None:
+    ray = command.ray
+    if not ray:
         load_engine(translator)
         return batch_mod.run_local(plan, translator, run, on_result=on_result, on_start=bar.start)
     from translit.batch.ray_runner import RayOptions, run_on_ray
@@ -200,8 +146,8 @@ def _run(
     options = RayOptions(
         address=None if ray in ("local", "auto") else ray,
         local=ray == "local",
-        workers=workers,
-        threads_per_worker=threads_per_worker,
-        gpus_per_worker=gpus_per_worker,
+        workers=command.workers,
+        threads_per_worker=command.threads_per_worker,
+        gpus_per_worker=command.gpus_per_worker,
     )
     return run_on_ray(plan, translator, run, options, on_result=on_result, on_start=bar.start)

@@ -49,14 +49,6 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-class BatchReport(StrEnum):
-    """What ``translit batch`` writes to stdout besides the summary on stderr."""
-
-    text = "text"
-    json = "json"
-    jsonl = "jsonl"
-
-
 @dataclass(frozen=True)
 class Flag:
     """How one Settings field is spelled on the command line."""
