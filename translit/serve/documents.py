@@ -50,7 +50,7 @@ def file_url(request: Request, service: Service, token: str, name: str) -> str:
 )
 async def translate_file(request: Request, service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/translate_file``: multipart ``file``, ``source``, ``target``, ``api_key``."""
-    name, data, params = await requests.upload(request, service.config, service.enter)
+    name, data, params = await requests.upload(request, service.config, service.gate.enter)
     service.gate.authorise(request, params)
     fields = parsed(FileRequest, {**params, "file": data})
     new_name, written = await service.translate_upload(request, name, data, fields)
@@ -77,7 +77,7 @@ async def download_file(token: str, name: str, service: ServiceDep) -> Response:
 )
 async def submit_job(request: Request, service: ServiceDep) -> JSONResponse:
     """Start translating an uploaded document; answers 202 with the job's address."""
-    name, data, params = await requests.upload(request, service.config, service.enter)
+    name, data, params = await requests.upload(request, service.config, service.gate.enter)
     client = service.gate.authorise(request, params)
     fields = parsed(FileRequest, {**params, "file": data})
     job = Job(name, client=client)
@@ -102,8 +102,7 @@ async def submit_job(request: Request, service: ServiceDep) -> JSONResponse:
             job.status, job.error = "failed", f"internal error ({type(exc).__name__})"
         finally:
             job.finished = time.monotonic()
-            service.in_flight -= 1
-            service.served += 1
+            service.gate.ended()
 
     service.background.add(task := asyncio.create_task(run()))
     task.add_done_callback(service.background.discard)

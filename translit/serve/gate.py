@@ -1,4 +1,5 @@
-"""The one gate every request passes: its API key, its client, and its rate.
+"""The one gate every request passes: its API key, its client, its rate, and its place among the
+requests in flight (``--max-concurrent``; a job keeps its place until it ends).
 
 The client is the peer the connection comes from — never a header a client writes
 (``X-Forwarded-For``: ``translit serve`` runs uvicorn without proxy headers, so that a header
@@ -35,7 +36,7 @@ def address(request: Request) -> str:
 
 
 class Gate:
-    """Keys and rates of one service."""
+    """Keys, rates and the requests in flight of one service."""
 
     def __init__(self, config: ServeConfig) -> None:
         self.config = config
@@ -44,6 +45,33 @@ class Gate:
         self.guesses = RateLimiter(
             min(config.rate, GUESSES_PER_MINUTE) if config.rate else GUESSES_PER_MINUTE
         )
+        self.in_flight = 0  # requests (and jobs) counted against --max-concurrent
+        self.served = 0
+
+    # --- requests in flight ----------------------------------------------------------------------
+
+    def enter(self, request: Request) -> None:
+        """Count a request whose body is in against ``--max-concurrent`` (429 when full)."""
+        if request.scope.get("translit.counted"):
+            return
+        if self.config.max_concurrent and self.in_flight >= self.config.max_concurrent:
+            raise ApiError(
+                429, f"Slowdown: {self.config.max_concurrent} requests are in flight", {"Retry-After": "1"}
+            )
+        self.in_flight += 1
+        request.scope["translit.counted"] = True
+
+    def leave(self, scope: dict[str, Any]) -> None:
+        """The end of a request counted by :meth:`enter` (a job's request hands its place to the job)."""
+        if scope.get("translit.counted"):
+            self.ended()
+
+    def ended(self) -> None:
+        """One request or job less in flight."""
+        self.in_flight -= 1
+        self.served += 1
+
+    # --- keys --------------------------------------------------------------------------------------
 
     def _wrong_key(self, request: Request) -> None:
         """Count a wrong key against its client: 429 once it has guessed too often."""

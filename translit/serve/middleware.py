@@ -80,7 +80,7 @@ class GuardMiddleware:
             if not started:
                 await error_response(500, internal_error_message(exc))(scope, receive, send)
         finally:
-            self.service.leave(scope)
+            self.service.gate.leave(scope)
             seconds = time.perf_counter() - began
             if self.service.metrics is not None:
                 self.service.metrics.observe(str(scope.get("path", "")), status, seconds)

@@ -34,7 +34,7 @@ async def health(request: Request, service: ServiceDep) -> JSONResponse:
             "model": Path(engine.model_id).name if os.sep in engine.model_id else engine.model_id,
             "engine": engine_name(engine),
             "uptime": round(time.time() - service.started, 1),
-            "in_flight": service.in_flight,
+            "in_flight": service.gate.in_flight,
             "pending_units": service.scheduler.pending_inputs(),
             "rounds": stats.rounds,
             "units_translated": stats.inputs,

@@ -69,7 +69,6 @@ class Service:
         resolved = translator.settings.for_model(engine.normalization, engine.flag_below)
         self.options = decode_options(resolved)
         self.normalize = get_normalizer(resolved.normalize.value)
-        self.in_flight = 0
         self.files = FileStore(config.file_ttl)
         self.jobs = Jobs(config.file_ttl)
         self.background: set[Any] = set()  # running jobs (a task must be referenced to live)
@@ -79,26 +78,6 @@ class Service:
 
             self.metrics = Metrics(self.scheduler)
         self.started = time.time()
-        self.served = 0
-
-    # --- requests in flight --------------------------------------------------------------------
-
-    def enter(self, request: Request) -> None:
-        """Count a request whose body is in against ``--max-concurrent`` (429 when full)."""
-        if request.scope.get("translit.counted"):
-            return
-        if self.config.max_concurrent and self.in_flight >= self.config.max_concurrent:
-            raise ApiError(
-                429, f"Slowdown: {self.config.max_concurrent} requests are in flight", {"Retry-After": "1"}
-            )
-        self.in_flight += 1
-        request.scope["translit.counted"] = True
-
-    def leave(self, scope: dict[str, Any]) -> None:
-        """The end of a request counted by :meth:`enter`."""
-        if scope.get("translit.counted"):
-            self.in_flight -= 1
-            self.served += 1
 
     def count_characters(self, items: list[str]) -> None:
         """Add a request's characters to the metrics."""
