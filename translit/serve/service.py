@@ -52,7 +52,7 @@ def detected(text: str) -> dict[str, Any]:
 
 
 class Service:
-    """One translator, one scheduler, the files and jobs, the gate and the count of requests."""
+    """One translator, one scheduler, the files and jobs, and the gate (keys, rates, requests in flight)."""
 
     def __init__(self, translator: Translator, config: ServeConfig) -> None:
         self.translator = translator
