@@ -10,9 +10,8 @@ import re
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, library
-from translit.readers.subtitles import LineSkeleton, cue_places, line_skeleton, split_lines
-from translit.textio import decode_bytes
+from translit.readers.base import Document, library
+from translit.readers.subtitles import LineWriter, cue_places, line_skeleton, subtitle_lines
 
 _TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
@@ -50,9 +49,7 @@ class SrtReader:
     def read(self, data: bytes | str, source: str) -> Document:
         """One segment per run of cues that makes whole sentences."""
         srt = _import_srt()
-        decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
-        text = (decoded.text if decoded else str(data)).removeprefix("\ufeff")
-        lines, newline = split_lines(text)
+        text, lines, newline = subtitle_lines(data, source)
         check_timings(lines, source)
         try:
             subtitles = list(srt.parse("\n".join(lines)))
@@ -70,14 +67,5 @@ class SrtReader:
         )
 
 
-class SrtWriter:
-    """Writes each cue's share of the English into its text lines."""
-
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
-        """The SRT file: same cues, numbers and timings (as written); English text."""
-        skeleton: LineSkeleton = document.skeleton
-        return skeleton.write(segments, marks)
-
-
 Reader = SrtReader
-Writer = SrtWriter
+Writer = LineWriter

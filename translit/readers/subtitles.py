@@ -26,7 +26,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from translit.readers.base import CHECK_MARK, CLOSING, PlacedSegment, RawAtom, Segment, segment_from
+from translit.readers.base import CHECK_MARK, CLOSING, Document, PlacedSegment, RawAtom, Segment, segment_from
+from translit.textio import decode_bytes
 
 LINE_CHARS = 42
 LINES = 2
@@ -101,6 +102,23 @@ def split_lines(text: str) -> tuple[list[str], str]:
     counts["\n"] = text.count("\n") - counts["\r\n"]
     newline = max(counts, key=lambda k: (counts[k], k == "\n"))
     return re.split(r"\r\n|\r|\n", text), newline
+
+
+def subtitle_lines(data: bytes | str, source: str) -> tuple[str, list[str], str]:
+    """A subtitle file's text (decoded; a BOM left out), its lines and the line end to write back."""
+    text = (decode_bytes(data, source).text if isinstance(data, bytes) else data).removeprefix("\ufeff")
+    lines, newline = split_lines(text)
+    return text, lines, newline
+
+
+class LineWriter:
+    """Writes each cue's share of the English into its text lines (SubRip and WebVTT alike);
+    every other line as it was."""
+
+    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+        """The subtitle file: the same cues, numbers, timings and blocks; English cue text."""
+        skeleton: LineSkeleton = document.skeleton
+        return skeleton.write(segments, marks)
 
 
 def cue_places(lines: list[str], timing: re.Pattern[str], stop: re.Pattern[str]) -> list[tuple[int, int]]:

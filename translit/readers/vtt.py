@@ -12,9 +12,8 @@ import re
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, library
-from translit.readers.subtitles import LineSkeleton, cue_places, line_skeleton, split_lines
-from translit.textio import decode_bytes
+from translit.readers.base import Document, library
+from translit.readers.subtitles import LineWriter, cue_places, line_skeleton, subtitle_lines
 
 _TIME = r"(?:\d+:)?\d{2}:\d{2}(?:\.\d{1,3})?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}")
@@ -36,9 +35,7 @@ class VttReader:
         if isinstance(data, bytes) and 0 < data.count(b"\0") <= max(1, len(data) // 100):
             # WebVTT's parsing rules replace a NUL with U+FFFD; a file of NULs is still refused.
             data = data.replace(b"\0", "\ufffd".encode())
-        decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
-        text = (decoded.text if decoded else str(data)).removeprefix("\ufeff")
-        lines, newline = split_lines(text)
+        _, lines, newline = subtitle_lines(data, source)
         try:
             captions = list(webvtt.from_buffer(io.StringIO("\n".join(lines))))
         except Exception as exc:  # webvtt-py's MalformedFileError and friends
@@ -56,14 +53,5 @@ class VttReader:
         )
 
 
-class VttWriter:
-    """Writes each cue's share of the English into its text lines."""
-
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
-        """The WebVTT file with English cue text; everything else as it was."""
-        skeleton: LineSkeleton = document.skeleton
-        return skeleton.write(segments, marks)
-
-
 Reader = VttReader
-Writer = VttWriter
+Writer = LineWriter
