@@ -192,6 +192,7 @@ HELP_IMPORTS = {
     "translit.options",
     "translit.readers",
     "translit.readers.base",
+    "translit.readers.child",  # stop_if_given_up: standard library only
     "translit.registry",
     "translit.serve",
     "translit.serve.limits",

@@ -627,9 +627,9 @@ def raw_request(url: str, head: bytes) -> socket.socket:
 
 
 def test_slow_senders_hold_no_slot_and_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    from translit.serve import requests as serve_requests
+    from translit.serve import gate as serve_gate
 
-    monkeypatch.setattr(serve_requests, "BODY_SECONDS", 1.5)
+    monkeypatch.setattr(serve_gate, "BODY_SECONDS", 1.5)
     with running(config=ServeConfig(max_concurrent=2)) as server:
         head = b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 85\r\n\r\n{"
         slow = [raw_request(server.url, head) for _ in range(4)]
@@ -1028,6 +1028,49 @@ def test_cancelling_a_job_stops_a_document_still_being_read(monkeypatch: pytest.
             time.sleep(0.05)
         assert time.monotonic() - asked < 60, "stopped long before the reading would have ended"
         assert not any(child.is_alive() for child in multiprocessing.active_children())
+
+
+def test_cancelling_a_job_stops_a_word_document_read_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Word document is parsed in the server's own process, not a child: a cancelled job's
+    reading stops at the next paragraph (translit.readers.child.stop_if_given_up), rather than
+    going on to the end of the document."""
+    docx = pytest.importorskip("docx")
+    import translit.readers.base as base
+
+    paragraphs = 2000
+    document = docx.Document()
+    for n in range(paragraphs):
+        document.add_paragraph(f"Absatz {n}.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    made = {"segments": 0}
+    finished = threading.Event()
+    collapse = base.collapse
+
+    def slow_collapse(text: str):  # a slow parser: every paragraph takes 10 ms
+        made["segments"] += 1
+        time.sleep(0.01)
+        return collapse(text)
+
+    monkeypatch.setattr(base, "collapse", slow_collapse)
+    with running() as server, server.client() as client:
+        read = server.translator.read
+
+        def watched_read(*args, **kwargs):
+            try:
+                return read(*args, **kwargs)
+            finally:
+                finished.set()
+
+        monkeypatch.setattr(server.translator, "read", watched_read)
+        job = client.post("/jobs", files={"file": ("lang.docx", buffer.getvalue())}).json()["job"]
+        deadline = time.monotonic() + 60
+        while made["segments"] < 10:
+            assert time.monotonic() < deadline, "the reading never started"
+            time.sleep(0.01)
+        assert client.delete(f"/jobs/{job}").json()["status"] == "cancelled"
+        assert finished.wait(120), "the reading never ended"
+        assert made["segments"] < paragraphs, "the whole document was read after the job was cancelled"
 
 
 def test_a_request_may_set_the_settings_declared_for_requests(copy_server: Running) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from translit.errors import InputError
+from translit.readers.child import stop_if_given_up
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ def segment_from(
     Spans are ordered outermost first; ``keep_empty=False`` drops spans left without text (a
     run of spaces). Returns the segment and, for each of its characters, its offset in ``raw``.
     """
+    stop_if_given_up()  # a cancelled job's document stops here, one segment at a time
     text, where = collapse(raw)
 
     def at(offset: int) -> int:

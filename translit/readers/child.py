@@ -25,6 +25,7 @@ T = TypeVar("T")
 _STOP: ContextVar[Callable[[], bool] | None] = ContextVar("translit_stop_reading", default=None)
 STOP_POLL = 0.1
 """Seconds between two looks at whether the reading was given up."""
+STOPPED = "the reading was stopped (cancelled)"
 
 
 @contextmanager
@@ -35,6 +36,18 @@ def stoppable(stop: Callable[[], bool]) -> Iterator[None]:
         yield
     finally:
         _STOP.reset(token)
+
+
+def stop_if_given_up() -> None:
+    """Raise :class:`InputError` when whoever waits for this reading has given up.
+
+    A reader that parses in this process (Word, ODT, PowerPoint, EPUB, Markdown, subtitles)
+    asks this once per segment it makes (:func:`translit.readers.base.segment_from`), so a
+    cancelled job stops within a segment rather than at the end of the document.
+    """
+    stop = _STOP.get()
+    if stop is not None and stop():
+        raise InputError(STOPPED)
 
 
 def mapped_bytes() -> int:
@@ -90,7 +103,7 @@ def bounded(
             if time.monotonic() >= deadline:
                 raise InputError(too_slow)
             if stop is not None and stop():
-                raise InputError("the reading was stopped (cancelled)")
+                raise InputError(STOPPED)
         status, value = receiver.recv()
     except EOFError:
         raise InputError(ended) from None

@@ -50,7 +50,9 @@ def file_url(request: Request, service: Service, token: str, name: str) -> str:
 )
 async def translate_file(request: Request, service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/translate_file``: multipart ``file``, ``source``, ``target``, ``api_key``."""
-    name, data, params = await requests.upload(request, service.config, service.gate.enter)
+    name, data, params = await requests.upload(
+        request, await service.gate.admit(request, upload=True), service.config.file_limit
+    )
     service.gate.authorise(request, params)
     fields = parsed(FileRequest, {**params, "file": data})
     new_name, written = await service.translate_upload(request, name, data, fields)
@@ -77,7 +79,9 @@ async def download_file(token: str, name: str, service: ServiceDep) -> Response:
 )
 async def submit_job(request: Request, service: ServiceDep) -> JSONResponse:
     """Start translating an uploaded document; answers 202 with the job's address."""
-    name, data, params = await requests.upload(request, service.config, service.gate.enter)
+    name, data, params = await requests.upload(
+        request, await service.gate.admit(request, upload=True), service.config.file_limit
+    )
     client = service.gate.authorise(request, params)
     fields = parsed(FileRequest, {**params, "file": data})
     job = Job(name, client=client)

@@ -19,7 +19,7 @@ router = APIRouter()
 @router.post("/brief", summary="Translate and brief an article (translit)", openapi_extra=body(BriefRequest))
 async def brief(request: Request, service: ServiceDep) -> JSONResponse:
     """A brief of each ``q``: English sentences chosen from the translation, each with its German."""
-    params = await requests.parameters(request, service.config, service.gate.enter)
+    params = await requests.parameters(request, await service.gate.admit(request), service.config.body_limit)
     service.gate.authorise(request, params)
     fields = parsed(BriefRequest, params)
     items, batch = requests.texts(service.config, fields.q)

@@ -34,7 +34,7 @@ router = APIRouter()
 async def translate(request: Request, service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/translate``; ``details: true`` adds translit's per-unit JSON."""
     config = service.config
-    params = await requests.parameters(request, config, service.gate.enter)
+    params = await requests.parameters(request, await service.gate.admit(request), config.body_limit)
     service.gate.authorise(request, params)
     fields = parsed(TranslateRequest, params)
     chosen = requests.text_format(fields.format)
@@ -85,7 +85,7 @@ async def languages() -> JSONResponse:
 @router.post("/detect", summary="Detect the language of a text", openapi_extra=body(DetectRequest))
 async def detect(request: Request, service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/detect``: candidates with a confidence of 0-100."""
-    params = await requests.parameters(request, service.config, service.gate.enter)
+    params = await requests.parameters(request, await service.gate.admit(request), service.config.body_limit)
     service.gate.authorise(request, params)
     q = parsed(DetectRequest, params).q
     requests.check_chars(service.config, len(q))

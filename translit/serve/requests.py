@@ -2,15 +2,13 @@
 
 LibreTranslate reads JSON, urlencoded and multipart bodies alike (its clients send all three),
 so do these functions; :mod:`translit.serve.schema` describes the same fields for ``/docs``.
-A body counts against ``--max-concurrent`` only once it is in (``enter``): a slow sender holds
-no place.
+The bodies come from the gate (:meth:`translit.serve.gate.Gate.admit`), read within their limits.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,8 +18,6 @@ from starlette.datastructures import FormData
 from translit.serve.errors import ApiError
 from translit.serve.limits import ServeConfig
 
-BODY_SECONDS = 30.0  # a request body must arrive within this (slow senders hold nothing meanwhile)
-UPLOAD_OVERHEAD = 65536  # bytes of a multipart body besides its file (boundaries, other fields)
 NAME_CHARS = 255  # the longest upload name kept (a longer one is cut, its extension kept)
 SOURCES = ("de",)
 TARGETS = ("en",)
@@ -48,22 +44,6 @@ def check_values(data: Any, depth: int = 0) -> None:
             check_values(value, depth + 1)
 
 
-async def read_body(request: Request, limit: int, status: int) -> bytes:
-    """The request's body, within ``limit`` bytes (else ``status``) and :data:`BODY_SECONDS`."""
-    body = bytearray()
-    try:
-        async with asyncio.timeout(BODY_SECONDS):
-            async for chunk in request.stream():
-                body.extend(chunk)
-                if limit and len(body) > limit:
-                    raise ApiError(status, f"Invalid request: body exceeds the limit ({limit} bytes)")
-    except TimeoutError:
-        raise ApiError(
-            408, f"Invalid request: the body took longer than {BODY_SECONDS:g} s to arrive"
-        ) from None
-    return bytes(body)
-
-
 def content_type(request: Request) -> str:
     """The request's media type, lower case, without parameters."""
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -88,16 +68,9 @@ async def parse_form(request: Request, body: bytes, max_part_size: int) -> FormD
         raise ApiError(400, "Invalid request: the form data cannot be read") from None
 
 
-async def parameters(
-    request: Request, config: ServeConfig, enter: Callable[[Request], None]
-) -> dict[str, Any]:
-    """The request's parameters: a JSON object, or form data (urlencoded or multipart)."""
-    declared = request.headers.get("content-length")
-    limit = config.body_limit
-    if limit and declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(400, f"Invalid request: body of {declared} bytes exceeds the limit ({limit})")
-    body = await read_body(request, limit, 400)
-    enter(request)
+async def parameters(request: Request, body: bytes, limit: int) -> dict[str, Any]:
+    """The parameters in a request's ``body``: a JSON object, or form data (urlencoded or
+    multipart, no part over ``limit`` bytes)."""
     kind = content_type(request)
     if not body:
         return {}
@@ -133,18 +106,10 @@ def short_name(name: str) -> str:
     return stem[: NAME_CHARS - len(suffix) - 1] + "." + suffix
 
 
-async def upload(
-    request: Request, config: ServeConfig, enter: Callable[[Request], None]
-) -> tuple[str, bytes, dict[str, Any]]:
-    """A multipart upload's file (name, bytes) and its other fields, within the file limit."""
+async def upload(request: Request, body: bytes, limit: int) -> tuple[str, bytes, dict[str, Any]]:
+    """A multipart upload's file (name, bytes) and its other fields, the file within ``limit``."""
     if content_type(request) != "multipart/form-data":
         raise ApiError(400, "Invalid request: send the file as multipart/form-data in a 'file' field")
-    limit = config.file_limit
-    declared = request.headers.get("content-length")
-    if limit and declared and declared.isdigit() and int(declared) > limit + UPLOAD_OVERHEAD:
-        raise ApiError(413, f"Invalid request: the file exceeds the limit ({limit} bytes)")
-    body = await read_body(request, limit + UPLOAD_OVERHEAD if limit else 0, 413)
-    enter(request)
     form = await parse_form(request, body, limit or 1 << 40)
     file = form.get("file")
     if file is None or isinstance(file, str):

@@ -7,7 +7,6 @@ answering; what translating a request's texts or a document takes is here.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Annotated, Any
 
@@ -89,23 +88,9 @@ class Service:
     async def wait(
         self, request: Request | None, future: Any, timeout: float | None = None, job: Job | None = None
     ) -> Any:
-        """Wait for the scheduler; a client that leaves (or a cancelled job) costs nothing more,
-        a slow one times out."""
-        wrapped = asyncio.wrap_future(future)
-        limit = self.config.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        while True:
-            done, _ = await asyncio.wait({wrapped}, timeout=0.05)
-            if done:
-                return wrapped.result()
-            if (request is not None and await request.is_disconnected()) or (
-                job is not None and job.cancelled
-            ):
-                self.scheduler.cancel(future)
-                raise ApiError(499, "the client went away" if job is None else "the job was cancelled")
-            if time.monotonic() > deadline:
-                self.scheduler.cancel(future)
-                raise ApiError(503, f"the translation took longer than {limit:g} s; try again")
+        """The scheduler's answer to ``future``, through the gate (which ends it when the client
+        leaves, the job is cancelled or the time is over)."""
+        return await self.gate.wait(request, future, self.scheduler.cancel, timeout, job)
 
     async def translate_upload(
         self, request: Request | None, name: str, data: bytes, fields: FileRequest, job: Job | None = None
