@@ -272,3 +272,38 @@ def test_a_service_with_keys_asks_for_one_and_shows_its_message(browser: object,
         page.page.fill("#api-key", "geheim")
         page.translate("Der Hund bellt.")
         page.close()
+
+
+def test_a_correction_made_in_the_page_sticks_and_a_near_match_is_shown(browser: object) -> None:
+    """With ``--suggestions`` and keys, click an English sentence, correct it, save: the page shows
+    it as the memory's, and from then on the service and the library translate it so; a German
+    sentence close to it shows the near match beside the model's sentence."""
+    import translit
+    from translit.serve import ServeConfig
+
+    from .conftest import CAPTIONS
+
+    corrected = "A cyclist rides along a road (edited in the page)."
+    config = ServeConfig(suggestions=True, keys=frozenset({"page-key"}))
+    with running(SMALL, config) as server:
+        page = Page(browser, server)
+        page.page.fill("#api-key", "page-key")
+        page.translate(f"{CAPTIONS[0]} {CAPTIONS[3]}")
+        page.page.click('#translation [data-unit="0"]')
+        page.page.fill("textarea.edit-unit", corrected)
+        page.page.click("button.save-unit")
+        page.page.wait_for_selector('#translation .unit.memory[data-unit="0"]')
+        assert page.page.locator('#translation [data-unit="0"]').inner_text() == corrected
+        assert "translation memory" in page.page.locator("#notice").inner_text()
+        answer = details(server, CAPTIONS[0], api_key="page-key")
+        assert answer["units"][0]["translation"] == corrected
+        assert answer["units"][0]["by"] == "memory" and answer["units"][0]["memory"]["origin"] == "page"
+        page.page.click("#edit")  # back to the German box
+        page.translate("Ein Mann fährt mit einem Fahrrad über eine große Straße.")
+        page.page.wait_for_selector("#translation .near")
+        near = page.page.locator("#translation .near").get_attribute("aria-label") or ""
+        assert corrected in near and "near match" in near
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.page.screenshot(path=str(ARTIFACTS / "page-memory.png"))
+        page.close()
+    assert translit.Translator(SMALL, cache=False).translate(CAPTIONS[0]).text == corrected

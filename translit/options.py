@@ -306,6 +306,14 @@ class Settings:
     cache: bool = _option(
         True, "Use the persistent translation cache.", "translation", flags=("--cache/--no-cache",)
     )
+    memory: str = _option(
+        "",
+        "Translation memory: a unit whose German it holds gets its English, and near matches are "
+        "shown (default: memory.sqlite3 in the cache folder, when it exists; 'off': none).",
+        "translation",
+        flags=("--memory",),
+        metavar="FILE",
+    )
     marks: bool = _option(
         True,
         "Put [?] after every sentence a reader should check (a guard flag or low confidence) "

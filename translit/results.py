@@ -11,6 +11,7 @@ from typing import Any
 
 from translit.formats import format_info
 from translit.glossary import TermUse
+from translit.memory import Entry, Near
 from translit.options import DEFAULT_FLAG_BELOW
 from translit.readers import Document, PlacedSegment, write_document
 from translit.readers.base import CHECK_MARK
@@ -37,6 +38,15 @@ class UnitResult:
     flags: tuple[str, ...] = ()
     redone: tuple[str, ...] = ()
     terms: tuple[TermUse, ...] = ()
+    memory: Entry | None = None
+    """The translation memory's entry this unit's English is (None: the model's or a copy)."""
+    near: Near | None = None
+    """A near match in the memory, shown beside the model's translation (never used)."""
+
+    @property
+    def by(self) -> str:
+        """Who translated the unit: ``memory`` (a person), ``copy`` (nothing to translate) or ``model``."""
+        return "memory" if self.memory is not None else "copy" if self.copied else "model"
 
 
 @dataclass
@@ -164,6 +174,9 @@ class Translation:
                     "low_confidence": self.low_confidence(i),
                     "check": self.needs_check(i),
                     **({"terms": [t.to_dict() for t in result.terms]} if result.terms else {}),
+                    "by": result.by,
+                    **({"memory": _memory_origin(result.memory)} if result.memory is not None else {}),
+                    **({"near": result.near.to_dict()} if result.near is not None else {}),
                 }
             )
         data = {
@@ -187,6 +200,12 @@ class Translation:
         if document is not None:
             data["document"] = document
         return data
+
+
+def _memory_origin(entry: Entry) -> dict[str, Any]:
+    """Where a remembered unit's English came from, for JSON."""
+    shown = entry.to_dict()
+    return {name: shown[name] for name in ("id", "origin", "who", "created")}
 
 
 def sentence_units(translation: Translation, sentences: list[str]) -> list[list[int]]:

@@ -31,6 +31,7 @@ from translit.errors import NOTE, InputError
 from translit.formats import DOCUMENT_MAX_BYTES, format_info
 from translit.glossary import Glossary, load_glossary
 from translit.language import check_german
+from translit.memory import TranslationMemory, open_memory
 from translit.options import Settings
 from translit.pipeline import Outcome, Prepared, assemble, cached_translate, decode_options, prepare
 from translit.readers import Document, format_of_name, read_document
@@ -93,6 +94,7 @@ class Translator:
         registry: Registry | None = None,
         summarizer: Summarizer | None = None,
         glossary: Glossary | Sequence[str | Path] | None = None,
+        memory: TranslationMemory | bool | None = None,
         **options: Any,
     ) -> None:
         if glossary is not None and not isinstance(glossary, Glossary):
@@ -122,6 +124,10 @@ class Translator:
         else:
             self._cache = None
             self._own_cache = True  # opened when first needed
+        # The memory: given, False (none), or None to follow settings.memory (opened when needed).
+        self._memory = memory if isinstance(memory, TranslationMemory) else None
+        self._memory_open = memory is not None
+        self._own_memory = False
         self._load_seconds = 0.0
 
     # --- what it holds -----------------------------------------------------------------------
@@ -164,6 +170,16 @@ class Translator:
         return self._cache
 
     @property
+    def memory(self) -> TranslationMemory | None:
+        """The translation memory (``settings.memory``, opened read-only when first needed;
+        None without one)."""
+        if not self._memory_open:
+            self._memory_open = True
+            self._memory = open_memory(self.settings.memory)
+            self._own_memory = self._memory is not None
+        return self._memory
+
+    @property
     def glossary(self) -> Glossary:
         """The glossary and do-not-translate terms (``settings.glossary`` and ``keep``, read once)."""
         if self._glossary is None:
@@ -178,10 +194,14 @@ class Translator:
         return self._summarizer
 
     def close(self) -> None:
-        """Close the cache this translator opened."""
+        """Close the cache and the memory this translator opened."""
         if self._own_cache and self._cache is not None:
             self._cache.close()
             self._cache = None
+        if self._own_memory and self._memory is not None:
+            self._memory.close()
+            self._memory = None
+            self._memory_open = False
 
     def __enter__(self) -> Translator:
         return self
@@ -280,7 +300,7 @@ class Translator:
         and :meth:`assemble`; the HTTP service translates the inputs of many requests
         together in between.
         """
-        return prepare(documents, self.engine, self.settings, options, self.glossary)
+        return prepare(documents, self.engine, self.settings, options, self.glossary, self.memory)
 
     def assemble(
         self, prepared: Prepared, outcomes: Sequence[Outcome], seconds: float = 0.0
@@ -317,8 +337,15 @@ class Translator:
             registry=self._registry,
             summarizer=self._summarizer,
             glossary=self._glossary if not {"glossary", "keep"} & set(changes) else None,
+            memory=None if "memory" in changes else (self.memory or False),
         )
         twin._choice = self._choice
+        return twin
+
+    def with_memory(self, memory: TranslationMemory | None) -> Translator:
+        """A translator with this translation memory (None: none), sharing this one's engine and cache."""
+        twin = self.with_settings()
+        twin._memory, twin._memory_open, twin._own_memory = memory, True, False
         return twin
 
     def with_glossary(self, glossary: Glossary) -> Translator:

@@ -43,6 +43,9 @@ KEEP_LIST = FileKind("keep list", 256 << 20, "split it into several files, each 
 CONFIG = FileKind("config file", 1 << 20, "a config file holds a few settings")
 MODELS_FILE = FileKind("models file", 1 << 20, "a models file lists a few models")
 KEYS_FILE = FileKind("API keys file", 16 << 20, "give fewer keys")
+MEMORY_FILE = FileKind(
+    "translation memory file", 256 << 20, "split it into several files, each imported on its own"
+)
 
 
 def human_size(size: int) -> str:

@@ -9,6 +9,7 @@ One module per command group, each readable top to bottom on its own:
 * :mod:`translit.cli.cache` — ``cache info|clear``
 * :mod:`translit.cli.eval` — ``eval summary|translate``
 * :mod:`translit.cli.glossary` — ``glossary check``
+* :mod:`translit.cli.memory` — ``memory add|import|export|list|remove|review``
 * :mod:`translit.cli.common` — global options, defaults, output, errors, shared option types
 * :mod:`translit.cli.usage` — how commands and their arguments read in ``--help``
 """
@@ -33,7 +34,7 @@ from typer._click.exceptions import (
 )
 from typer.core import TyperGroup
 
-from translit.cli import batch, cache, documents, eval, glossary, models, serve
+from translit.cli import batch, cache, documents, eval, glossary, memory, models, serve
 from translit.cli.common import (
     EXIT_CODES_HELP,
     GlobalOptions,
@@ -214,6 +215,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(cache.app, name="cache")
 app.add_typer(eval.app, name="eval")
 app.add_typer(glossary.app, name="glossary")
+app.add_typer(memory.app, name="memory")
 
 # Global options and how many values each takes, so they may also follow the subcommand.
 GLOBAL_OPTIONS = {"--debug": 0, "--allow-pickle": 0, "--models": 1, "--max-bytes": 1}

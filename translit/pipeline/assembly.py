@@ -1,7 +1,8 @@
 """Documents cut into units before translation, and translations assembled after it.
 
-:func:`prepare` cuts every document's segments into units (sentences by default) and
-normalises what the model will see; after the inputs are translated (behind the cache, or
+:func:`prepare` cuts every document's segments into units (sentences by default), takes the
+units the translation memory holds out of the model's way (:mod:`translit.memory`) and
+normalises what the model will see of the others; after the inputs are translated (behind the cache, or
 pooled with other requests by the service), :func:`assemble` joins the outcomes back into
 paragraphs, places the documents' formatting (:mod:`translit.placement`), marks what a
 reader should check and builds one :class:`~translit.results.Translation` per document.
@@ -19,6 +20,8 @@ from translit import guards
 from translit.engines import DecodeOptions, TranslationEngine
 from translit.engines.protocol import aligner_of, engine_name
 from translit.glossary import Glossary
+from translit.memory import Entry, Near, TranslationMemory, memory_key
+from translit.memory.near import nearest_many
 from translit.normalize import get_normalizer
 from translit.options import DEFAULT_FLAG_BELOW, Settings
 from translit.options import Unit as UnitMode
@@ -66,6 +69,12 @@ class Prepared:
     options: DecodeOptions
     seconds: float = 0.0
     glossary: Glossary | None = None
+    remembered: list[list[Entry | None]] | None = None
+    """Per document and unit: the memory's entry that translates it (None: the model does)."""
+    near: list[list[Near | None]] | None = None
+    """Per document and unit: a near match in the memory, shown beside the model's translation."""
+    remembered_inputs: list[str] | None = None
+    """What the model would have seen of each remembered unit, in order (aligns its English)."""
 
     @property
     def cache_options(self) -> str:
@@ -79,8 +88,10 @@ def prepare(
     settings: Settings,
     options: DecodeOptions | None = None,
     glossary: Glossary | None = None,
+    memory: TranslationMemory | None = None,
 ) -> Prepared:
-    """Cut every document into units and normalise what the model will see of them."""
+    """Cut every document into units, find those the ``memory`` translates, and normalise
+    what the model will see of the others."""
     started = time.perf_counter()
     settings = settings.for_model(engine.normalization, engine.flag_below)
     normalize = get_normalizer(settings.normalize.value)
@@ -90,7 +101,21 @@ def prepare(
         return engine.count_tokens(normalize(text))
 
     per_document = [make_units(d.paragraphs, count, budget, settings.unit) for d in documents]
-    inputs = [model_input(u.text, normalize) for units in per_document for u in units if not u.copy]
+    remembered: list[list[Entry | None]] | None = None
+    near: list[list[Near | None]] | None = None
+    inputs: list[str] = []
+    remembered_inputs: list[str] = []
+    if memory is not None:
+        remembered, near = recall(memory, per_document)
+    for d, units in enumerate(per_document):
+        for u, unit in enumerate(units):
+            if unit.copy:
+                continue
+            seen = model_input(unit.text, normalize)
+            if remembered is not None and remembered[d][u] is not None:
+                remembered_inputs.append(seen)
+            else:
+                inputs.append(seen)
     return Prepared(
         list(documents),
         per_document,
@@ -99,7 +124,36 @@ def prepare(
         options or decode_options(settings),
         time.perf_counter() - started,
         glossary or None,
+        remembered,
+        near,
+        remembered_inputs if remembered is not None else None,
     )
+
+
+def recall(
+    memory: TranslationMemory, per_document: Sequence[Sequence[Unit]]
+) -> tuple[list[list[Entry | None]], list[list[Near | None]]]:
+    """Per document and unit: the memory's entry for its German, and (for a unit it has none
+    for) a near match to show."""
+    found = memory.lookup(u.text for units in per_document for u in units if not u.copy)
+    remembered = [
+        [None if u.copy else found.get(memory_key(u.text)) for u in units] for units in per_document
+    ]
+    asked = [
+        u.text
+        for units, entries in zip(per_document, remembered, strict=True)
+        for u, entry in zip(units, entries, strict=True)
+        if not u.copy and entry is None
+    ]
+    close = iter(nearest_many(memory, asked))
+    near = [
+        [
+            None if u.copy or entry is not None else next(close)
+            for u, entry in zip(units, entries, strict=True)
+        ]
+        for units, entries in zip(per_document, remembered, strict=True)
+    ]
+    return remembered, near
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -139,13 +193,20 @@ def assemble(
     given = iter(prepared.inputs)  # what the model saw of each unit, in the outcomes' order
     share = 1 / max(1, len(prepared.documents))
     results = []
-    for document, units in zip(prepared.documents, prepared.units, strict=True):
+    recalled = iter(prepared.remembered_inputs or ())
+    for d, (document, units) in enumerate(zip(prepared.documents, prepared.units, strict=True)):
         unit_results = []
         seen = []
-        for unit in units:
+        remembered = prepared.remembered[d] if prepared.remembered is not None else [None] * len(units)
+        near = prepared.near[d] if prepared.near is not None else [None] * len(units)
+        for unit, entry, close in zip(units, remembered, near, strict=True):
             if unit.copy:
                 unit_results.append(UnitResult(unit.text, copied=True))
                 seen.append(unit.text)
+            elif entry is not None:
+                # A person's English: used as written (no guard, no glossary, no [?]).
+                unit_results.append(UnitResult(entry.target, memory=entry))
+                seen.append(next(recalled))
             else:
                 o = next(flow)
                 seen.append(next(given))
@@ -153,7 +214,9 @@ def assemble(
                 flags = tuple(o.flags)
                 if "\ufffd" in unit.text:
                     flags = tuple(sorted({*flags, guards.REPLACED_BYTES}))
-                unit_results.append(UnitResult(text, o.score, False, flags, tuple(o.redone), tuple(o.terms)))
+                unit_results.append(
+                    UnitResult(text, o.score, False, flags, tuple(o.redone), tuple(o.terms), near=close)
+                )
         paragraphs = join_units(units, [r.text for r in unit_results], len(document.paragraphs))
         layout = None
         if document.skeleton is not None and get_writer(document.input_format) is not None:

@@ -1,4 +1,5 @@
-"""LibreTranslate's API, drop-in: ``/translate``, ``/languages``, ``/detect``, ``/frontend/settings``.
+"""LibreTranslate's API, drop-in: ``/translate``, ``/languages``, ``/detect``, ``/suggest``,
+``/frontend/settings``.
 
 LibreTranslate's shapes (its ``app.py``): ``POST /translate`` takes JSON or form data —
 ``q`` (a string or a list), ``source`` (``de`` or ``auto``), ``target`` (``en``),
@@ -19,10 +20,11 @@ from fastapi.responses import JSONResponse
 
 from translit.language import LANGUAGE_NAMES, rank_languages
 from translit.render import translation_json
-from translit.serve import requests
+from translit.serve import requests, suggestions
 from translit.serve.errors import ApiError
 from translit.serve.files import supported_extensions
-from translit.serve.schema import DetectRequest, TranslateRequest, body, parsed
+from translit.serve.gate import key_of
+from translit.serve.schema import DetectRequest, SuggestRequest, TranslateRequest, body, parsed
 from translit.serve.service import ServiceDep, detected
 
 router = APIRouter()
@@ -93,6 +95,35 @@ async def detect(request: Request, service: ServiceDep) -> JSONResponse:
     return JSONResponse([{"language": code, "confidence": round(p * 100, 1)} for code, p in ranked])
 
 
+@router.post(
+    "/suggest",
+    summary="Suggest a better translation (LibreTranslate's API; kept in translit's memory)",
+    openapi_extra=body(SuggestRequest),
+)
+async def suggest(request: Request, service: ServiceDep) -> JSONResponse:
+    """LibreTranslate's ``/suggest`` (``q``, ``s``, ``source``, ``target``, ``api_key``), on with
+    ``--suggestions``: the correction goes to the translation memory (:mod:`translit.serve.suggestions`)."""
+    params = await requests.parameters(request, await service.gate.admit(request), service.config.body_limit)
+    if service.memory is None:
+        raise ApiError(403, "Suggestions are disabled on this server.")
+    service.gate.authorise(request, params)
+    fields = parsed(SuggestRequest, params)
+    requests.languages(fields.source or "de", fields.target or "en")
+    origin = "page" if fields.origin == "page" else "suggest"
+    key = key_of(request, params)
+    await run_in_threadpool(
+        suggestions.suggest,
+        service.memory,
+        service.translated,
+        fields.q,
+        fields.s,
+        origin=origin,
+        key=key if isinstance(key, str) else None,
+        trusted=bool(service.config.keys),
+    )
+    return JSONResponse({"success": True})
+
+
 @router.get("/frontend/settings", summary="Settings for a LibreTranslate front end")
 async def frontend_settings(service: ServiceDep) -> JSONResponse:
     """LibreTranslate's ``/frontend/settings``."""
@@ -103,7 +134,7 @@ async def frontend_settings(service: ServiceDep) -> JSONResponse:
             "frontendTimeout": 500,
             "apiKeys": bool(config.keys),
             "keyRequired": bool(config.keys),
-            "suggestions": False,
+            "suggestions": config.suggestions,
             "filesTranslation": True,
             "supportedFilesFormat": supported_extensions(),
             "language": {

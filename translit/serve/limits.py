@@ -103,6 +103,12 @@ class ServeConfig:
         None,
         "IPS",
     )
+    suggestions: bool = command_option(
+        False,
+        "--suggestions",
+        "Take corrections (POST /suggest, the page's edits) into the translation memory: used at "
+        "once with API keys, else held for 'translit memory review'.",
+    )
     public_url: str = command_option(
         "",
         "--public-url",

@@ -118,6 +118,24 @@ class DetectRequest(RequestModel):
     invalid: ClassVar[dict[str, str]] = {"q": "Invalid request: q must be a string"}
 
 
+class SuggestRequest(RequestModel):
+    """``POST /suggest``: a better translation of a text the service translated (LibreTranslate's)."""
+
+    q: str = Field(description="The German text.")
+    s: str = Field(description="Its better English translation.")
+    source: str | None = Field(None, description="`de`.")
+    target: str | None = Field(None, description="`en`.")
+    origin: str | None = Field(
+        None, description="translit: `page` when the page sends it (default `suggest`)."
+    )
+    api_key: str | None = Field(None, description=_KEY)
+
+    invalid: ClassVar[dict[str, str]] = {
+        "q": "Invalid request: q must be a string",
+        "s": "Invalid request: s must be a string",
+    }
+
+
 class FileRequest(RequestModel):
     """``POST /translate_file`` and ``POST /jobs``: a document upload (multipart)."""
 

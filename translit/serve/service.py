@@ -18,6 +18,7 @@ from translit.errors import TranslitError
 from translit.formats import format_info
 from translit.glossary import glossary_from_pairs
 from translit.language import rank_languages
+from translit.memory import TranslationMemory, writable_memory
 from translit.normalize import get_normalizer
 from translit.pipeline import decode_options
 from translit.pipeline.alternatives import alternative_inputs, alternatives_options, joined_alternatives
@@ -30,6 +31,7 @@ from translit.serve.limits import ServeConfig
 from translit.serve.requests import FORMATS, languages
 from translit.serve.scheduler import Scheduler
 from translit.serve.schema import FileRequest, settings_given
+from translit.serve.suggestions import Translated
 from translit.translator import Translator
 from translit.userfiles import human_size
 
@@ -54,6 +56,13 @@ class Service:
     """One translator, one scheduler, the files and jobs, and the gate (keys, rates, requests in flight)."""
 
     def __init__(self, translator: Translator, config: ServeConfig) -> None:
+        # With --suggestions the service writes to the memory it translates with, so that a
+        # correction is used from the next request on.
+        self.memory: TranslationMemory | None = None
+        if config.suggestions:
+            self.memory = writable_memory(translator.settings.memory)
+            translator = translator.with_memory(self.memory)
+        self.translated = Translated()
         self.translator = translator
         self.config = config
         self.scheduler = Scheduler(
@@ -152,6 +161,7 @@ class Service:
                 job.done = len(outcomes)
         stop_if_cancelled(job)
         (translation,) = await run_in_threadpool(translator.assemble, prepared, outcomes)
+        self.translated.record([translation])
         written = translation.written(marks=translator.settings.marks)
         if written is None:
             from translit.render import translation_text
@@ -198,7 +208,9 @@ class Service:
             prepared.inputs, prepared.options, prepared.cache_options, glossary=prepared.glossary
         )
         outcomes = await self.wait(request, future)
-        return await run_in_threadpool(translator.assemble, prepared, outcomes)
+        translations = await run_in_threadpool(translator.assemble, prepared, outcomes)
+        self.translated.record(translations)
+        return translations
 
     async def alternatives_of(
         self, request: Request, translations: list[Translation], count: int

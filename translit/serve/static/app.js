@@ -104,6 +104,12 @@ function explain(unit) {
   if (unit.low_confidence) lines.push("the model was unsure of this sentence");
   for (const flag of unit.flags || []) lines.push(REASONS[flag] || flag);
   for (const term of unit.terms || []) lines.push(`glossary: ${term.form} → ${term.target}${term.honoured ? "" : " (not honoured)"}`);
+  if (unit.by === "memory" && unit.memory) {
+    lines.push(`from the translation memory (${[unit.memory.origin, unit.memory.who, unit.memory.created].filter(Boolean).join(", ")})`);
+  }
+  if (unit.held) lines.push("your correction is waiting for an editor's review");
+  if (unit.near) lines.push(`near match in the memory (${unit.near.similarity} %): ${unit.near.source} → ${unit.near.target}`);
+  if (state.settings.suggestions) lines.push("click (or press Enter) to correct this sentence");
   return lines.join("\n");
 }
 
@@ -158,12 +164,37 @@ function renderTranslation(details) {
         span.append(sign);
         span.setAttribute("aria-label", `${unit.translation} — to check: ${(unit.flags || []).map((f) => REASONS[f] || f).join("; ") || "low confidence"}`);
       }
+      if (unit.by === "memory") span.classList.add("memory");
+      if (unit.held) span.classList.add("held");
+      if (state.settings.suggestions) {
+        span.classList.add("editable");
+        span.addEventListener("click", () => startEdit(index, span));
+        span.addEventListener("keydown", (event) => {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            startEdit(index, span);
+          }
+        });
+      }
       const text = explain(unit);
       span.addEventListener("mouseenter", () => { highlight(index, true); showTooltip(span, text); });
       span.addEventListener("mouseleave", () => { highlight(index, false); hideTooltip(span); });
       span.addEventListener("focus", () => { highlight(index, true); showTooltip(span, text); });
       span.addEventListener("blur", () => { highlight(index, false); hideTooltip(span); });
       p.append(span);
+      if (unit.near) {
+        const near = document.createElement("span");
+        near.className = "near";
+        near.textContent = " ≈";
+        near.tabIndex = 0;
+        const said = `near match in the memory (${unit.near.similarity} %): ${unit.near.source} → ${unit.near.target}`;
+        near.setAttribute("aria-label", said);
+        near.addEventListener("mouseenter", () => showTooltip(near, said));
+        near.addEventListener("mouseleave", () => hideTooltip(near));
+        near.addEventListener("focus", () => showTooltip(near, said));
+        near.addEventListener("blur", () => hideTooltip(near));
+        p.append(near);
+      }
       const source = document.createElement("span");
       source.className = "unit";
       source.dataset.unit = String(index);
@@ -185,6 +216,76 @@ function renderTranslation(details) {
     : "";
   const checks = details.check_units.length;
   $("detail").textContent = `${details.units.length} sentence(s), ${checks} to check.`;
+}
+
+// --- corrections (the translation memory) ------------------------------------------------------
+
+function startEdit(index, span) {
+  const unit = state.details.units[index];
+  hideTooltip(span);
+  const editor = document.createElement("span");
+  editor.className = "editor";
+  const box = document.createElement("textarea");
+  box.className = "edit-unit";
+  box.rows = 2;
+  box.value = unit.translation;
+  box.setAttribute("aria-label", `Correct the English of: ${unit.source}`);
+  const save = document.createElement("button");
+  save.type = "button";
+  save.className = "save-unit";
+  save.textContent = "Save";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  editor.append(box, save, cancel);
+  span.replaceWith(editor);
+  box.focus();
+  const close = () => renderTranslation(state.details);
+  cancel.addEventListener("click", close);
+  save.addEventListener("click", () => saveCorrection(index, box.value));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      saveCorrection(index, box.value);
+    } else if (event.key === "Escape") {
+      event.stopPropagation();
+      close();
+    }
+  });
+}
+
+async function saveCorrection(index, text) {
+  const details = state.details;
+  const unit = details.units[index];
+  const english = text.split(/\s+/).join(" ").trim();
+  if (!english || english === unit.translation) {
+    renderTranslation(details);
+    return;
+  }
+  const body = { q: unit.source, s: english, source: "de", target: "en", origin: "page" };
+  const key = $("api-key").value.trim();
+  if (key) body.api_key = key;
+  try {
+    await call("/suggest", body);
+  } catch (error) {
+    showError(`The correction was not saved: ${error.message}`);
+    return;
+  }
+  showError("");
+  details.translations[unit.paragraph] = details.translations[unit.paragraph].replace(unit.translation, english);
+  unit.translation = english;
+  if (state.settings.keyRequired) {
+    // With keys the service uses a correction at once: from now on this is the memory's sentence.
+    Object.assign(unit, { by: "memory", memory: { origin: "page", who: "you", created: new Date().toISOString().slice(0, 19) + "Z" } });
+    Object.assign(unit, { check: false, flags: [], low_confidence: false, score: null, near: null });
+    details.check_units = details.check_units.filter((i) => i !== index);
+    showNotice("Saved to the translation memory: this sentence is translated so from now on.");
+  } else {
+    unit.held = true;
+    showNotice("Saved for review: the service uses it once an editor accepts it (translit memory review).");
+  }
+  state.brief = null;
+  renderTranslation(details);
 }
 
 function renderBrief(brief) {
