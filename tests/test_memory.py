@@ -336,3 +336,42 @@ def test_a_suggestion_for_text_never_translated_or_while_off_is_refused_in_one_l
             answer.status_code == 403 and answer.json()["error"] == "Suggestions are disabled on this server."
         )
         assert client.get("/frontend/settings").json()["suggestions"] is False
+
+
+def test_a_batch_rerun_redoes_only_the_documents_whose_match_changed(tmp_path: Path) -> None:
+    """The resume marker knows the memory's entries for its document's units: a change to an
+    entry of one document redoes that document alone, its other units served by the cache
+    (no unit decoded again); an unchanged memory, or a change elsewhere, leaves it done."""
+    path = tmp_path / "newsroom.sqlite3"
+    memory = memory_with((CAPTIONS[0], CORRECTED), path=path)
+    articles, out = tmp_path / "in", tmp_path / "out"
+    articles.mkdir()
+    (articles / "one.txt").write_text(f"{CAPTIONS[0]} {CAPTIONS[1]}\n", encoding="utf-8")
+    (articles / "two.txt").write_text(f"{CAPTIONS[2]} {CAPTIONS[3]}\n", encoding="utf-8")
+
+    def run() -> dict:
+        code, stdout, err = invoke(
+            "batch", str(articles), "--out", str(out), "--outputs", "json", "--format", "json",
+            "--model", str(SMALL), "--memory", str(path),
+        )  # fmt: skip
+        assert code == 0, err
+        return json.loads(stdout)
+
+    def units(name: str) -> list[tuple[str, str]]:
+        record = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        return [(u["by"], u["translation"]) for u in record["units"]]
+
+    first = run()
+    assert first["done"] == 2 and units("one")[0] == ("memory", CORRECTED)
+    assert run()["skipped"] == 2  # nothing changed
+    memory.add([Entry(CAPTIONS[4], "Several men work on a house.", "cli")])  # no unit of ours
+    assert run()["skipped"] == 2
+    memory.add([Entry(CAPTIONS[3], "A dog races across a meadow.", "cli")])
+    again = run()
+    assert (again["done"], again["skipped"]) == (1, 1), again
+    assert units("two")[1] == ("memory", "A dog races across a meadow.")
+    assert again["cache_lookups"] == again["cache_hits"] == 1, again  # CAPTIONS[2] from the cache
+    (held,) = [e for e in memory.entries() if e.source == CAPTIONS[0]]
+    memory.remove([held.id])
+    last = run()
+    assert (last["done"], last["skipped"]) == (1, 1) and units("one")[0][0] == "model", last

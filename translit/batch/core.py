@@ -35,8 +35,10 @@ from translit.batch.files import (
     recorded_checks,
     remove_orphans,
 )
+from translit.batch.remembered import memory_record
 from translit.batch.settings import BatchSettings
 from translit.errors import OutputError, TranslitError
+from translit.memory import open_memory
 from translit.options import BriefStyle
 from translit.readers import Document
 from translit.results import Brief, Translation
@@ -60,6 +62,7 @@ class DocumentResult:
     translation: Translation | None = None
     brief: Brief | None = None
     rendered: dict[str, str | bytes] = field(default_factory=dict)
+    memory: dict[str, Any] | None = None  # the marker's record of the memory (batch.remembered)
 
 
 @dataclass
@@ -146,7 +149,12 @@ def split_done(plan: BatchPlan, settings: BatchSettings) -> tuple[list[InputFile
     if plan.out_dir is None or settings.force:
         return [], list(plan.inputs)
     run = settings.signature()
-    done = [item for item in plan.inputs if is_up_to_date(item, run)]
+    memory = open_memory(settings.translation.memory)
+    try:
+        done = [item for item in plan.inputs if is_up_to_date(item, run, memory)]
+    finally:
+        if memory is not None:
+            memory.close()
     finished = {id(item) for item in done}
     return done, [item for item in plan.inputs if id(item) not in finished]
 
@@ -217,6 +225,8 @@ def translate_group(
     """Translate a group of documents with shared batches; briefs and outputs rendered as text."""
     from translit.render import summary_text, to_json, translation_text
 
+    memory = translator.memory
+    version = memory.version if memory is not None else 0  # before: a change meanwhile is seen next run
     briefs = translator.brief_many(documents, report=False)  # the run's summary names them, once
     bullets = translator.settings.style is BriefStyle.bullets
     marks = translator.settings.marks
@@ -256,6 +266,7 @@ def translate_group(
                 translation=translation,
                 brief=brief,
                 rendered=rendered,
+                memory=memory_record(translation, memory, version),
             )
         )
     return results
@@ -282,6 +293,7 @@ def finish_document(item: InputFile, result: DocumentResult, settings: BatchSett
             "input_size": item.source.stat().st_size,
             "outputs": sorted(p.name for p in item.outputs.values()),
             "to_check": result.flagged,  # reported again when a re-run finds the file up to date
+            "memory": result.memory,
         }
         # Written last: its presence says every output above is complete.
         write_atomic(item.marker, json.dumps(marker, ensure_ascii=True) + "\n")

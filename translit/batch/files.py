@@ -29,10 +29,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from translit.atomic import TEMP_SUFFIX
 from translit.errors import NOTE, InputError
 from translit.readers import input_extensions, translation_suffix
+
+if TYPE_CHECKING:
+    from translit.memory import TranslationMemory
 
 log = logging.getLogger("translit")
 
@@ -195,12 +199,17 @@ def signature(parts: Iterable[str]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
-def is_up_to_date(item: InputFile, run_signature: str) -> bool:
-    """True when every output exists, is newer than the input, and was made the same way."""
+def is_up_to_date(item: InputFile, run_signature: str, memory: TranslationMemory | None = None) -> bool:
+    """True when every output exists, is newer than the input, and was made the same way — the
+    translation memory's entries for its units included (:mod:`translit.batch.remembered`)."""
     try:
         recorded = json.loads(item.marker.read_text(encoding="utf-8"))
         source_stat = item.source.stat()
         if recorded.get("signature") != run_signature or recorded.get("input_size") != source_stat.st_size:
+            return False
+        from translit.batch.remembered import record_holds  # the memory is read only for a marker
+
+        if not record_holds(recorded.get("memory"), memory):
             return False
         return all(
             p.is_file() and p.stat().st_mtime_ns >= source_stat.st_mtime_ns for p in item.outputs.values()

@@ -7,6 +7,7 @@ dashes, soft hyphens and zero-width characters, and runs of whitespace all read 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -28,6 +29,11 @@ def memory_key(text: str) -> str:
     """The German of a unit as the memory matches it: NFKC, quotes and dashes made plain,
     invisible characters dropped, whitespace collapsed. Case and punctuation still count."""
     return " ".join(unicodedata.normalize("NFKC", text).translate(_SAME).split())
+
+
+def key_hash(key: str) -> str:
+    """A short digest of a key: how a batch's resume marker names its units' German."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
 def words(key: str) -> set[str]:

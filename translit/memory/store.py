@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
@@ -27,7 +28,7 @@ from typing import Any
 
 from translit.config import cache_root
 from translit.errors import InputError
-from translit.memory.keys import memory_key, words
+from translit.memory.keys import key_hash, memory_key, words
 
 ORIGINS = ("cli", "tmx", "tsv", "suggest", "page")
 """Where an entry may come from."""
@@ -135,16 +136,19 @@ class TranslationMemory:
                 id INTEGER PRIMARY KEY, key TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
                 origin TEXT NOT NULL, who TEXT NOT NULL DEFAULT '', created REAL NOT NULL,
                 review INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,
-                length INTEGER NOT NULL);
+                length INTEGER NOT NULL, hash TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS entries_key ON entries (key, review);
+            CREATE INDEX IF NOT EXISTS entries_hash ON entries (hash, review);
             CREATE TABLE IF NOT EXISTS postings (
                 word TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (word, entry)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS vocabulary (
                 word TEXT PRIMARY KEY, entries INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('version', 0), ('schema', 1);
             """
         )
+        # Which memory this is, whatever its file is called: versions compare within one memory.
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('id', ?)", (uuid.uuid4().hex,))
 
     def close(self) -> None:
         """Close the file."""
@@ -165,6 +169,27 @@ class TranslationMemory:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
         return int(row[0]) if row else 0
+
+    @property
+    def identity(self) -> str:
+        """This memory's own name (made when it was created), kept in a batch's markers."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'id'").fetchone()
+        return str(row[0]) if row else ""
+
+    def targets_of(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The English in use for German named by :func:`~translit.memory.keys.key_hash`."""
+        wanted = list(dict.fromkeys(hashes))
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    f"SELECT hash, target FROM entries WHERE review = 0 AND hash IN ({marks})", part
+                ).fetchall()
+                found.update((h, t) for h, t in rows)
+        return found
 
     def __len__(self) -> int:
         with self._lock:
@@ -262,8 +287,8 @@ class TranslationMemory:
                     created = float(int(entry.created or now))  # whole seconds, as TMX keeps them
                     cursor = db.execute(
                         "INSERT INTO entries"
-                        " (key, source, target, origin, who, created, review, changed, length)"
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " (key, source, target, origin, who, created, review, changed, length, hash)"
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             key,
                             entry.source,
@@ -274,6 +299,7 @@ class TranslationMemory:
                             int(entry.review),
                             version,
                             len(key),
+                            key_hash(key),
                         ),
                     )
                     identifier = int(cursor.lastrowid or 0)
