@@ -198,3 +198,33 @@ def test_ray_workers_honour_the_glossary(ray_instance, tmp_path: Path) -> None:
     english = (tmp_path / "ray" / "a.en.txt").read_text(encoding="utf-8")
     assert "hound" in english and "dog" not in english
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+
+
+def test_ray_workers_use_the_driver_s_translation_memory(ray_instance, tmp_path: Path) -> None:
+    """The memory is shipped with the batch (a copy, keyed by its identity and version): the
+    workers give the remembered sentence ``by: memory``, as the local batch does."""
+    import json
+
+    from translit.batch.ray_runner import RayOptions, run_on_ray
+    from translit.memory import Entry, TranslationMemory
+
+    small = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+    path = tmp_path / "newsroom.sqlite3"
+    memory = TranslationMemory(path)
+    memory.add([Entry("Ein Hund rennt über eine grüne Wiese.", "A dog races across a meadow (edited).")])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(
+        "Ein Hund rennt über eine grüne Wiese. Zwei Kinder spielen im Sand.\n", encoding="utf-8"
+    )
+    translation = Settings(model=str(small), engine="transformers", cache=False, memory=str(path))
+    driver = Translator(settings=translation)
+    settings = BatchSettings(outputs=("json",), translation=translation, model_key=driver.model_key)
+    local = run_local(plan_batch(tmp_path / "in", tmp_path / "local", settings), driver, settings)
+    remote = run_on_ray(
+        plan_batch(tmp_path / "in", tmp_path / "ray", settings), driver, settings, RayOptions(workers=1)
+    )
+    assert local.count("done") == remote.count("done") == 1 and not remote.failures
+    units = json.loads((tmp_path / "ray" / "a.json").read_text(encoding="utf-8"))["units"]
+    assert [u["by"] for u in units] == ["memory", "model"]
+    assert units[0]["translation"] == "A dog races across a meadow (edited)."
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")

@@ -42,7 +42,14 @@ from translit.batch.core import (
     read_group,
 )
 from translit.batch.settings import BatchSettings
-from translit.batch.shipping import ShippedModel, materialise, prepare_model
+from translit.batch.shipping import (
+    ShippedMemory,
+    ShippedModel,
+    materialise,
+    materialise_memory,
+    prepare_memory,
+    prepare_model,
+)
 from translit.engines import TranslationEngine
 from translit.errors import InputError, ModelError
 from translit.options import Compute
@@ -120,9 +127,15 @@ class TranslitWorker:
         return os.getpid()
 
     def translate(
-        self, model_box: list[Any], documents: list[Document], settings: BatchSettings, glossary: Any = None
+        self,
+        model_box: list[Any],
+        documents: list[Document],
+        settings: BatchSettings,
+        glossary: Any = None,
+        memory_box: list[Any] | None = None,
     ) -> list[DocumentResult]:
-        """Translate one group of read documents (:func:`translit.batch.core.translate_group`)."""
+        """Translate one group of read documents (:func:`translit.batch.core.translate_group`),
+        with the driver's translation memory (``memory_box``; none: no memory at all)."""
         from translit.batch.core import translate_group_safely
         from translit.translator import Translator
 
@@ -130,10 +143,16 @@ class TranslitWorker:
         if self.engine is None or self.compute != compute:
             self._load(model_box, compute)
             self.translator = None
-        if self.translator is None or self.translator.settings != settings.translation:
-            self.translator = Translator(
-                engine=self.engine, settings=settings.translation, cache=self.use_cache
+        memory = "off"
+        if memory_box:
+            (memory_ref,) = memory_box
+            shipped: ShippedMemory = (
+                memory_ref if isinstance(memory_ref, ShippedMemory) else _import_ray().get(memory_ref)
             )
+            memory = str(materialise_memory(shipped))
+        translation = settings.translation.but(memory=memory)
+        if self.translator is None or self.translator.settings != translation:
+            self.translator = Translator(engine=self.engine, settings=translation, cache=self.use_cache)
         return translate_group_safely(self.translator, documents, settings)
 
 
@@ -248,6 +267,8 @@ def _dispatch(
         max_task_retries=0,
     )(TranslitWorker)
     model_box = [model_ref]
+    # The driver's memory, shipped once (a list, so that Ray hands the worker the reference).
+    memory_box = [ray.put(prepare_memory(reader.memory))] if reader.memory is not None else []
     use_cache = settings.translation.cache
     actors = [actor_class.remote(options.threads_per_worker, use_cache) for _ in range(options.workers)]
     _check_actors_start(ray, actors, model_box, settings.translation.compute)
@@ -273,7 +294,7 @@ def _dispatch(
             load[index] += 1
             if load[index] >= 2:
                 free.remove(index)
-            call = actors[index].translate.remote(model_box, documents, settings, reader.glossary)
+            call = actors[index].translate.remote(model_box, documents, settings, reader.glossary, memory_box)
             in_flight[call] = (group, read, deaths, unavailable_since, index)
         if not in_flight:
             # Every actor is resting after a death: wait for the first to be due.

@@ -1,9 +1,12 @@
-"""A model shipped to machines that do not have it: its files read once, written once per node.
+"""A model and a translation memory shipped to machines that do not have them: read once,
+written once per node.
 
 The Ray runner puts a :class:`ShippedModel` into the object store; every node writes it to a
 local folder keyed by the model's fingerprint (:func:`materialise`) and loads it from there,
 so a cluster needs neither the Hugging Face cache nor shared storage for the model, and every
-node runs exactly the driver's model.
+node runs exactly the driver's model. The run's memory travels the same way
+(:class:`ShippedMemory`, a consistent copy keyed by the memory's identity and version), so that
+every worker uses the driver's memory and none a memory of its own node.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from translit.atomic import locked
 from translit.engines import ModelChoice
 from translit.errors import ModelError
+from translit.memory import TranslationMemory
 from translit.registry import fingerprint
 
 log = logging.getLogger("translit")
@@ -77,5 +81,34 @@ def materialise(model: ShippedModel) -> Path:
                 import shutil
 
                 shutil.rmtree(target)
+            os.replace(staging, target)
+    return target
+
+
+@dataclass(frozen=True)
+class ShippedMemory:
+    """The run's translation memory, as a SQLite file's bytes, for workers on any node."""
+
+    identity: str
+    version: int
+    data: bytes
+
+
+def prepare_memory(memory: TranslationMemory) -> ShippedMemory:
+    """A consistent copy of ``memory`` to ship (its identity and version travel inside it too)."""
+    return ShippedMemory(memory.identity, memory.version, memory.snapshot())
+
+
+def materialise_memory(memory: ShippedMemory) -> Path:
+    """Write a shipped memory once per node and version (under a lock); its file's path."""
+    import tempfile
+
+    root = Path(tempfile.gettempdir()) / "translit-ray-memories"
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"{memory.identity}-{memory.version}.sqlite3"
+    with locked(target):
+        if not target.is_file():
+            staging = root / f".staging-{os.getpid()}-{target.name}"
+            staging.write_bytes(memory.data)
             os.replace(staging, target)
     return target

@@ -191,6 +191,22 @@ class TranslationMemory:
                 found.update((h, t) for h, t in rows)
         return found
 
+    def snapshot(self) -> bytes:
+        """The whole memory as the bytes of a SQLite file (a consistent copy, made while others
+        may write): how a batch ships it to Ray workers."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "memory.sqlite3"
+            target = sqlite3.connect(copy)
+            try:
+                with self._lock:
+                    self._db.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")  # one file, no WAL beside it
+            finally:
+                target.close()
+            return copy.read_bytes()
+
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM entries WHERE review = 0").fetchone()[0])
