@@ -375,3 +375,29 @@ def test_a_batch_rerun_redoes_only_the_documents_whose_match_changed(tmp_path: P
     memory.remove([held.id])
     last = run()
     assert (last["done"], last["skipped"]) == (1, 1) and units("one")[0][0] == "model", last
+
+
+def test_the_glossary_never_rewrites_a_person_s_sentence(tmp_path: Path) -> None:
+    """A glossary term applies to the model's sentences; the memory's English is left as written."""
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("Hund\thound\n", encoding="utf-8")
+    memory_with((CAPTIONS[3], "A dog races across a green meadow.")).close()
+    result = translit.Translator(SMALL, cache=False, glossary=[terms]).translate(
+        f"{CAPTIONS[3]} Der Hund schläft."
+    )
+    assert result.unit_results[0].text == "A dog races across a green meadow."
+    assert result.unit_results[0].by == "memory" and not result.unit_results[0].terms
+    assert "hound" in result.unit_results[1].text and result.unit_results[1].by == "model"
+
+
+def test_the_cache_never_hides_a_change_of_the_memory() -> None:
+    """A sentence translated (and cached) before it was remembered gets the memory's English
+    after, and the cached model sentence again once the entry is removed — decoded no more."""
+    translator = translit.Translator(SMALL)
+    model = translator.translate(CAPTIONS[0]).text
+    memory = memory_with((CAPTIONS[0], CORRECTED))
+    assert translit.Translator(SMALL).translate(CAPTIONS[0]).text == CORRECTED
+    memory.remove([e.id for e in memory.entries()])
+    again = translit.Translator(SMALL)
+    assert again.translate(CAPTIONS[0]).text == model
+    assert again.cache is not None and again.cache.stats.hits == 1 and again.cache.stats.misses == 0

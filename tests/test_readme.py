@@ -47,7 +47,18 @@ def commands() -> list[str]:
 def test_the_readme_has_commands_for_every_subcommand() -> None:
     lines = commands()
     assert len(lines) >= 30
-    for sub in ("translate", "brief", "summarize", "batch", "serve", "models", "cache", "eval", "glossary"):
+    for sub in (
+        "translate",
+        "brief",
+        "summarize",
+        "batch",
+        "serve",
+        "models",
+        "cache",
+        "eval",
+        "glossary",
+        "memory",
+    ):
         assert any(re.search(rf"translit {sub}\b", line) for line in lines), sub
     skipped = [line for line in lines if "# not run by tests" in line]
     assert all(SKIP.search(line) for line in skipped), "a skipped line must say why"

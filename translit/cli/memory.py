@@ -135,7 +135,7 @@ def memory_export(
             sys.stdout.flush()
             return
         count = export_file(store, Path(file), to)
-    typer.echo(f"{file}: {_entries(count)} exported", err=True)
+    write(f"{file}: {_entries(count)} exported")
 
 
 @app.command(
