@@ -124,7 +124,9 @@ class TranslationMemory:
                 )
                 self._create()
         except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"{self.path}: cannot open the translation memory ({exc})") from None
+            raise InputError(
+                f"{self.path}: cannot open the translation memory ({exc}); --memory off translates without it"
+            ) from None
 
     def _create(self) -> None:
         db = self._db
