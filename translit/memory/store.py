@@ -21,8 +21,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,17 +181,21 @@ class TranslationMemory:
 
     def targets_of(self, hashes: Iterable[str]) -> dict[str, str]:
         """The English in use for German named by :func:`~translit.memory.keys.key_hash`."""
-        wanted = list(dict.fromkeys(hashes))
-        found: dict[str, str] = {}
+        return {h: target for h, target in self._in_use("hash, target", "hash", hashes)}
+
+    def _in_use(self, columns: str, column: str, values: Iterable[str]) -> list[Any]:
+        """``columns`` of the entries in use whose ``column`` is one of ``values`` (asked 500 at a
+        time: SQLite bounds a statement's parameters)."""
+        wanted = list(dict.fromkeys(values))
+        rows: list[Any] = []
         with self._lock:
             for start in range(0, len(wanted), 500):
                 part = wanted[start : start + 500]
                 marks = ",".join("?" * len(part))
-                rows = self._db.execute(
-                    f"SELECT hash, target FROM entries WHERE review = 0 AND hash IN ({marks})", part
+                rows += self._db.execute(
+                    f"SELECT {columns} FROM entries WHERE review = 0 AND {column} IN ({marks})", part
                 ).fetchall()
-                found.update((h, t) for h, t in rows)
-        return found
+        return rows
 
     def snapshot(self) -> bytes:
         """The whole memory as the bytes of a SQLite file (a consistent copy, made while others
@@ -215,18 +219,8 @@ class TranslationMemory:
 
     def lookup(self, texts: Iterable[str]) -> dict[str, Entry]:
         """The entries in use for those of ``texts`` the memory holds, by :func:`memory_key`."""
-        keys = list(dict.fromkeys(memory_key(text) for text in texts))
-        found: dict[str, Entry] = {}
-        with self._lock:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                marks = ",".join("?" * len(part))
-                rows = self._db.execute(
-                    f"SELECT key, {_COLUMNS} FROM entries WHERE review = 0 AND key IN ({marks})", part
-                ).fetchall()
-                for row in rows:
-                    found[row[0]] = _entry(row[1:])
-        return found
+        rows = self._in_use(f"key, {_COLUMNS}", "key", (memory_key(text) for text in texts))
+        return {row[0]: _entry(row[1:]) for row in rows}
 
     def candidates(self, key: str) -> list[tuple[str, str, str]]:
         """Entries in use that may be near ``key`` (key, German, English): those sharing most of
@@ -273,75 +267,61 @@ class TranslationMemory:
 
     # --- changing ------------------------------------------------------------------------------
 
-    def add(self, entries: Iterable[Entry]) -> list[Entry]:
-        """Store ``entries`` in one transaction; an entry in use replaces the one of its German.
-
-        An entry held for review (``review``) is kept beside the one in use. Returns the entries
-        as stored (numbered).
-        """
+    @contextmanager
+    def _changing(self) -> Iterator[int]:
+        """One transaction that raises the version (yielded): all of it is stored, or none."""
         if self.read_only:
             raise InputError(f"{self.path}: the translation memory is open read-only")
-        stored: list[Entry] = []
-        now = time.time()
         with self._lock:
             db = self._db
             try:
                 db.execute("BEGIN IMMEDIATE")
                 version = int(db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0]) + 1
-                for entry in entries:
-                    key = entry.key
-                    if not key or not entry.target.strip():
-                        raise InputError(f"the {'German' if not key else 'English'} side is empty")
-                    if entry.origin not in ORIGINS:
-                        raise InputError(
-                            f"unknown origin '{entry.origin}' (choose from {', '.join(ORIGINS)})"
-                        )
-                    if not entry.review:
-                        for (old,) in db.execute(
-                            "SELECT id FROM entries WHERE key = ? AND review = 0", (key,)
-                        ).fetchall():
-                            self._unindex(old, key)
-                            db.execute("DELETE FROM entries WHERE id = ?", (old,))
-                    created = float(int(entry.created or now))  # whole seconds, as TMX keeps them
-                    cursor = db.execute(
-                        "INSERT INTO entries"
-                        " (key, source, target, origin, who, created, review, changed, length, hash)"
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            key,
-                            entry.source,
-                            entry.target,
-                            entry.origin,
-                            entry.who,
-                            created,
-                            int(entry.review),
-                            version,
-                            len(key),
-                            key_hash(key),
-                        ),
-                    )
-                    identifier = int(cursor.lastrowid or 0)
-                    if not entry.review:
-                        self._index(identifier, key)
-                    stored.append(
-                        Entry(
-                            entry.source,
-                            entry.target,
-                            entry.origin,
-                            entry.who,
-                            created,
-                            entry.review,
-                            identifier,
-                            version,
-                        )
-                    )
+                yield version
                 db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (version,))
                 db.execute("COMMIT")
             except BaseException:
                 with suppress(sqlite3.Error):
                     db.execute("ROLLBACK")
                 raise
+
+    def add(self, entries: Iterable[Entry]) -> list[Entry]:
+        """Store ``entries`` in one transaction; an entry in use replaces the one of its German.
+
+        An entry held for review (``review``) is kept beside the one in use. Returns the entries
+        as stored (numbered).
+        """
+        stored: list[Entry] = []
+        now = time.time()
+        with self._changing() as version:
+            for entry in entries:
+                key = entry.key
+                if not key or not entry.target.strip():
+                    raise InputError(f"the {'German' if not key else 'English'} side is empty")
+                if entry.origin not in ORIGINS:
+                    raise InputError(f"unknown origin '{entry.origin}' (choose from {', '.join(ORIGINS)})")
+                if not entry.review:
+                    self._retire(key)
+                created = float(int(entry.created or now))  # whole seconds, as TMX keeps them
+                cursor = self._db.execute(
+                    "INSERT INTO entries (key, source, target, origin, who, created, review, changed, "
+                    "length, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, entry.source, entry.target, entry.origin, entry.who, created, int(entry.review),
+                     version, len(key), key_hash(key)),
+                )  # fmt: skip
+                identifier = int(cursor.lastrowid or 0)
+                if not entry.review:
+                    self._index(identifier, key)
+                stored.append(replace(entry, created=created, id=identifier, changed=version))
         return stored
+
+    def _retire(self, key: str) -> None:
+        """Delete the entry in use for ``key`` (a new one takes its place)."""
+        for (old,) in self._db.execute(
+            "SELECT id FROM entries WHERE key = ? AND review = 0", (key,)
+        ).fetchall():
+            self._unindex(old, key)
+            self._db.execute("DELETE FROM entries WHERE id = ?", (old,))
 
     def _index(self, identifier: int, key: str) -> None:
         found = sorted(words(key))
@@ -360,53 +340,42 @@ class TranslationMemory:
             "UPDATE vocabulary SET entries = entries - 1 WHERE word = ?", [(w,) for w in found]
         )
 
-    def _change(self, sql: str, rows: Sequence[Sequence[Any]], identifiers: Sequence[int]) -> int:
-        """Apply ``sql`` to the entries ``identifiers`` (indexing what comes into or goes out of
-        use), in one transaction that raises the version; returns how many changed."""
-        if self.read_only:
-            raise InputError(f"{self.path}: the translation memory is open read-only")
-        changed = 0
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                version = int(db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0]) + 1
-                for identifier, row in zip(identifiers, rows, strict=True):
-                    before = db.execute(
-                        "SELECT key, review FROM entries WHERE id = ?", (identifier,)
-                    ).fetchone()
-                    if before is None:
-                        continue
-                    key, review = before
-                    if not review:
-                        self._unindex(identifier, key)
-                    elif sql.startswith("UPDATE"):  # accepted: it replaces the entry in use
-                        for (old,) in db.execute(
-                            "SELECT id FROM entries WHERE key = ? AND review = 0", (key,)
-                        ).fetchall():
-                            self._unindex(old, key)
-                            db.execute("DELETE FROM entries WHERE id = ?", (old,))
-                    db.execute(sql, (*row, identifier))
-                    if sql.startswith("UPDATE"):
-                        db.execute("UPDATE entries SET changed = ? WHERE id = ?", (version, identifier))
-                        self._index(identifier, key)
-                    changed += 1
-                db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (version,))
-                db.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-                raise
-        return changed
+    def _key_and_review(self, identifier: int) -> tuple[str, bool] | None:
+        row = self._db.execute("SELECT key, review FROM entries WHERE id = ?", (identifier,)).fetchone()
+        return (row[0], bool(row[1])) if row else None
 
     def remove(self, identifiers: Sequence[int]) -> int:
-        """Delete the entries ``identifiers``; returns how many there were."""
-        return self._change("DELETE FROM entries WHERE id = ?", [()] * len(identifiers), identifiers)
+        """Delete the entries ``identifiers`` (in use or held); returns how many there were."""
+        removed = 0
+        with self._changing():
+            for identifier in identifiers:
+                found = self._key_and_review(identifier)
+                if found is None:
+                    continue
+                key, review = found
+                if not review:
+                    self._unindex(identifier, key)
+                self._db.execute("DELETE FROM entries WHERE id = ?", (identifier,))
+                removed += 1
+        return removed
 
     def accept(self, identifiers: Sequence[int]) -> int:
-        """Put suggestions held for review into use (each replaces the entry of its German)."""
-        held = [i for i in identifiers if (entry := self.get(i)) is not None and entry.review]
-        return self._change("UPDATE entries SET review = 0 WHERE id = ?", [()] * len(held), held)
+        """Put suggestions held for review into use (each replaces the entry of its German);
+        returns how many were held."""
+        accepted = 0
+        with self._changing() as version:
+            for identifier in identifiers:
+                found = self._key_and_review(identifier)
+                if found is None or not found[1]:
+                    continue
+                key = found[0]
+                self._retire(key)
+                self._db.execute(
+                    "UPDATE entries SET review = 0, changed = ? WHERE id = ?", (version, identifier)
+                )
+                self._index(identifier, key)
+                accepted += 1
+        return accepted
 
     def find(self, source: str) -> list[Entry]:
         """Every entry (in use or held) whose German is ``source``."""
