@@ -360,3 +360,18 @@ def test_batch_s_flags_are_all_declared_in_its_settings() -> None:
     the command module writes only its argument (IN_DIR) by hand."""
     source = (PACKAGE / "cli" / "batch.py").read_text(encoding="utf-8")
     assert "typer.Option(" not in source
+
+
+def test_writers_read_their_own_skeleton_typed() -> None:
+    """``Document`` is generic over its reader's skeleton: every writer takes a
+    ``Document[ItsSkeleton]`` and reads it through ``kept()``, never an untyped ``.skeleton``."""
+    for path in sorted((PACKAGE / "readers").glob("*.py")):
+        if path.name in ("base.py", "__init__.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.name}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.FunctionDef) and node.name == "write":
+                taken = node.args.args[1].annotation
+                assert isinstance(taken, ast.Subscript), f"{where}: write() takes a bare Document"
+            untyped = isinstance(node, ast.Attribute) and node.attr == "skeleton"
+            assert not (untyped and ast.unparse(node) == "document.skeleton"), f"{where}: use document.kept()"

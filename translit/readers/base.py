@@ -26,7 +26,9 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol
+
+from typing_extensions import TypeVar
 
 from translit.errors import InputError
 from translit.readers.child import stop_if_given_up
@@ -85,8 +87,12 @@ class Segment:
     atoms: list[Atom] = field(default_factory=list)
 
 
+SkeletonT = TypeVar("SkeletonT", default=Any)
+"""A reader's own record of its format, to write a document back from (each format has its own)."""
+
+
 @dataclass
-class Document:
+class Document(Generic[SkeletonT]):
     """One input, read and ready for translation (see the module docstring).
 
     ``removed`` is what the reader stripped as boilerplate; ``metadata`` what it knows about the
@@ -100,7 +106,7 @@ class Document:
     removed: list[str] = field(default_factory=list)
     input_format: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
-    skeleton: Any = None
+    skeleton: SkeletonT | None = None
     name: str = "<input>"
     language: str | None = None
 
@@ -108,6 +114,12 @@ class Document:
     def of_paragraphs(cls, paragraphs: list[str], **fields: Any) -> Document:
         """A document of plain paragraphs (no formatting)."""
         return cls([Segment(p) for p in paragraphs], **fields)
+
+    def kept(self) -> SkeletonT:
+        """The skeleton, for the writer of a document that is written back (it always has one)."""
+        if self.skeleton is None:
+            raise ValueError(f"{self.name}: the {self.input_format} reader kept no skeleton to write it back")
+        return self.skeleton
 
     @property
     def paragraphs(self) -> list[str]:
@@ -164,20 +176,23 @@ class PlacedSegment:
         )
 
 
-class Reader(Protocol):
-    """What translit needs from a reader."""
+class Reader(Protocol[SkeletonT]):
+    """What translit needs from a reader (of documents with skeletons of its kind)."""
 
     name: str
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[SkeletonT]:
         """Read one input (its bytes, or text already decoded) called ``source`` (for messages)."""
         ...
 
 
-class Writer(Protocol):
-    """What a format that is written back provides: the document in its own format, as bytes."""
+class Writer(Protocol[SkeletonT]):
+    """What a format that is written back provides: the document in its own format, as bytes
+    (from the skeleton its reader kept)."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(
+        self, document: Document[SkeletonT], segments: list[PlacedSegment], marks: bool = True
+    ) -> bytes:
         """``document`` with each segment replaced by its placed translation (``[?]`` with ``marks``)."""
         ...
 

@@ -216,7 +216,7 @@ class DocxReader:
 
     name = "docx"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
         """One segment per paragraph with words, formatting as spans, everything else as atoms."""
         if isinstance(data, str):
             raise InputError(f"{source}: a Word document is read from its bytes, not text")
@@ -247,9 +247,9 @@ class DocxReader:
 class DocxWriter:
     """Writes each translated paragraph back into a copy of the original package."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The Word document with every paragraph's runs rebuilt on the English."""
-        skeleton: Skeleton = document.skeleton
+        skeleton = document.kept()
         word = _open(skeleton.data, document.name)
         parts = {str(part.partname): (part, _paragraphs(root), root) for part, _kind, root in _parts(word)}
         for plan, placed in zip(skeleton.plans, segments, strict=True):

@@ -59,7 +59,7 @@ class EpubReader:
 
     name = "epub"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
         """The segments of every chapter of the spine, in reading order."""
         if isinstance(data, str):
             raise InputError(f"{source}: an EPUB book is read from its bytes, not text")
@@ -80,9 +80,9 @@ class EpubReader:
 class EpubWriter:
     """Writes every translated chapter back into a copy of the book."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The book with English chapters; every other part as it was."""
-        skeleton: Skeleton = document.skeleton
+        skeleton = document.kept()
         written: dict[str, bytes] = {}
         position = 0
         chapter_writer = HtmlMarkupWriter()

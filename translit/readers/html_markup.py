@@ -326,7 +326,7 @@ class HtmlMarkupReader:
 
     name = "html-markup"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
         """The segments of the HTML, and its raw pieces to write back."""
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
         segments, skeleton = read_markup(decoded.text if decoded else str(data))
@@ -340,9 +340,9 @@ class HtmlMarkupReader:
 class HtmlMarkupWriter:
     """Writes the translated segments into the raw pieces of the HTML."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The HTML with each segment replaced by its translation, its tags at their places."""
-        skeleton: Skeleton = document.skeleton
+        skeleton = document.kept()
         out = []
         for piece in skeleton.pieces:
             if isinstance(piece, str):

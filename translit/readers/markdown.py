@@ -356,7 +356,7 @@ class MarkdownReader:
 
     name = "markdown"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
         """One segment per block of prose (paragraph, heading, table cell), and where each goes back."""
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
         text = decoded.text if decoded else str(data)
@@ -396,9 +396,9 @@ class MarkdownReader:
 class MarkdownWriter:
     """Writes each translated block into its place in the Markdown source."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The document with every block's text replaced by its translation, marks put back."""
-        skeleton: Skeleton = document.skeleton
+        skeleton = document.kept()
         out = list(skeleton.lines)
         order = sorted(
             range(len(skeleton.blocks)), key=lambda k: (skeleton.blocks[k].line, skeleton.blocks[k].start)

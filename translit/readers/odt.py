@@ -129,7 +129,7 @@ class OdtReader:
 
     name = "odt"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
         """One segment per paragraph or heading with words; spans for its styled and linked text."""
         if isinstance(data, str):
             raise InputError(f"{source}: an OpenDocument file is read from its bytes, not text")
@@ -212,11 +212,11 @@ def _append_text(p: Any, value: str) -> None:
 class OdtWriter:
     """Writes the translated paragraphs into ``content.xml`` and ``styles.xml``; other parts as they were."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The ODT package with English paragraphs."""
         from lxml import etree
 
-        skeleton: Skeleton = document.skeleton
+        skeleton = document.kept()
         archive, roots = _open(skeleton.data, document.name)
         paragraphs = {(name, index): p for name, index, p in _paragraphs(roots)}
         for place, placed in zip(skeleton.places, segments, strict=True):

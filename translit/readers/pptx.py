@@ -97,7 +97,7 @@ class PptxReader:
 
     name = "pptx"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
         """One segment per paragraph with words, on the slides and in the speaker notes."""
         if isinstance(data, str):
             raise InputError(f"{source}: a PowerPoint deck is read from its bytes, not text")
@@ -118,9 +118,9 @@ class PptxReader:
 class PptxWriter:
     """Writes each translated paragraph back into a copy of the original deck."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
         """The deck with every paragraph's runs rebuilt on the English."""
-        skeleton: Skeleton = document.skeleton
+        skeleton = document.kept()
         deck = _open(skeleton.data, document.name)
         paragraphs = [list(root.iter(a("p"))) for _kind, root in _roots(deck)]
         for (number, index, base), placed in zip(skeleton.places, segments, strict=True):

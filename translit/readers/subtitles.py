@@ -115,9 +115,11 @@ class LineWriter:
     """Writes each cue's share of the English into its text lines (SubRip and WebVTT alike);
     every other line as it was."""
 
-    def write(self, document: Document, segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(
+        self, document: Document[LineSkeleton], segments: list[PlacedSegment], marks: bool = True
+    ) -> bytes:
         """The subtitle file: the same cues, numbers, timings and blocks; English cue text."""
-        skeleton: LineSkeleton = document.skeleton
+        skeleton = document.kept()
         return skeleton.write(segments, marks)
 
 

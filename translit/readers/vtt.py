@@ -13,7 +13,7 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, library
-from translit.readers.subtitles import LineWriter, cue_places, line_skeleton, subtitle_lines
+from translit.readers.subtitles import LineSkeleton, LineWriter, cue_places, line_skeleton, subtitle_lines
 
 _TIME = r"(?:\d+:)?\d{2}:\d{2}(?:\.\d{1,3})?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}")
@@ -28,7 +28,7 @@ class VttReader:
 
     name = "vtt"
 
-    def read(self, data: bytes | str, source: str) -> Document:
+    def read(self, data: bytes | str, source: str) -> Document[LineSkeleton]:
         """One segment per run of cues that makes whole sentences; a file without cue text (a
         header, regions, notes) is one without segments, written back whole."""
         webvtt = _import_webvtt()
