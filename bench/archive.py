@@ -69,6 +69,7 @@ def decoding(sample: list[str]) -> dict[str, float]:
     """Seconds translit's pipeline takes for ``sample``, per model."""
     import translit
     from translit.engines import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, ct2
+    from translit.engines.forced import ForcedLength
 
     seconds = {}
     small = translit.get_engine(str(SMALL), engine="ctranslate2")
@@ -81,11 +82,11 @@ def decoding(sample: list[str]) -> dict[str, float]:
         SHORTLISTED, "opus-shaped", threads=len(os.sched_getaffinity(0)), vocabulary_map=True
     )
     for name, use in (("opus", False), ("opus+shortlist", True)):
-        options = DecodeOptions(
+        options = ForcedLength(
             beams=4,
             batch_size=64,
             max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS,
-            force_ratio=opus_bench.FORCE_RATIO,
+            ratio=opus_bench.FORCE_RATIO,
             shortlist=use,
         )
         t0 = time.perf_counter()

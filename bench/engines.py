@@ -198,11 +198,12 @@ def raw_decode(translator, sources, batches, beams: int, use_vmap: bool = False)
 def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
     """Time one variant in this process; returns seconds per repetition and load time."""
     import translit
-    from translit.engines import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions
+    from translit.engines import DEFAULT_MAX_BATCH_TOKENS
+    from translit.engines.forced import ForcedLength
 
     # translit's own defaults, so (c) is what a user gets without knowing any option.
-    options = DecodeOptions(
-        beams=beams, batch_size=32, max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS, force_ratio=FORCE_RATIO
+    options = ForcedLength(
+        beams=beams, batch_size=32, max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS, ratio=FORCE_RATIO
     )
     start = time.perf_counter()
     text = SAMPLE.read_text(encoding="utf-8")
@@ -284,11 +285,11 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
         engine = translit.get_engine(str(MODEL), engine="ctranslate2", threads=threads)
         load = time.perf_counter() - start
         texts = [p.read_text(encoding="utf-8") for p in sorted(WMT20.glob("*.txt"))]
-        greedy = DecodeOptions(
-            beams=1, batch_size=32, max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS, force_ratio=FORCE_RATIO
+        greedy = ForcedLength(
+            beams=1, batch_size=32, max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS, ratio=FORCE_RATIO
         )
-        cross = DecodeOptions(
-            beams=1, batch_size=64, max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS, force_ratio=FORCE_RATIO
+        cross = ForcedLength(
+            beams=1, batch_size=64, max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS, ratio=FORCE_RATIO
         )
         for _ in range(reps):
             t0 = time.perf_counter()

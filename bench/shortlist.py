@@ -47,8 +47,9 @@ MODELS = REPO / "tests" / "fixtures" / "models"
 def speed(reps: int, threads: int) -> None:
     import ctranslate2
 
-    from translit.engines import DEFAULT_MAX_BATCH_TOKENS, DecodeOptions, ct2
+    from translit.engines import DEFAULT_MAX_BATCH_TOKENS, ct2
     from translit.engines.batching import plan_batches, spread_batches
+    from translit.engines.forced import ForcedLength
 
     opus_bench.build_model()
     vmap = opus_bench.build_shortlisted()
@@ -74,11 +75,11 @@ def speed(reps: int, threads: int) -> None:
         f"{'(d)/(v)':>8} {'(d)/(s)':>8}"
     )
     for beams in (4, 1):
-        options = DecodeOptions(
+        options = ForcedLength(
             beams=beams,
             batch_size=32,
             max_batch_tokens=DEFAULT_MAX_BATCH_TOKENS,
-            force_ratio=opus_bench.FORCE_RATIO,
+            ratio=opus_bench.FORCE_RATIO,
         )
         batches = list(plan_batches(lengths, *spread_batches(lengths, options, threads)))
         widths = [len(vmap.candidates(p for i in b for p in sources[i])) for b in batches]

@@ -375,3 +375,49 @@ def test_writers_read_their_own_skeleton_typed() -> None:
                 assert isinstance(taken, ast.Subscript), f"{where}: write() takes a bare Document"
             untyped = isinstance(node, ast.Attribute) and node.attr == "skeleton"
             assert not (untyped and ast.unparse(node) == "document.skeleton"), f"{where}: use document.kept()"
+
+
+def test_decode_options_go_down_the_floors_only(tmp_path) -> None:
+    """From ``cached_translate`` a DecodeOptions is handed down — pipeline → terms → engines — and
+    never back up a floor (issue 40 counted 6 modules and 9 calls back up: decoding ↔ terms ↔
+    guards ↔ inflection). Traced on a real translation with glossary repairs."""
+    import sys
+
+    import translit
+    from translit.engines import DecodeOptions
+
+    from .conftest import SMALL
+
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("Hund\thound\nWiese\tmeadow\n", encoding="utf-8")
+    translator = translit.Translator(SMALL, cache=False, glossary=[terms])
+    rooms: list[str] = []
+    back_up: list[tuple[str, str]] = []
+    active = [False]
+
+    def calls(frame, event, _arg):  # type: ignore[no-untyped-def]
+        name = frame.f_globals.get("__name__", "")
+        if event == "call" and frame.f_code.co_name == "cached_translate":
+            active[0] = True
+        elif event == "return" and frame.f_code.co_name == "cached_translate":
+            active[0] = False
+        if event != "call" or not active[0] or not name.startswith("translit."):
+            return
+        if not any(isinstance(value, DecodeOptions) for value in frame.f_locals.values()):
+            return
+        caller = frame.f_back
+        while caller is not None and not caller.f_globals.get("__name__", "").startswith("translit."):
+            caller = caller.f_back
+        if room_of(name) not in rooms:
+            rooms.append(room_of(name))
+        if caller is not None and floor(room_of(name)) > floor(room_of(caller.f_globals["__name__"])):
+            back_up.append((caller.f_globals["__name__"], name))
+
+    sys.setprofile(calls)
+    try:
+        result = translator.translate("Ein Hund rennt über eine grüne Wiese. Der Hund schläft.")
+    finally:
+        sys.setprofile(None)
+    assert any(use.target == "hound" for unit in result.unit_results for use in unit.terms)
+    assert set(rooms) <= {"pipeline", "terms", "engines"}, rooms
+    assert not back_up, back_up

@@ -19,6 +19,7 @@ from translit.engines.batching import (
     plan_batches,
     spread_batches,
 )
+from translit.engines.forced import ForcedLength
 from translit.engines.marian import MarianEngine, load_marian
 
 from .conftest import COMPANY_SENSITIVE, LONG_SENTENCE, REPO, SAMPLE, SMALL, WMT20
@@ -137,7 +138,7 @@ def test_workers_keep_results_in_order(copy_engine: MarianEngine, converted_floa
         assert [o.text for o in two.translate_batch(texts, options)] == texts
     # The benchmarks' forced-length path batches differently, so outputs differ past the copy;
     # each still belongs to its own input and is at least as long as it.
-    forced = DecodeOptions(beams=2, batch_size=32, max_batch_tokens=1024, force_ratio=1.0)
+    forced = ForcedLength(beams=2, batch_size=32, max_batch_tokens=1024, ratio=1.0)
     for text, output in zip(texts, two.translate_batch(texts, forced), strict=True):
         assert output.text.startswith(text[:5])
         assert output.tokens >= two.count_tokens(text)

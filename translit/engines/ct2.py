@@ -30,6 +30,7 @@ from translit.engines.batching import (
 )
 from translit.engines.conversion import QUANTIZATIONS, available, converted_dir, find_converted
 from translit.engines.folders import default_threads, read_json_object
+from translit.engines.forced import forced_length, forced_ratio
 from translit.engines.pieces import (
     alignment_from_attention,
     decode_limit,
@@ -39,7 +40,7 @@ from translit.engines.pieces import (
     spelled_by_vocabulary,
     suppressed_pieces,
 )
-from translit.engines.protocol import DecodeInterrupted, DecodeOptions, EngineOutput, forced_length
+from translit.engines.protocol import DecodeInterrupted, DecodeOptions, EngineOutput
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
@@ -319,13 +320,14 @@ class CTranslate2Engine:
         batch_size, max_batch_tokens = spread_batches(lengths, options, self.workers)
         banned = self._banned(options)
         use_map = self._vmap(options, banned)
-        if options.force_ratio is not None:
+        ratio = forced_ratio(options)
+        if ratio is not None:
             # Benchmarks: batch like the transformers engine so both do identical work, and
             # submit every batch at once so that the workers run them in parallel.
             results: list[Any] = [None] * len(sources)
             pending = []
             for indices in plan_batches(lengths, batch_size, max_batch_tokens):
-                forced = forced_length(options.force_ratio, [lengths[i] for i in indices])
+                forced = forced_length(ratio, [lengths[i] for i in indices])
                 batch = self.translator.translate_batch(
                     [sources[i] for i in indices],
                     beam_size=beams,
@@ -438,7 +440,7 @@ class CTranslate2Engine:
             hypothesis = result.hypotheses[0]
             ended = bool(hypothesis) and hypothesis[-1] == "</s>"
             tokens = hypothesis[:-1] if ended else hypothesis
-            hit = not ended and options.force_ratio is None
+            hit = not ended and forced_ratio(options) is None
             score = float(result.scores[0]) if result.scores else None
             if score is not None and used_map:
                 score -= self.score_shift

@@ -17,6 +17,7 @@ from typing import Any
 
 from translit.alignment import Alignment
 from translit.engines.folders import check_model_dir, first_line, quiet_transformers, weights_problem
+from translit.engines.forced import forced_length, forced_ratio
 from translit.engines.pieces import (
     alignment_from_attention,
     decode_limit,
@@ -26,7 +27,7 @@ from translit.engines.pieces import (
     spelled_by_vocabulary,
     suppressed_pieces,
 )
-from translit.engines.protocol import DecodeInterrupted, DecodeOptions, EngineOutput, forced_length
+from translit.engines.protocol import DecodeInterrupted, DecodeOptions, EngineOutput
 from translit.errors import ModelError
 from translit.registry import fingerprint
 
@@ -213,8 +214,9 @@ class MarianEngine:
             beams = kwargs.get("num_beams") or getattr(self.generation_config, "num_beams", 1) or 1
             kwargs["num_beams"] = max(int(beams), wanted)
             kwargs["num_return_sequences"] = wanted
-        if options.force_ratio is not None:
-            forced = forced_length(options.force_ratio, [self.count_tokens(t) + 1 for t in texts])
+        ratio = forced_ratio(options)
+        if ratio is not None:
+            forced = forced_length(ratio, [self.count_tokens(t) + 1 for t in texts])
             kwargs = {**kwargs, "max_length": None, "min_new_tokens": forced, "max_new_tokens": forced}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -251,7 +253,7 @@ class MarianEngine:
         outputs = []
         for row, (length, ended), score, others in zip(rows, used, scores, alternatives, strict=True):
             text = self.tokenizer.decode(row[:length], skip_special_tokens=True)
-            hit = not ended and options.force_ratio is None
+            hit = not ended and forced_ratio(options) is None
             outputs.append(EngineOutput(text, length - 2, hit, score, others))
         return outputs
 

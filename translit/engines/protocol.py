@@ -9,7 +9,6 @@ protocol of its own (:class:`Aligns`, :class:`Spells`, :class:`Parallel`, :class
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,17 +26,14 @@ DEFAULT_MAX_BATCH_TOKENS = 1024
 class DecodeOptions:
     """Decoding settings; ``None`` means the model's own generation_config decides.
 
-    ``max_batch_tokens`` bounds a batch by padded source tokens instead of by count;
-    ``force_ratio`` (benchmarks only) makes every output of a batch exactly
-    ``ceil(force_ratio × longest source in the batch)`` tokens, so that engines compared
-    on random weights do identical work.
+    ``max_batch_tokens`` bounds a batch by padded source tokens instead of by count.
+    Benchmarks force every output's length with :class:`~translit.engines.forced.ForcedLength`.
     """
 
     beams: int | None = None
     batch_size: int = 16
     max_length: int | None = None
     max_batch_tokens: int | None = None
-    force_ratio: float | None = None
     no_repeat_ngram_size: int | None = None
     repetition_penalty: float | None = None
     hypotheses: int = 1
@@ -47,11 +43,6 @@ class DecodeOptions:
     shortlist: bool = True
     """Use the model's checked vocabulary shortlist, where its engine has one
     (:mod:`translit.engines.shortlist`)."""
-
-
-def forced_length(ratio: float, source_lengths: Sequence[int]) -> int:
-    """Output length for a forced-length (benchmark) batch."""
-    return max(1, math.ceil(ratio * max(source_lengths)))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from itertools import pairwise
 
 from translit import guards
 from translit.engines import DecodeOptions, EngineOutput, TranslationEngine
+from translit.engines.forced import forced_ratio
 from translit.engines.protocol import DecodeInterrupted, speller_of
 from translit.errors import Interrupted
 from translit.glossary import Glossary
@@ -156,7 +157,7 @@ def _redo(
 ) -> list[Outcome]:
     """The outcomes of ``outputs``, loops and outputs cut off by the length limit redone."""
     redone: list[list[str]] = [[] for _ in texts]
-    benchmark = options.force_ratio is not None
+    benchmark = forced_ratio(options) is not None
     if not benchmark and options.no_repeat_ngram_size is None:
         suspects = [i for i, o in enumerate(outputs) if guards.is_degenerate(texts[i], o.text)]
         if suspects:
@@ -269,7 +270,7 @@ def translate_units(
             if not o.hit_limit  # would have been halved and redone
         }
         raise UnitsInterrupted(_finished(texts, first, options, glossary)) from None
-    if options.force_ratio is not None:
+    if forced_ratio(options) is not None:
         return outcomes  # benchmarks: forced lengths say nothing about omissions
     first = {i: replace(o, flags=list(o.flags), redone=list(o.redone)) for i, o in enumerate(outcomes)}
     try:
@@ -282,7 +283,7 @@ def _finished(
     texts: list[str], first: dict[int, Outcome], options: DecodeOptions, glossary: Glossary | None
 ) -> dict[int, Outcome]:
     """Of the first outcomes of an interrupted call, those no guard would have redone or flagged."""
-    if options.force_ratio is not None:
+    if forced_ratio(options) is not None:
         return {}
     finished = {}
     for i, outcome in first.items():

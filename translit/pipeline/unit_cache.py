@@ -7,6 +7,7 @@ from typing import Any
 
 from translit.cache import TranslationCache, unit_key
 from translit.engines import DecodeOptions, TranslationEngine
+from translit.engines.forced import forced_ratio
 from translit.glossary import Glossary, TermUse
 from translit.options import Settings
 from translit.outcome import Outcome
@@ -23,7 +24,7 @@ def cache_options(settings: Settings, options: DecodeOptions) -> str:
     ``normalize=auto`` never stands for two different normalisations.
     """
     return (
-        f"{settings.key('unit')}|max_length={options.max_length}|force={options.force_ratio}"
+        f"{settings.key('unit')}|max_length={options.max_length}|force={forced_ratio(options)}"
         f"|guards={GUARDS_VERSION}"
     )
 
