@@ -563,3 +563,26 @@ def test_runs_inside_bidi_wrappers_are_read_and_the_wrapper_comes_back(copy: Tra
     assert written is not None
     body = docx.Document(io.BytesIO(written)).paragraphs[0]._p
     assert len(body.findall(f"{{{w}}}dir")) == 1
+
+
+@pytest.mark.parametrize("name", sorted(SHOWN))
+def test_a_real_document_comes_back_whole_when_the_memory_translates_every_sentence(
+    name: str, tmp_path: Path
+) -> None:
+    """The translation memory's English goes through the same placement as the model's: with every
+    unit of a real document remembered (as the copy model would say it), no unit is decoded and
+    the document comes back with its words, tabs, breaks, fields, links and notes, as with the model."""
+    from translit.memory import Entry, TranslationMemory
+
+    kind = name.split("/")[0]
+    plain = Translator(COPY_MODEL, cache=False, memory=False)
+    prepared = plain.prepare([plain.read(REAL / name)])
+    memory = TranslationMemory(tmp_path / "memory.sqlite3")
+    memory.add(Entry(u.text, u.text) for units in prepared.units for u in units if not u.copy)
+    remembered = plain.with_memory(memory)
+    translation = remembered.translate(REAL / name)
+    assert {r.by for r in translation.unit_results} <= {"memory", "copy"}, name
+    outcome = realdocs.run_file(kind, REAL / name, remembered, timeout=120)
+    assert outcome.kind == "ok", (SHOWN[name], outcome.detail)
+    assert outcome.damaged == [], (SHOWN[name], outcome.damaged[:3])
+    assert outcome.structure_changed == {}, (SHOWN[name], outcome.structure_changed)
