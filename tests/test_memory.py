@@ -401,3 +401,17 @@ def test_the_cache_never_hides_a_change_of_the_memory() -> None:
     again = translit.Translator(SMALL)
     assert again.translate(CAPTIONS[0]).text == model
     assert again.cache is not None and again.cache.stats.hits == 1 and again.cache.stats.misses == 0
+
+
+def test_the_config_file_names_the_memory_relative_to_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "newsroom"
+    folder.mkdir()
+    memory_with((CAPTIONS[0], CORRECTED), path=folder / "tm.sqlite3").close()
+    (folder / "config.toml").write_text('memory = "tm.sqlite3"\n', encoding="utf-8")
+    env = {"TRANSLIT_CONFIG": str(folder / "config.toml")}
+    code, out, err = invoke("translate", "--model", str(SMALL), "-t", CAPTIONS[0], env=env)
+    assert code == 0 and out.strip() == CORRECTED, err
+    code, out, err = invoke("memory", "list", env=env)
+    assert code == 0 and CORRECTED in out, err
+    code, out, err = invoke("translate", "--model", str(SMALL), "--memory", "off", "-t", CAPTIONS[0], env=env)
+    assert code == 0 and out.strip() != CORRECTED, err

@@ -117,6 +117,8 @@ def parse_config(text: str, where: str) -> UserConfig:
             # File names in the config file are relative to the config file's folder.
             base = Path(where).parent
             values[key] = tuple(str(base / Path(name).expanduser()) for name in values[key])
+        elif option_info(key).path and values[key] not in ("", "off"):
+            values[key] = str(Path(where).parent / Path(values[key]).expanduser())
     return UserConfig(values, cache_dir, where)
 
 

@@ -143,6 +143,8 @@ class OptionInfo:
     """A request to the HTTP service may set it (a field of ``/translate`` and ``/brief``)."""
     negates: bool = False
     """Its flag turns a field whose default is True off (``--no-ui`` for ``ui``)."""
+    path: bool = False
+    """Its value names one file (``""`` and ``"off"`` aside): in the config file, relative to its folder."""
 
     def upper(self) -> float | None:
         """The largest allowed value (computed for machine-dependent limits)."""
@@ -163,9 +165,21 @@ def _option(
     flags: tuple[str, ...] = (),
     metavar: str | None = None,
     request: bool = False,
+    path: bool = False,
 ) -> Any:
     info = OptionInfo(
-        help, group, scope, minimum, maximum, files, choices, keyed_at_default, flags, metavar, request
+        help,
+        group,
+        scope,
+        minimum,
+        maximum,
+        files,
+        choices,
+        keyed_at_default,
+        flags,
+        metavar,
+        request,
+        path=path,
     )
     return field(default=default, metadata={"option": info})
 
@@ -313,6 +327,7 @@ class Settings:
         "translation",
         flags=("--memory",),
         metavar="FILE",
+        path=True,
     )
     marks: bool = _option(
         True,
