@@ -81,7 +81,9 @@ class Translator:
     :class:`~translit.engines.TranslationEngine` to use instead of a model.
     ``cache``: a :class:`~translit.cache.TranslationCache`, True/False, or None to follow
     ``settings.cache``. ``summarizer`` replaces the one ``settings.summarizer`` names;
-    ``glossary`` is a :class:`~translit.glossary.Glossary`, or glossary files (the option).
+    ``glossary`` is a :class:`~translit.glossary.Glossary`, or glossary files (the option);
+    ``memory`` a :class:`~translit.memory.TranslationMemory`, False (none), or None to follow
+    ``settings.memory``.
     """
 
     def __init__(

@@ -1,0 +1,111 @@
+"""The documentation site (``mkdocs.yml``, ``docs/``): built strictly, offline, and generated
+where the code knows better than a page — every command's ``--help`` is the commands page."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+pytest.importorskip("mkdocs")
+pytest.importorskip("material")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built with ``--strict`` (a warning — a broken link, a page missing from the
+    nav, a docstring reference that does not resolve — fails the build)."""
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+def text_of(page: Path) -> str:
+    """A built page's text, tags stripped and whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))).split())
+
+
+def test_the_site_builds_strictly_and_fetches_nothing(site: Path) -> None:
+    """No script, style sheet, font or image comes from another host, at build or view time."""
+    pages = sorted(site.rglob("*.html"))
+    assert {p.relative_to(site).as_posix() for p in pages} >= {
+        "index.html",
+        "commands/index.html",
+        "api/index.html",
+    }
+    for path in [*pages, *site.rglob("*.css")]:
+        content = path.read_text(encoding="utf-8", errors="replace")
+        loaded = re.findall(
+            r'(?:src|data-src)="(https?:[^"]+)"|<link[^>]+href="(https?:[^"]+)"|url\((["\']?https?:[^)]+)\)',
+            content,
+        )
+        assert not loaded, (path.relative_to(site), loaded[:3])
+        assert "fonts.googleapis" not in content and "cdn.jsdelivr" not in content, path
+
+
+def test_the_commands_page_is_every_command_s_help(site: Path) -> None:
+    """Generated from the CLI when the site is built: a new command or option appears there,
+    and the page says exactly what ``--help`` says."""
+    from translit.cli.reference import command_paths, help_text
+
+    page = text_of(site / "commands" / "index.html")
+    paths = command_paths()
+    assert ["memory", "review"] in paths and ["translate"] in paths
+    for path in paths:
+        assert " ".join(help_text(path).split()) in page, path
+
+
+def test_the_api_page_is_made_from_the_docstrings(site: Path) -> None:
+    from translit import Translator
+    from translit.memory import TranslationMemory
+
+    page = text_of(site / "api" / "index.html")
+    for function in (Translator.translate, Translator.with_memory, TranslationMemory.lookup):
+        first = (function.__doc__ or "").strip().splitlines()[0]
+        shown = re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", "")  # reST as the page shows it
+        assert " ".join(shown.split()) in page, function.__qualname__
+    assert ":func:" not in page and ":class:" not in page
+
+
+def test_the_site_reads_in_chromium_light_and_dark_without_the_network(site: Path) -> None:
+    """Three pages opened from disk in a real Chromium, in light and dark: they render, load
+    nothing from another host, and are saved as screenshots (``test-artifacts/``)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from .test_page import ARTIFACTS, CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    requested: list[str] = []
+    with playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            for scheme in ("light", "dark"):
+                page = browser.new_page(color_scheme=scheme, viewport={"width": 1200, "height": 800})
+                page.on("request", lambda r: requested.append(r.url))
+                for name in ("index", "commands", "api"):
+                    path = site / ("index.html" if name == "index" else f"{name}/index.html")
+                    page.goto(path.as_uri())
+                    page.wait_for_selector("article h1")
+                    page.screenshot(path=str(ARTIFACTS / f"docs-{name}-{scheme}.png"))
+                page.close()
+        finally:
+            browser.close()
+    foreign = [u for u in requested if not u.startswith(("file:", "data:", "blob:"))]
+    assert requested and not foreign, foreign
