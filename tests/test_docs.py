@@ -109,3 +109,17 @@ def test_the_site_reads_in_chromium_light_and_dark_without_the_network(site: Pat
             browser.close()
     foreign = [u for u in requested if not u.startswith(("file:", "data:", "blob:"))]
     assert requested and not foreign, foreign
+
+
+def test_the_exit_codes_page_lists_exactly_the_codes_translit_uses() -> None:
+    """The table on the errors page and the top-level ``--help`` name every ``EXIT_*`` code of
+    :mod:`translit.errors`, and no other."""
+    import translit.errors as errors
+    from translit.cli.reference import help_text
+
+    codes = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+    page = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    table = {int(code) for code in re.findall(r"^\| (\d+) \|", page, flags=re.M)}
+    assert table == codes
+    said = help_text([]).split("Exit codes:", 1)[1].split("Options:", 1)[0]
+    assert {int(code) for code in re.findall(r"(\d+) [a-z]", said)} == codes

@@ -1,12 +1,12 @@
-"""Every command in README.md runs as printed.
+"""Every command in README.md and on the documentation site (``docs/``) runs as printed.
 
-The README's ``sh`` blocks are run in order, each ``translit`` line in bash with
-``pipefail``, from the repo root. ``opus-mt-de-en`` is served by a local stand-in for the
+The ``sh`` blocks of README.md, then of the site's pages in the order of ``mkdocs.yml``'s
+``nav``, are run in order, each ``translit`` line in bash with ``pipefail``, from the repo root. ``opus-mt-de-en`` is served by a local stand-in for the
 Hugging Face hub (:mod:`tests.hfserver`) with the copy model's files, so the set-up's
 ``translit models pull opus-mt-de-en`` really downloads, and the commands without
 ``--model`` then find "opus-mt" where the pull put it. ``/tmp/`` in a command becomes this
 test's temporary folder. A line ending in ``# not run by tests: REASON`` is skipped (and must
-say why). The ``python`` block of the Python API section runs as a script.
+say why). The ``python`` block of the Python API page runs as a script.
 """
 
 from __future__ import annotations
@@ -27,10 +27,21 @@ SKIP = re.compile(r"#\s*not run by tests:\s*\S")
 INVOKES_TRANSLIT = re.compile(r"(^|[|;&]\s*|\$\(\s*)translit\b")
 
 
+def pages() -> list[Path]:
+    """README.md, then the site's pages in the order of its navigation."""
+    nav = re.findall(
+        r"^\s+- [^:]+: (\S+\.md)$", (REPO / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M
+    )
+    return [README, *(REPO / "docs" / name for name in nav)]
+
+
 def blocks(language: str) -> list[str]:
-    """The contents of README's fenced blocks in ``language``, in order."""
-    text = README.read_text(encoding="utf-8")
-    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.M | re.S)
+    """The contents of the fenced blocks in ``language`` of README and the site, in order."""
+    found: list[str] = []
+    for page in pages():
+        text = page.read_text(encoding="utf-8")
+        found += re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.M | re.S)
+    return found
 
 
 def commands() -> list[str]:
@@ -132,3 +143,13 @@ def test_the_python_example_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "→" in proc.stdout
     assert (tmp_path / "api-out").is_dir()
+
+
+def test_the_readme_is_short_and_every_page_is_on_the_site() -> None:
+    """README.md is what a newcomer reads in two minutes (150 lines at most); the rest is on the
+    site, every page of ``docs/`` in its navigation, every page linked from README."""
+    readme = README.read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 150
+    listed = {page.name for page in pages()[1:]}
+    assert listed == {page.name for page in (REPO / "docs").glob("*.md")}
+    assert all(f"(docs/{name})" in readme for name in listed)

@@ -483,15 +483,14 @@ def test_serve_refuses_a_busy_port_and_warns_about_open_hosts(tmp_path: Path) ->
     assert proc.returncode == 2 and "no API keys" in proc.stderr.decode()
 
 
-def test_the_readme_client_example_is_libretranslate_s(
+def test_the_documented_client_example_is_libretranslate_s(
     copy_server: Running, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """README's libretranslatepy example (its ``py`` block), run as printed against the server."""
-    (example,) = re.findall(
-        r"^```py\n(.*?)^```", (REPO / "README.md").read_text(encoding="utf-8"), re.M | re.S
-    )
+    """The service page's libretranslatepy example (its ``py`` block), run as printed against the server."""
+    page = REPO / "docs" / "service.md"
+    (example,) = re.findall(r"^```py\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S)
     assert "http://127.0.0.1:5000" in example
-    exec(compile(example.replace("http://127.0.0.1:5000", copy_server.url), "README.md", "exec"), {})
+    exec(compile(example.replace("http://127.0.0.1:5000", copy_server.url), str(page), "exec"), {})
     assert capsys.readouterr().out == "Der Bundestag tagt heute.\n"
 
 
