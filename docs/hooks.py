@@ -2,16 +2,29 @@
 
 ``<!-- cli-reference -->`` in a page becomes every command's ``--help``
 (:func:`translit.cli.reference.reference_markdown`), so the commands page cannot drift from
-the CLI; and the reST cross-references of docstrings (``:func:`name```) read as code on the
+the CLI; ``<!-- bench: NAME -->`` becomes the benchmark's last recorded result
+(``bench/results/NAME.md``, with its command, date and machine); and the reST cross-references
+of docstrings (``:func:`name```) read as code on the
 API page.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 PLACEHOLDER = "<!-- cli-reference -->"
+BENCH = re.compile(r"<!-- bench: ([\w-]+) -->")
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
+
+
+def bench_result(match: re.Match[str]) -> str:
+    """A benchmark's last recorded result (``bench/results/NAME.md``, written by the script)."""
+    path = RESULTS / f"{match.group(1)}.md"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no recorded result; run its benchmark with --record")
+    return path.read_text(encoding="utf-8")
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
@@ -20,7 +33,7 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
         from translit.cli.reference import reference_markdown
 
         markdown = markdown.replace(PLACEHOLDER, reference_markdown())
-    return markdown
+    return BENCH.sub(bench_result, markdown)
 
 
 ROLE = re.compile(r":(?:func|class|meth|mod|data|attr|exc|obj):<code>(~?)([^<]*)</code>")

@@ -123,3 +123,23 @@ def test_the_exit_codes_page_lists_exactly_the_codes_translit_uses() -> None:
     assert table == codes
     said = help_text([]).split("Exit codes:", 1)[1].split("Options:", 1)[0]
     assert {int(code) for code in re.findall(r"(\d+) [a-z]", said)} == codes
+
+
+def test_recorded_benchmark_results_say_what_made_them(site: Path) -> None:
+    """Every ``<!-- bench: NAME -->`` of a page is a result its script recorded (``--record``):
+    headed by the command, the date and the machine, and shown on the built page as written."""
+    placeholders = {
+        (page.stem, name)
+        for page in (REPO / "docs").glob("*.md")
+        for name in re.findall(r"<!-- bench: ([\w-]+) -->", page.read_text(encoding="utf-8"))
+    }
+    assert ("memory", "memory") in placeholders
+    for page, name in placeholders:
+        result = REPO / "bench" / "results" / f"{name}.md"
+        head = result.read_text(encoding="utf-8").splitlines()[0]
+        assert re.match(
+            rf"`python bench/{name}\.py [^`]*--record[^`]*` on \d{{4}}-\d\d-\d\d, .+ cores", head
+        ), head
+        assert "--record" in (REPO / "bench" / f"{name}.py").read_text(encoding="utf-8")
+        last_row = result.read_text(encoding="utf-8").splitlines()[-1]
+        assert last_row.split("|")[1].strip() in text_of(site / page / "index.html"), (page, name)

@@ -1,0 +1,47 @@
+"""Benchmark results as the documentation shows them: a table with the command, the date and the
+machine that produced it, written by the benchmark itself (``--record``) to ``bench/results/``.
+
+The site's pages include a result with ``<!-- bench: NAME -->`` (``docs/hooks.py``), so a figure
+on a page is the one the script last measured, never one typed by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> str:
+    """This machine in a few words: CPU model, usable cores, memory."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text(encoding="utf-8").split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{model}, {cores} cores{memory}"
+
+
+def record(name: str, table: str) -> Path:
+    """Write ``table`` (Markdown) as result ``name``, headed by the command line that ran, the
+    date and the machine."""
+    RESULTS.mkdir(exist_ok=True)
+    command = " ".join(["python", *(a if " " not in a else repr(a) for a in sys.argv)])
+    stamp = time.strftime("%Y-%m-%d", time.gmtime())
+    path = RESULTS / f"{name}.md"
+    path.write_text(f"`{command}` on {stamp}, {machine()}:\n\n{table.strip()}\n", encoding="utf-8")
+    return path
