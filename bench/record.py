@@ -7,10 +7,12 @@ on a page is the one the script last measured, never one typed by hand.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,3 +47,32 @@ def record(name: str, table: str) -> Path:
     path = RESULTS / f"{name}.md"
     path.write_text(f"`{command}` on {stamp}, {machine()}:\n\n{table.strip()}\n", encoding="utf-8")
     return path
+
+
+class _Tee:
+    """Writes to the real stdout and keeps a copy."""
+
+    def __init__(self, stream: object) -> None:
+        self.stream = stream
+        self.kept: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.kept.append(text)
+        return self.stream.write(text)  # type: ignore[attr-defined,no-any-return]
+
+    def flush(self) -> None:
+        self.stream.flush()  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def recording(name: str, enabled: bool) -> Iterator[None]:
+    """With ``enabled``, what the benchmark prints inside is also recorded as result ``name``
+    (a ``text`` block: the script's own report, as printed)."""
+    if not enabled:
+        yield
+        return
+    tee = _Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
+        yield
+    block = "```text\n" + "".join(tee.kept).strip("\n") + "\n```"
+    print(f"recorded in {record(name, block)}")

@@ -40,6 +40,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from record import recording  # bench/record.py, beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 MODEL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 VAL = REPO.parent / "shared" / "data" / "parallel" / "multi30k" / "val.de"
@@ -325,6 +327,7 @@ def main() -> None:
         "--articles-only", action="store_true", help="only 24 articles at once vs the library"
     )
     parser.add_argument("--instances-only", action="store_true", help="only one instance against several")
+    parser.add_argument("--record", action="store_true", help="also write bench/results/serve.md")
     args = parser.parse_args()
     if args.instances_only:
         instances(
@@ -364,13 +367,14 @@ def main() -> None:
             blocking[mode] = [head_of_line(server.url, long_text, short_text) for _ in range(args.reps)]
         finally:
             server.stop()
-    for title, texts, results in measured:
-        table(title, texts, results, args.clients, args.reps)
-    print(f"\na short sentence sent 0.3 s after a {len(long_text.split())}-word article (medians):")
-    for mode, runs in blocking.items():
-        short = statistics.median(s for s, _ in runs)
-        long = statistics.median(t for _, t in runs)
-        print(f"  {mode}: the sentence {short:.2f} s, the article {long:.2f} s")
+    with recording("serve", args.record):
+        for title, texts, results in measured:
+            table(title, texts, results, args.clients, args.reps)
+        print(f"\na short sentence sent 0.3 s after a {len(long_text.split())}-word article (medians):")
+        for mode, runs in blocking.items():
+            short = statistics.median(s for s, _ in runs)
+            long = statistics.median(t for _, t in runs)
+            print(f"  {mode}: the sentence {short:.2f} s, the article {long:.2f} s")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from record import recording  # bench/record.py, beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 COPY = REPO / "tests" / "fixtures" / "models" / "copy-de"
 
@@ -64,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--model", type=Path, default=COPY)
+    parser.add_argument("--record", action="store_true", help="also write bench/results/startup.md")
     args = parser.parse_args()
     script = Path(sys.executable).parent / "translit"  # the console script, as users run it
     translit = [str(script)] if script.exists() else [sys.executable, "-m", "translit"]
@@ -75,15 +78,16 @@ def main() -> None:
             [*translit, "translate", "--model", str(args.model), "-t", "Der Hund bellt."],
         ),
     ]
-    base = seconds([sys.executable, "-c", "pass"], args.repeats)  # the interpreter alone, this run
-    print(f"medians of {args.repeats}, whole processes ({' '.join(translit)}):")
-    print(f"  {'python -c pass (baseline)':32} {base:.3f} s")
-    for label, command in rows:
-        took = seconds(command, args.repeats)
-        print(f"  {label:32} {took:.3f} s  ({took / base:.1f}x the bare interpreter)")
-    print("import translit.cli, by top-level package (ms, the modules' own times summed):")
-    for us, name in import_times()[:15]:
-        print(f"  {us / 1000:7.1f}  {name}")
+    with recording("startup", args.record):
+        base = seconds([sys.executable, "-c", "pass"], args.repeats)  # the interpreter alone, this run
+        print(f"medians of {args.repeats}, whole processes (translit's console script):")
+        print(f"  {'python -c pass (baseline)':32} {base:.3f} s")
+        for label, command in rows:
+            took = seconds(command, args.repeats)
+            print(f"  {label:32} {took:.3f} s  ({took / base:.1f}x the bare interpreter)")
+        print("import translit.cli, by top-level package (ms, the modules' own times summed):")
+        for us, name in import_times()[:15]:
+            print(f"  {us / 1000:7.1f}  {name}")
 
 
 if __name__ == "__main__":
