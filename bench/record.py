@@ -12,7 +12,7 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -38,11 +38,11 @@ def machine() -> str:
     return f"{model}, {cores} cores{memory}"
 
 
-def record(name: str, table: str) -> Path:
-    """Write ``table`` (Markdown) as result ``name``, headed by the command line that ran, the
-    date and the machine."""
+def record(name: str, table: str, argv: list[str] | None = None) -> Path:
+    """Write ``table`` (Markdown) as result ``name``, headed by the command line that ran
+    (``argv``, default ``sys.argv``), the date and the machine."""
     RESULTS.mkdir(exist_ok=True)
-    command = " ".join(["python", *(a if " " not in a else repr(a) for a in sys.argv)])
+    command = " ".join(["python", *(a if " " not in a else repr(a) for a in (argv or sys.argv))])
     stamp = time.strftime("%Y-%m-%d", time.gmtime())
     path = RESULTS / f"{name}.md"
     path.write_text(f"`{command}` on {stamp}, {machine()}:\n\n{table.strip()}\n", encoding="utf-8")
@@ -65,7 +65,7 @@ class _Tee:
 
 
 @contextlib.contextmanager
-def recording(name: str, enabled: bool) -> Iterator[None]:
+def recording(name: str, enabled: bool, argv: list[str] | None = None) -> Iterator[None]:
     """With ``enabled``, what the benchmark prints inside is also recorded as result ``name``
     (a ``text`` block: the script's own report, as printed)."""
     if not enabled:
@@ -75,4 +75,15 @@ def recording(name: str, enabled: bool) -> Iterator[None]:
     with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
         yield
     block = "```text\n" + "".join(tee.kept).strip("\n") + "\n```"
-    print(f"recorded in {record(name, block)}")
+    print(f"recorded in {record(name, block, argv)}")
+
+
+def run(name: str, main: Callable[[], None]) -> None:
+    """Run a benchmark's ``main()``; ``--record`` on its command line (taken off before ``main``
+    reads it) records everything it prints as result ``name``."""
+    argv = list(sys.argv)
+    enabled = "--record" in sys.argv
+    if enabled:
+        sys.argv.remove("--record")
+    with recording(name, enabled, argv):
+        main()
