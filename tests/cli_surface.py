@@ -42,20 +42,10 @@ CASES = [
 
 
 def commands() -> list[list[str]]:
-    """Every command path of the CLI (``[]`` for the top level)."""
-    import typer
+    """Every command path of the CLI (``[]`` for the top level): the reference's own list."""
+    from translit.cli.reference import command_paths
 
-    from translit.cli import app
-
-    paths: list[list[str]] = []
-
-    def walk(command: object, path: list[str]) -> None:
-        paths.append(path)
-        for name, sub in sorted(getattr(command, "commands", {}).items()):
-            walk(sub, [*path, name])
-
-    walk(typer.main.get_command(app), [])
-    return paths
+    return command_paths()
 
 
 def run(args: list[str]) -> str:
