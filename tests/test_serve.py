@@ -330,7 +330,9 @@ def test_a_short_request_gets_into_the_next_round() -> None:
 
         def translate_batch(self, texts, options):
             self.calls.append(list(texts))
-            self.gate.wait(5)
+            # Held until the test has sent its short request (never released by a clock: on a
+            # loaded machine that would end the first round before the short request is in).
+            assert self.gate.wait(120), "the test never released the first round"
             return [EngineOutput(t, len(t.split()), False, -0.1) for t in texts]
 
     engine = Recorder()
@@ -338,13 +340,14 @@ def test_a_short_request_gets_into_the_next_round() -> None:
     options = DecodeOptions()
     article = [f"Satz Nummer {i} des langen Artikels hier." for i in range(30)]  # 8 tokens each
     long = scheduler.submit(article, options, "k")
-    deadline = time.monotonic() + 5
-    while not engine.calls and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    while not engine.calls:
+        assert time.monotonic() < deadline, "the first round never started"
         time.sleep(0.01)
     short = scheduler.submit(["Ein kurzer Satz."], options, "k")
     engine.gate.set()
-    assert short.result(10)[0].text == "Ein kurzer Satz."
-    assert long.result(10)[-1].text == article[-1]
+    assert short.result(120)[0].text == "Ein kurzer Satz."
+    assert long.result(120)[-1].text == article[-1]
     second = engine.calls[1]
     assert "Ein kurzer Satz." in second, "the short request waited for no more than one round"
     assert all(sum(len(t.split()) + 1 for t in call) <= 40 for call in engine.calls)
