@@ -415,3 +415,15 @@ def test_the_config_file_names_the_memory_relative_to_its_folder(tmp_path: Path)
     assert code == 0 and CORRECTED in out, err
     code, out, err = invoke("translate", "--model", str(SMALL), "--memory", "off", "-t", CAPTIONS[0], env=env)
     assert code == 0 and out.strip() != CORRECTED, err
+
+
+def test_a_translator_made_from_another_keeps_its_memory_even_while_it_is_empty(tmp_path: Path) -> None:
+    """The service makes a translator per request from its own (``with_settings``); a memory that
+    was empty then (falsy: it has a length) must still be the one used once entries arrive."""
+    memory = TranslationMemory(tmp_path / "m.sqlite3")
+    base = translit.Translator(SMALL, cache=False, memory=memory)
+    twins = [base.with_settings(beams=2), base.with_memory(memory), base.with_settings().with_settings()]
+    memory.add([Entry(CAPTIONS[0], CORRECTED)])
+    assert all(twin.memory is memory for twin in twins)
+    assert all(twin.translate(CAPTIONS[0]).text == CORRECTED for twin in twins)
+    assert base.with_memory(None).memory is None

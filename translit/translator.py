@@ -332,22 +332,31 @@ class Translator:
 
     def with_settings(self, **changes: Any) -> Translator:
         """A translator with ``changes`` to the settings, sharing this one's engine and cache."""
+        # None: the new setting's memory. Never ``self.memory or False``: an empty memory is falsy.
+        memory = None if "memory" in changes else (False if self.memory is None else self.memory)
+        return self._twin(
+            self.settings.but(**changes), memory, keep_glossary=not {"glossary", "keep"} & set(changes)
+        )
+
+    def with_memory(self, memory: TranslationMemory | None) -> Translator:
+        """A translator with this translation memory (None: none), sharing this one's engine and cache."""
+        return self._twin(self.settings, False if memory is None else memory, keep_glossary=True)
+
+    def _twin(
+        self, settings: Settings, memory: TranslationMemory | bool | None, keep_glossary: bool
+    ) -> Translator:
+        """A translator of ``settings`` and ``memory`` sharing this one's engine, cache, registry,
+        summariser and (``keep_glossary``) glossary."""
         twin = Translator(
-            settings=self.settings.but(**changes),
+            settings=settings,
             engine=self._engine,
             cache=self.cache or False,
             registry=self._registry,
             summarizer=self._summarizer,
-            glossary=self._glossary if not {"glossary", "keep"} & set(changes) else None,
-            memory=None if "memory" in changes else (self.memory or False),
+            glossary=self._glossary if keep_glossary else None,
+            memory=memory,
         )
         twin._choice = self._choice
-        return twin
-
-    def with_memory(self, memory: TranslationMemory | None) -> Translator:
-        """A translator with this translation memory (None: none), sharing this one's engine and cache."""
-        twin = self.with_settings()
-        twin._memory, twin._memory_open, twin._own_memory = memory, True, False
         return twin
 
     def with_glossary(self, glossary: Glossary) -> Translator:
