@@ -24,7 +24,7 @@ from typing import Any
 from translit.atomic import write_atomic
 from translit.errors import InputError
 from translit.memory.keys import sentence_pairs
-from translit.memory.store import Entry, TranslationMemory
+from translit.memory.store import ORIGINS, Entry, TranslationMemory
 from translit.userfiles import MEMORY_FILE, decode_utf8, read_user_bytes
 
 FORMATS = ("tmx", "tsv")
@@ -97,7 +97,7 @@ def read_tmx(data: bytes, name: str) -> list[Entry]:
             continue  # a unit of other languages: not German to English
         origin = "tmx"
         for prop in element.iterchildren(unit.namespaced("prop")):
-            if prop.get("type") == _ORIGIN_PROP and prop.text in ("cli", "tsv", "suggest", "page", "tmx"):
+            if prop.get("type") == _ORIGIN_PROP and prop.text in ORIGINS:
                 origin = prop.text
         who = element.get("creationid") or ""
         created = _from_tmx_time(element.get("creationdate"))
@@ -117,11 +117,7 @@ def read_tsv(text: str, name: str) -> list[Entry]:
         where = f"{name}:{number}"
         if len(columns) < 2:
             raise InputError(f"{where}: no tab between the German and the English")
-        origin = (
-            columns[2]
-            if len(columns) > 2 and columns[2] in ("cli", "tmx", "suggest", "page", "tsv")
-            else "tsv"
-        )
+        origin = columns[2] if len(columns) > 2 and columns[2] in ORIGINS else "tsv"
         who = columns[3] if len(columns) > 3 else ""
         created = _from_tmx_time(columns[4]) if len(columns) > 4 else 0.0
         for source, target in _pairs(columns[0], columns[1], where):

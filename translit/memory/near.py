@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from translit.memory.keys import memory_key
 from translit.memory.store import NEAR_THRESHOLD, Near, TranslationMemory
@@ -39,16 +38,14 @@ def nearest(memory: TranslationMemory, text: str, threshold: float = NEAR_THRESH
     if ratio is None:
         return None
     key = memory_key(text)
-    best: tuple[float, Any] | None = None
+    best: Near | None = None
     for other, source, target in memory.candidates(key):
         if other == key:
             continue
         score = ratio(key, other, score_cutoff=threshold)
-        if score >= threshold and (best is None or score > best[0]):
-            best = (score, (source, target))
-    if best is None:
-        return None
-    return Near(best[0], *best[1])
+        if score >= threshold and (best is None or score > best.similarity):
+            best = Near(score, source, target)
+    return best
 
 
 def nearest_many(memory: TranslationMemory, texts: Sequence[str]) -> list[Near | None]:
