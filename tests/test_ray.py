@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,26 +179,34 @@ def test_ray_cli_refuses_an_unreachable_cluster(copy_model_dir: Path, tmp_path: 
     assert "Traceback" not in proc.stderr
 
 
-def test_ray_workers_honour_the_glossary(ray_instance, tmp_path: Path) -> None:
-    """The glossary travels with the model: a Ray batch writes the local batch's bytes, term and all."""
+SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
+
+
+def local_and_ray(folder: Path, article: str, output: str, **options: Any) -> None:
+    """One article batched locally and on Ray (one worker) with the small translator and
+    ``options``: both done, and the Ray outputs (markers included) the local ones byte for byte."""
     from translit.batch.ray_runner import RayOptions, run_on_ray
 
-    small = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
-    terms = tmp_path / "terms.tsv"
-    terms.write_text("Hund\thound\n", encoding="utf-8")
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("Ein Hund rennt über eine grüne Wiese.\n", encoding="utf-8")
-    translation = Settings(model=str(small), engine="transformers", cache=False, glossary=(str(terms),))
+    (folder / "in").mkdir()
+    (folder / "in" / "a.txt").write_text(article, encoding="utf-8")
+    translation = Settings(model=str(SMALL), engine="transformers", cache=False, **options)
     driver = Translator(settings=translation)
-    settings = BatchSettings(outputs=("translation",), translation=translation, model_key=driver.model_key)
-    local = run_local(plan_batch(tmp_path / "in", tmp_path / "local", settings), driver, settings)
+    settings = BatchSettings(outputs=(output,), translation=translation, model_key=driver.model_key)
+    local = run_local(plan_batch(folder / "in", folder / "local", settings), driver, settings)
     remote = run_on_ray(
-        plan_batch(tmp_path / "in", tmp_path / "ray", settings), driver, settings, RayOptions(workers=1)
+        plan_batch(folder / "in", folder / "ray", settings), driver, settings, RayOptions(workers=1)
     )
     assert local.count("done") == remote.count("done") == 1 and not remote.failures
+    assert outputs(folder / "ray") == outputs(folder / "local")
+
+
+def test_ray_workers_honour_the_glossary(ray_instance, tmp_path: Path) -> None:
+    """The glossary travels with the model: a Ray batch writes the local batch's bytes, term and all."""
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("Hund\thound\n", encoding="utf-8")
+    local_and_ray(tmp_path, "Ein Hund rennt über eine grüne Wiese.\n", "translation", glossary=(str(terms),))
     english = (tmp_path / "ray" / "a.en.txt").read_text(encoding="utf-8")
     assert "hound" in english and "dog" not in english
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
 
 
 def test_ray_workers_use_the_driver_s_translation_memory(ray_instance, tmp_path: Path) -> None:
@@ -205,26 +214,13 @@ def test_ray_workers_use_the_driver_s_translation_memory(ray_instance, tmp_path:
     workers give the remembered sentence ``by: memory``, as the local batch does."""
     import json
 
-    from translit.batch.ray_runner import RayOptions, run_on_ray
     from translit.memory import Entry, TranslationMemory
 
-    small = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
     path = tmp_path / "newsroom.sqlite3"
     memory = TranslationMemory(path)
     memory.add([Entry("Ein Hund rennt über eine grüne Wiese.", "A dog races across a meadow (edited).")])
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text(
-        "Ein Hund rennt über eine grüne Wiese. Zwei Kinder spielen im Sand.\n", encoding="utf-8"
-    )
-    translation = Settings(model=str(small), engine="transformers", cache=False, memory=str(path))
-    driver = Translator(settings=translation)
-    settings = BatchSettings(outputs=("json",), translation=translation, model_key=driver.model_key)
-    local = run_local(plan_batch(tmp_path / "in", tmp_path / "local", settings), driver, settings)
-    remote = run_on_ray(
-        plan_batch(tmp_path / "in", tmp_path / "ray", settings), driver, settings, RayOptions(workers=1)
-    )
-    assert local.count("done") == remote.count("done") == 1 and not remote.failures
+    article = "Ein Hund rennt über eine grüne Wiese. Zwei Kinder spielen im Sand.\n"
+    local_and_ray(tmp_path, article, "json", memory=str(path))
     units = json.loads((tmp_path / "ray" / "a.json").read_text(encoding="utf-8"))["units"]
     assert [u["by"] for u in units] == ["memory", "model"]
     assert units[0]["translation"] == "A dog races across a meadow (edited)."
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
