@@ -88,6 +88,8 @@ def test_a_tmx_exported_and_imported_into_an_empty_memory_gives_the_same_entries
         return [(e.source, e.target, e.origin, e.who, e.created) for e in memory.entries()]
 
     assert fields(TranslationMemory(other)) == fields(TranslationMemory(default_memory_path()))
+    code, out, _ = invoke("memory", "export", "-", "--to", "tmx")  # stdout, as every result
+    assert code == 0 and out.rstrip().endswith("</tmx>") and CORRECTED in out
     tsv = tmp_path / "out.tsv"
     assert invoke("memory", "export", str(tsv))[0] == 0
     assert [(e.source, e.target) for e in read_entries(tsv)] == [

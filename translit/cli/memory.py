@@ -121,8 +121,6 @@ def memory_export(
     memory: MemoryOption = None,
 ) -> None:
     """Write the entries in use to a TMX 1.4 or TSV file (atomically), or to stdout."""
-    import sys
-
     from translit.errors import InputError
     from translit.memory.exchange import FORMATS, entries_bytes, export_file
 
@@ -130,9 +128,8 @@ def memory_export(
         raise InputError(f"--to: '{to}' is not one of {', '.join(FORMATS)}")
     with _open(memory) as store:
         if file == "-":
-            data = entries_bytes(list(store.entries()), to or "tsv")
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            # Both formats are UTF-8 text: written as every result is (a closed pipe, a test's capture).
+            write(entries_bytes(list(store.entries()), to or "tsv").decode("utf-8"))
             return
         count = export_file(store, Path(file), to)
     write(f"{file}: {_entries(count)} exported")
