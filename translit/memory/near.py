@@ -27,11 +27,6 @@ def _ratio() -> Callable[..., float] | None:
     return scorer
 
 
-def near_available() -> bool:
-    """Whether near matches can be found (rapidfuzz is installed)."""
-    return _ratio() is not None
-
-
 def nearest(memory: TranslationMemory, text: str, threshold: float = NEAR_THRESHOLD) -> Near | None:
     """The entry in use most like ``text`` (at least ``threshold`` percent, below 100), or None."""
     ratio = _ratio()

@@ -377,14 +377,6 @@ class TranslationMemory:
                 accepted += 1
         return accepted
 
-    def find(self, source: str) -> list[Entry]:
-        """Every entry (in use or held) whose German is ``source``."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM entries WHERE key = ? ORDER BY id", (memory_key(source),)
-            ).fetchall()
-        return [_entry(row) for row in rows]
-
 
 def writable_memory(path: str | Path | None) -> TranslationMemory:
     """The memory at ``path`` (``None`` or ``""``: :func:`default_memory_path`) open for
