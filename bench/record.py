@@ -78,12 +78,13 @@ def recording(name: str, enabled: bool, argv: list[str] | None = None) -> Iterat
     print(f"recorded in {record(name, block, argv)}")
 
 
-def run(name: str, main: Callable[[], None]) -> None:
-    """Run a benchmark's ``main()``; ``--record`` on its command line (taken off before ``main``
-    reads it) records everything it prints as result ``name``."""
+def run(name: str, main: Callable[[], int | None]) -> int | None:
+    """Run a benchmark's ``main()`` and return what it returns (an exit code, or None);
+    ``--record`` on its command line (taken off before ``main`` reads it) records everything it
+    prints as result ``name``."""
     argv = list(sys.argv)
     enabled = "--record" in sys.argv
     if enabled:
         sys.argv.remove("--record")
     with recording(name, enabled, argv):
-        main()
+        return main()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,33 @@ def test_the_exit_codes_page_lists_exactly_the_codes_translit_uses() -> None:
     assert {int(code) for code in re.findall(r"(\d+) [a-z]", said)} == codes
 
 
+def test_the_manual_page_is_every_command_s_help_and_reads_in_man(tmp_path: Path) -> None:
+    """``python -m translit.cli.manpage PATH`` installs ``translit.1``: roff that groff reads
+    without a warning, with every command's help, every exit code and every environment
+    variable translit reads."""
+    from translit.cli.reference import command_paths
+    from translit.config import ENVIRONMENT
+
+    target = tmp_path / "man1" / "translit.1"
+    subprocess.run([sys.executable, "-m", "translit.cli.manpage", str(target)], check=True, cwd=REPO)
+    page = target.read_text(encoding="ascii")  # non-ASCII is written as roff's \[uXXXX]
+    for path in command_paths()[1:]:
+        assert f".SS translit {' '.join(path)}\n" in page
+    assert "\\[u2192]" in page  # "German→English" in the top-level help
+    if not shutil.which("groff"):
+        pytest.skip("groff is not installed (.ci/run installs it): the page's text was checked")
+    shown = subprocess.run(
+        ["groff", "-man", "-Tutf8", "-ww", str(target)], capture_output=True, text=True, check=True
+    )
+    assert shown.stderr == ""
+    text = re.sub(r".\x08", "", shown.stdout)  # groff's overstrike bold
+    exits = text.split("EXIT STATUS", 1)[1].split("ENVIRONMENT", 1)[0]
+    assert "130" in exits and "interrupted" in exits and "141" in exits
+    for name in ENVIRONMENT:
+        assert name in text.split("ENVIRONMENT", 1)[1]
+    assert "Offline German→English translation" in text
+
+
 def test_recorded_benchmark_results_say_what_made_them(site: Path) -> None:
     """Every ``<!-- bench: NAME -->`` of a page is a result its script recorded (``--record``):
     headed by the command, the date and the machine, and shown on the built page as written."""
@@ -137,10 +165,11 @@ def test_recorded_benchmark_results_say_what_made_them(site: Path) -> None:
     for page, name in placeholders:
         result = REPO / "bench" / "results" / f"{name}.md"
         head = result.read_text(encoding="utf-8").splitlines()[0]
+        script = name.split("-")[0]  # realdocs-job-cancel: one mode of bench/realdocs.py
         assert re.match(
-            rf"`python bench/{name}\.py [^`]*--record[^`]*` on \d{{4}}-\d\d-\d\d, .+ cores", head
+            rf"`python bench/{script}\.py [^`]*--record[^`]*` on \d{{4}}-\d\d-\d\d, .+ cores", head
         ), head
-        assert "--record" in (REPO / "bench" / f"{name}.py").read_text(encoding="utf-8")
+        assert "--record" in (REPO / "bench" / f"{script}.py").read_text(encoding="utf-8")
         last = [line for line in result.read_text(encoding="utf-8").splitlines() if line and line != "```"][
             -1
         ]

@@ -12,6 +12,8 @@ One module per command group, each readable top to bottom on its own:
 * :mod:`translit.cli.memory` — ``memory add|import|export|list|remove|review``
 * :mod:`translit.cli.common` — global options, defaults, output, errors, shared option types
 * :mod:`translit.cli.usage` — how commands and their arguments read in ``--help``
+* :mod:`translit.cli.reference`, :mod:`translit.cli.manpage` — the command reference and the
+  man page, made from ``--help``
 """
 
 from __future__ import annotations
