@@ -140,4 +140,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from record import run  # bench/record.py: --record keeps the report for the docs
+
+    run("ray_scaling", main)

@@ -574,7 +574,9 @@ def report(kind: str, outcomes: list[Outcome], show: int) -> dict[str, Any]:
             print(f"  {o.kind}: {o.name}: {o.detail}")
     for o in outcomes:
         if o.kind == "refused":
-            print(f"  refused: {o.name}: {o.detail[:200]}")
+            # The message names the file again: shown once, without its folder.
+            reason = o.detail.split(": ", 1)[1] if o.detail.startswith("/") else o.detail
+            print(f"  refused: {o.name}: {reason[:160]}")
     for o in words[:show]:
         print(f"  words: {o.name}: {len(o.damaged)} paragraph(s); " + " || ".join(o.damaged[:2]))
     for o in structure[:show]:
@@ -585,6 +587,27 @@ def report(kind: str, outcomes: list[Outcome], show: int) -> dict[str, Any]:
             + " || ".join(o.format_moves[:1])
         )
     return figures
+
+
+def summary(figures: dict[str, dict[str, Any]]) -> str:
+    """One row per format, as the documentation's table reads."""
+    rows = [
+        "| format | files | crashes, hangs, unopenable, empty | refused in one line | files with words "
+        "damaged | structure counts equal | formatted words kept | seconds per file (median, max) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, f in figures.items():
+        checked = f["files"] - f["refused"] - f["crash"] - f["hang"] - f["unopenable"] - f["empty"]
+        equal = checked - f["structure_changed_files"]
+        kept = round((f["formatted_kept_share"] or 0) * f["formatted_words"])
+        formatted = f"{kept} of {f['formatted_words']}" if f["formatted_words"] else "-"
+        rows.append(
+            f"| {kind} | {f['files']} | {f['crash'] + f['hang'] + f['unopenable'] + f['empty']} "
+            f"| {f['refused']} | {f['words_damaged_files']} | {equal} of {checked} "
+            f"| {formatted} "
+            f"| {f['median_seconds']}, {f['max_seconds']} |"
+        )
+    return "\n".join(rows)
 
 
 def zero_images_docx(path: Path, count: int = 480) -> Path:
@@ -745,7 +768,7 @@ def main() -> None:
         ]
         figures[kind] = report(kind, outcomes, args.show)
         records[kind] = [o.__dict__ | {"structure_changed": o.structure_changed} for o in outcomes]
-    print("\n" + json.dumps(figures, indent=1))
+    print("\n" + summary(figures))
     if args.json:
         args.json.write_text(json.dumps(records, indent=1, default=str), encoding="utf-8")
 

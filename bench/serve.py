@@ -327,20 +327,23 @@ def main() -> None:
         "--articles-only", action="store_true", help="only 24 articles at once vs the library"
     )
     parser.add_argument("--instances-only", action="store_true", help="only one instance against several")
-    parser.add_argument("--record", action="store_true", help="also write bench/results/serve.md")
+    parser.add_argument("--record", action="store_true", help="also write the result to bench/results/")
     args = parser.parse_args()
+    # Each mode is its own result (bench/results/serve-instances.md, serve-articles.md, serve.md).
     if args.instances_only:
-        instances(
-            [
-                ("single sentences", workload(2 * args.requests, articles=False)),
-                ("mixed", workload(args.requests)),
-            ],
-            16,
-            args.reps,
-        )
+        with recording("serve-instances", args.record):
+            instances(
+                [
+                    ("single sentences", workload(2 * args.requests, articles=False)),
+                    ("mixed", workload(args.requests)),
+                ],
+                16,
+                args.reps,
+            )
         return
     if args.articles_only:
-        articles_together(24, args.reps)
+        with recording("serve-articles", args.record):
+            articles_together(24, args.reps)
         return
     sentences = workload(2 * args.requests, articles=False)
     mixed = workload(args.requests)

@@ -6,6 +6,13 @@ A command takes them with :func:`with_settings`, which adds the flags of the gro
 to the command and hands it one ``settings`` object: the config file's values with the
 command line's on top, checked by the same rules. So a new option is a Settings field, a row
 here, and the code that uses it.
+
+Why a computed ``__signature__``: typer makes a command's options from its function's
+signature and from nothing else — the click it ships (``typer._click``, since 0.26) has no
+``Option`` class or parameter types of its own, and typer's ``TyperOption`` needs typer's
+private type descriptors. :pep:`362`'s ``__signature__`` is how a callable states its
+signature to every reader of :func:`inspect.signature`, typer included; the flags' help and
+usage errors read exactly as a hand-written parameter's (``tests/data/cli_surface.txt``).
 """
 
 from __future__ import annotations
