@@ -48,20 +48,29 @@ NIGHT_HOURS = 8
 ARCHIVE = 100_000
 
 
-def end_to_end(out: Path) -> tuple[int, float, float]:
-    """(articles, seconds for the batch, seconds for the resumed rerun)."""
+def end_to_end(out: Path, every: int = 1) -> tuple[int, float, float]:
+    """(articles, seconds for the batch, seconds for the resumed rerun), over every ``every``-th
+    shared article (copied to a folder of their own when not all)."""
     translit = Path(sys.executable).parent / "translit"
     shutil.rmtree(out, ignore_errors=True)
+    source = NEWS
+    if every > 1:
+        source = OUT / "archive-sample"
+        shutil.rmtree(source, ignore_errors=True)
+        for path in sorted(NEWS.rglob("*.txt"))[::every]:
+            target = source / path.relative_to(NEWS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
     env = {**os.environ, "TRANSLIT_CACHE_DIR": str(OUT / "archive-cache")}
     shutil.rmtree(OUT / "archive-cache", ignore_errors=True)
-    command = [str(translit), "batch", str(NEWS), "-o", str(out), "--model", str(SMALL)]
+    command = [str(translit), "batch", str(source), "-o", str(out), "--model", str(SMALL)]
     command += ["--outputs", "translation,brief,json", "--no-cache"]
     times = []
     for _ in range(2):
         t0 = time.perf_counter()
         subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - t0)
-    articles = len(list(NEWS.rglob("*.txt")))
+    articles = len(list(source.rglob("*.txt")))
     return articles, times[0], times[1]
 
 
@@ -100,11 +109,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--every", type=int, default=20, help="sample every N-th article for step 2")
+    parser.add_argument(
+        "--batch-every", type=int, default=1, help="step 1 on every N-th article only (1: all 1,269)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TRANSLIT_CACHE_DIR", str(OUT / "cache"))
     if not (SHORTLISTED / "vmap.txt").is_file():
         raise SystemExit("run python bench/shortlist.py first (it builds the opus-shaped model and its map)")
-    articles, batch_s, resumed_s = end_to_end(OUT / "archive-english")
+    articles, batch_s, resumed_s = end_to_end(OUT / "archive-english", args.batch_every)
     files = sorted(NEWS.rglob("*.txt"))
     sample = [p.read_text(encoding="utf-8") for p in files[:: args.every]]
     seconds = decoding(sample)

@@ -216,7 +216,9 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
         tokenizer = MarianTokenizer.from_pretrained(str(MODEL))
         model = MarianMTModel.from_pretrained(str(MODEL)).eval()
         load = time.perf_counter() - start
-        paragraphs = translit.segment.parse_article(text).paragraphs
+        from translit.segment import parse_article
+
+        paragraphs = parse_article(text).paragraphs
         for _ in range(reps):
             t0 = time.perf_counter()
             for paragraph in paragraphs:

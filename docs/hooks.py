@@ -3,7 +3,8 @@
 ``<!-- cli-reference -->`` in a page becomes every command's ``--help``
 (:func:`translit.cli.reference.reference_markdown`), so the commands page cannot drift from
 the CLI; ``<!-- bench: NAME -->`` becomes the benchmark's last recorded result
-(``bench/results/NAME.md``, with its command, date and machine); and the reST cross-references
+(``bench/results/NAME.md``, with its command, date and machine); ``<!-- environment -->`` the
+table of the environment variables translit reads; and the reST cross-references
 of docstrings (``:func:`name```) read as code on the
 API page.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 PLACEHOLDER = "<!-- cli-reference -->"
+ENVIRONMENT = "<!-- environment -->"
 BENCH = re.compile(r"<!-- bench: ([\w-]+) -->")
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 
@@ -33,7 +35,17 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
         from translit.cli.reference import reference_markdown
 
         markdown = markdown.replace(PLACEHOLDER, reference_markdown())
+    if ENVIRONMENT in markdown:
+        markdown = markdown.replace(ENVIRONMENT, environment_table())
     return BENCH.sub(bench_result, markdown)
+
+
+def environment_table() -> str:
+    """Every environment variable translit reads (:data:`translit.config.ENVIRONMENT`), as a table."""
+    from translit.config import ENVIRONMENT as VARIABLES
+
+    rows = [f"| `{name.replace(' / ', '`, `')}` | {meaning} |" for name, meaning in VARIABLES.items()]
+    return "\n".join(["| environment variable | what |", "|---|---|", *rows])
 
 
 ROLE = re.compile(r":(?:func|class|meth|mod|data|attr|exc|obj):<code>(~?)([^<]*)</code>")

@@ -153,6 +153,21 @@ def test_the_manual_page_is_every_command_s_help_and_reads_in_man(tmp_path: Path
     assert "Offline German→English translation" in text
 
 
+def test_every_environment_variable_translit_reads_is_documented() -> None:
+    """The variables the code reads (``os.environ``, ``os.getenv``, an ``ENV_*`` constant) are
+    exactly the table that the configuration page and the man page are made from."""
+    from translit.config import ENVIRONMENT
+
+    read: set[str] = set()
+    for path in (REPO / "translit").rglob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r'(?:environ(?:\.get)?[(\[]|getenv\()\s*"([A-Z][A-Z0-9_]+)"', code))
+        read |= set(re.findall(r'^ENV_\w+ = "([A-Z][A-Z0-9_]+)"', code, flags=re.M))
+    documented = {part for name in ENVIRONMENT for part in name.split(" / ")}
+    assert read <= documented, read - documented
+    assert documented - read <= {"NO_COLOR"}, documented - read  # NO_COLOR is read by rich
+
+
 def test_recorded_benchmark_results_say_what_made_them(site: Path) -> None:
     """Every ``<!-- bench: NAME -->`` of a page is a result its script recorded (``--record``):
     headed by the command, the date and the machine, and shown on the built page as written."""

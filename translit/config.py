@@ -37,11 +37,12 @@ from translit.errors import InputError
 from translit.options import OPTION_NAMES, Settings, check_option, option_info
 from translit.userfiles import CONFIG, read_user_text
 
-# Every environment variable translit reads (README, "Configuration").
+# Every environment variable translit reads: the configuration page's table and the man page are
+# made from this.
 ENVIRONMENT = {
     "TRANSLIT_CONFIG": "the config file (default ~/.config/translit/config.toml)",
     "TRANSLIT_MODELS": "an extra models.toml, overriding ~/.config/translit/models.toml",
-    "TRANSLIT_CACHE_DIR": "translit's cache folder: translations and CTranslate2 conversions",
+    "TRANSLIT_CACHE_DIR": "the cache folder: translations, the translation memory, CTranslate2 conversions",
     "TRANSLIT_ALLOW_PICKLE": "1: load pickled pytorch_model.bin weights (weights-only), like --allow-pickle",
     "NO_COLOR": "no colour, no progress bars or spinners",
     "XDG_CONFIG_HOME": "where ~/.config is",
@@ -49,6 +50,7 @@ ENVIRONMENT = {
     "HF_HOME / HF_HUB_CACHE": "the Hugging Face cache that models are looked up in and pulled into",
     "HF_ENDPOINT": "the Hugging Face hub address (translit models pull)",
     "RAY_ADDRESS": "the Ray cluster that translit batch --ray joins",
+    "PYTHONIOENCODING": "an output encoding named here is kept (otherwise results are written in UTF-8)",
 }
 
 # Keys of the config file that are not translation options.

@@ -190,11 +190,10 @@ def command_settings(given: dict[str, Any]) -> Settings:
 def _shown_with(
     wrapper: Any, signature: inspect.Signature, own: list[inspect.Parameter], added: list[inspect.Parameter]
 ) -> Any:
-    """``wrapper`` as typer must see it: the command's own parameters plus the ``added`` flags."""
+    """``wrapper`` as typer must see it: the command's own parameters plus the ``added`` flags
+    (:func:`inspect.signature` reads ``__signature__`` before it follows ``__wrapped__``)."""
     parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + added
     wrapper.__signature__ = signature.replace(parameters=parameters)
-    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-    del wrapper.__wrapped__  # typer must see this signature, not the function's
     return wrapper
 
 
