@@ -293,8 +293,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from record import run  # bench/record.py: --record keeps the report for the docs
+    # bench/record.py: --record keeps the report for the docs (named apart from this script's run())
+    from record import run as record_run
 
     # One set alone is its own result (glossary-captions, glossary-news); both together: glossary.
     sets = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--set"]
-    run("glossary" + (f"-{sets[0]}" if len(sets) == 1 else ""), main)
+    record_run("glossary" + (f"-{sets[0]}" if len(sets) == 1 else ""), main)
