@@ -126,6 +126,34 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
     assert not failures, "\n".join(failures)
 
 
+# Shell lines that are not translit's but what CI itself runs on every clean clone (.ci/run: a
+# venv, pip installing this project from the package index, the test command, the linters, the
+# site's build, .ci/run itself).
+RUN_BY_CI = re.compile(
+    r"^(python3 -m venv \.venv\b|(\.venv/bin/python -m )?pip install torch==2\.13\.0 -e '\.\[[a-z,]+\]'\s*(#|$)"
+    r"|\.venv/bin/(python -m )?(pytest|ruff|mypy|mkdocs)\b|bash \.ci/run\b)"
+)
+
+
+def test_every_shell_line_runs_or_says_why_not() -> None:
+    """A line of a ``sh`` block that does not run translit is either one CI runs itself (the
+    install, the test command, the linters) or says why no test runs it."""
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    for needed in ("python3 -m venv .venv", "pip install", "pytest", "ruff check", "mypy", "mkdocs build"):
+        assert needed in ci, needed
+    unmarked = [
+        line.strip()
+        for block in blocks("sh")
+        for line in block.splitlines()
+        if line.strip()
+        and not line.strip().startswith("#")
+        and not INVOKES_TRANSLIT.search(line)
+        and not RUN_BY_CI.search(line.strip())
+        and not SKIP.search(line)
+    ]
+    assert not unmarked, unmarked
+
+
 def test_the_python_example_runs(tmp_path: Path) -> None:
     shared_path("data", "html")
     (source,) = blocks("python")
