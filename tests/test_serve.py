@@ -1006,15 +1006,17 @@ def test_requests_are_parsed_by_the_models_the_docs_show(copy_server: Running) -
 
 
 def test_cancelling_a_job_stops_a_document_still_being_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A job whose document is still read (a parser in a child process, here one that would take a
-    minute) is stopped by DELETE within seconds: the child is killed (it kept a core busy for
+    """A job whose document is still read (a parser in a child process, here one that never ends
+    on its own) is stopped by DELETE within seconds: the child is killed (it kept a core busy for
     six minutes after "cancelled")."""
     import multiprocessing
 
     from translit.readers.child import bounded
 
     def endless_read(data, name, input_format=None):
-        return bounded(lambda: time.sleep(120), 300, too_slow="slow", ended="ended", failed="failed")
+        # Never done: only the kill that the cancelled job asks for ends the child.
+        never = threading.Event()
+        return bounded(never.wait, 300, too_slow="slow", ended="ended", failed="failed")
 
     with running() as server, server.client() as client:
         monkeypatch.setattr(server.translator, "read", endless_read)
