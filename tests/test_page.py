@@ -181,6 +181,26 @@ def test_a_markdown_file_and_a_word_file_are_translated_and_downloaded(
     page.close()
 
 
+def test_a_file_chosen_before_the_settings_arrive_is_translated(
+    browser: object, copy_page_server: Running, tmp_path: Path
+) -> None:
+    """The page wires its controls before it fetches /frontend/settings: a file chosen while
+    that fetch is still under way (here held until the translation shows) is not lost. On a
+    loaded machine a test's upload used to come before the listeners and wait for ever."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    held: list[object] = []
+    page.route("**/frontend/settings", lambda route: held.append(route))  # answered at the end
+    page.goto(copy_page_server.url + "/")
+    notes = tmp_path / "früh.md"
+    notes.write_text("Der **Bundestag** tagt heute.\n", encoding="utf-8")
+    page.set_input_files("#file", str(notes))
+    page.wait_for_selector("#translation .unit", timeout=WAIT_MS)
+    assert held, "the settings were not asked for"
+    for route in held:
+        route.continue_()  # type: ignore[attr-defined]
+    page.close()
+
+
 def test_cancel_stops_a_long_translation_on_the_server(browser: object, small_page_server: Running) -> None:
     page = Page(browser, small_page_server)
     long = "\n\n".join(

@@ -488,10 +488,13 @@ function editGerman() {
 
 // --- wiring ---------------------------------------------------------------------------------------
 
+// Every control is wired before the settings are fetched: a file chosen or text typed while
+// the fetch is under way must not be lost (until the settings come, no limit is shown).
 async function start() {
   document.body.append(tooltip);
   $("glossary").value = localStorage.getItem("translit.glossary") || "";
   $("api-key").value = sessionStorage.getItem("translit.key") || "";
+  wire();
   try {
     const response = await fetch("/frontend/settings");
     state.settings = await response.json();
@@ -500,6 +503,9 @@ async function start() {
   }
   $("key-box").hidden = !state.settings.keyRequired;
   updateCounter();
+}
+
+function wire() {
   $("source").addEventListener("input", () => {
     updateCounter();
     if (!$("source").value.trim()) state.format = "text"; // a cleared box starts plain again
