@@ -362,19 +362,36 @@ def test_batch_s_flags_are_all_declared_in_its_settings() -> None:
     assert "typer.Option(" not in source
 
 
-def test_writers_read_their_own_skeleton_typed() -> None:
-    """``Document`` is generic over its reader's skeleton: every writer takes a
-    ``Document[ItsSkeleton]`` and reads it through ``kept()``, never an untyped ``.skeleton``."""
-    for path in sorted((PACKAGE / "readers").glob("*.py")):
-        if path.name in ("base.py", "__init__.py"):
+def test_writers_read_their_own_skeleton_and_payloads_typed() -> None:
+    """``Document`` is generic over its reader's skeleton and its spans' and atoms' payloads:
+    every writer takes a ``Document[ItsSkeleton, ItsSpan, ItsAtom]`` and placed segments of the
+    same payloads, reads the skeleton through ``kept()`` (never an untyped ``.skeleton``) and a
+    payload by its fields (never by index, as the tuples it replaced were)."""
+    import importlib
+    import typing
+
+    from translit.formats import FORMATS
+    from translit.readers.base import Document, PlacedSegment
+
+    for info in FORMATS:
+        if not info.writes_back:
             continue
+        module = importlib.import_module(info.module)
+        hints = typing.get_type_hints(module.Writer.write)
+        document, (placed,) = hints["document"], typing.get_args(hints["segments"])
+        assert typing.get_origin(document) is Document, info.name
+        assert typing.get_origin(placed) is PlacedSegment, info.name
+        skeleton, *payloads = typing.get_args(document)
+        assert len(payloads) == 2 and typing.Any not in (skeleton, *payloads), f"{info.name}: {document}"
+        assert list(typing.get_args(placed)) == payloads, f"{info.name}: {placed} for {document}"
+    for path in sorted((PACKAGE / "readers").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             where = f"{path.name}:{getattr(node, 'lineno', '?')}"
-            if isinstance(node, ast.FunctionDef) and node.name == "write":
-                taken = node.args.args[1].annotation
-                assert isinstance(taken, ast.Subscript), f"{where}: write() takes a bare Document"
             untyped = isinstance(node, ast.Attribute) and node.attr == "skeleton"
-            assert not (untyped and ast.unparse(node) == "document.skeleton"), f"{where}: use document.kept()"
+            shared = path.name in ("base.py", "__init__.py")  # the model itself, and the dispatch
+            assert shared or not (untyped and ast.unparse(node) == "document.skeleton"), f"{where}: kept()"
+            indexed = isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+            assert not (indexed and node.value.attr == "payload"), f"{where}: a payload read by index"
 
 
 def test_decode_options_go_down_the_floors_only(tmp_path) -> None:

@@ -25,10 +25,21 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Generic
 
 from translit.alignment import Alignment, project_span
 from translit.guards import Flag
-from translit.readers.base import Atom, PlacedSegment, PlacedSpan, Segment, Span, settle
+from translit.readers.base import (
+    Atom,
+    AtomT,
+    PayloadT,
+    PlacedSegment,
+    PlacedSpan,
+    Segment,
+    Span,
+    SpanT,
+    settle,
+)
 from translit.segment import Unit, join_units
 
 MARKUP = Flag.MARKUP
@@ -116,18 +127,21 @@ def unit_alignments(units: Sequence[UnitText], align: Aligner | None) -> list[Al
 
 
 @dataclass
-class Placement:
+class Placement(Generic[SpanT, AtomT]):
     """A placed segment, the units of its paragraph whose formatting went round their sentence,
     and where each unit ends in the translation (for ``[?]`` marks)."""
 
-    segment: PlacedSegment
+    segment: PlacedSegment[SpanT, AtomT]
     misplaced: set[int]
     unit_ends: list[int]
 
 
 def place(
-    segment: Segment, units: Sequence[Unit], translations: Sequence[str], alignments: Sequence[Alignment]
-) -> Placement:
+    segment: Segment[SpanT, AtomT],
+    units: Sequence[Unit],
+    translations: Sequence[str],
+    alignments: Sequence[Alignment],
+) -> Placement[SpanT, AtomT]:
     """Put ``segment``'s spans and atoms on its translation (see the module docstring).
 
     ``units`` are the segment's units, ``translations`` their texts, ``alignments`` theirs (only
@@ -139,7 +153,7 @@ def place(
     target = join_units([replace(u, paragraph=0) for u in units], texts, 1)[0]
     ends = [end for _start, end in targets]
     if not segment.spans and not segment.atoms:
-        return Placement(PlacedSegment(target, segment.kind), set(), ends)
+        return Placement(PlacedSegment[SpanT, AtomT](target, segment.kind), set(), ends)
     sources = source_offsets(segment.text, units)
     # A unit the model gave back unchanged (a name, a line of code, a sentence already English)
     # keeps every span and atom at its own characters, even inside a word.
@@ -169,7 +183,7 @@ def place(
         owners.append(touched)
         edges.append(edge(touched))
         if span.start == span.end:  # an empty element: a point, like an atom
-            point = Atom(span.start, None, "left" if span.start else "right")
+            point: Atom[None] = Atom(span.start, None, "left" if span.start else "right")
             at = _atom_offset(
                 point, segment.text, sources, targets, texts, alignments, len(target), identical, source_ends
             )
@@ -295,7 +309,7 @@ def _verbatim(original: str, target: str, within: tuple[int, int]) -> tuple[int,
 
 
 def _atom_offset(
-    atom: Atom,
+    atom: Atom[PayloadT],
     source: str,
     sources: list[tuple[int, int]],
     targets: list[tuple[int, int]],
@@ -358,11 +372,11 @@ def _atom_offset(
 
 
 def _nest(
-    spans: Sequence[Span],
+    spans: Sequence[Span[PayloadT]],
     projected: Sequence[tuple[int, int] | None],
     edges: Sequence[tuple[int, int]],
     owners: Sequence[Sequence[int]],
-) -> list[PlacedSpan]:
+) -> list[PlacedSpan[PayloadT]]:
     """Final places of the spans: their projections where these nest properly, else the edges.
 
     Spans are visited outermost first; a projection that crosses one already placed, or leaves
@@ -370,7 +384,7 @@ def _nest(
     share a unit can meet (each unit's translation is a stretch of its own), so each span is
     checked against those of its own units: linear in the spans of a long paragraph.
     """
-    placed: list[PlacedSpan | None] = [None] * len(spans)
+    placed: list[PlacedSpan[PayloadT] | None] = [None] * len(spans)
     order = sorted(range(len(spans)), key=lambda i: (spans[i].depth, spans[i].start, -spans[i].end))
     rank = {i: k for k, i in enumerate(order)}
     by_unit: dict[int, list[int]] = {}
@@ -426,22 +440,22 @@ def _nest(
 
 
 @dataclass
-class Layout:
+class Layout(Generic[SpanT, AtomT]):
     """A document's translation placed segment by segment, for its writer."""
 
-    segments: list[PlacedSegment]
+    segments: list[PlacedSegment[SpanT, AtomT]]
     unit_ends: list[int]  # per unit of the document: where it ends in its paragraph's translation
     misplaced: set[int]  # units of the document whose formatting went round their sentence
 
 
 def lay_out(
-    segments: Sequence[Segment],
+    segments: Sequence[Segment[SpanT, AtomT]],
     units: Sequence[Unit],
     translations: Sequence[str],
     copied: Sequence[bool],
     model_inputs: Sequence[str],
     align: Aligner | None,
-) -> Layout:
+) -> Layout[SpanT, AtomT]:
     """Place every segment of a document (``units``, what the model saw of each, and their
     ``translations``, in order).
 
@@ -458,7 +472,7 @@ def lay_out(
         align,
     )
     alignment_of = dict(zip(formatted, aligned, strict=True))
-    placed: list[PlacedSegment] = []
+    placed: list[PlacedSegment[SpanT, AtomT]] = []
     ends = [0] * len(units)
     misplaced: set[int] = set()
     for p, segment in enumerate(segments):

@@ -18,9 +18,12 @@ share) and :mod:`~translit.readers.child` (a parser in a child process, with a t
 **Adding a format** (say subtitles):
 
 1. Write ``translit/readers/subtitles.py`` with a class ``Reader`` (``name``, ``read(data,
-   source) -> Document``: one :class:`Segment` per piece of text, formatting as spans whose
-   payload your writer understands, and your own skeleton) and, if the translation goes back
-   into the format, a class ``Writer`` (``write(document, placed, marks) -> bytes``).
+   source) -> Document``: one :class:`Segment` per piece of text, formatting as spans and
+   atoms whose payloads are your own small dataclasses, and your own skeleton) and, if the
+   translation goes back into the format, a class ``Writer`` (``write(document, placed,
+   marks) -> bytes``). Name the types once — ``Document[Skeleton, SpanPayload, AtomPayload]``
+   (``Never`` where there are no spans) — and reader, writer and placement are checked
+   against them by mypy: the writer reads its payloads' fields, never an untyped tuple.
 2. Add its row to :data:`translit.formats.FORMATS`: name, description, extensions, module,
    the suffix of a batch's output, ``writes_back``, ``binary``, media type, extra, magic bytes.
 

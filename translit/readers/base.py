@@ -33,26 +33,35 @@ from typing_extensions import TypeVar
 from translit.errors import InputError
 from translit.readers.child import stop_if_given_up
 
+PayloadT = TypeVar("PayloadT", default=Any)
+"""A format's own record of a span or an atom (a small dataclass, or a union of them)."""
+SpanT = TypeVar("SpanT", default=Any)
+"""The payload of a format's spans."""
+AtomT = TypeVar("AtomT", default=Any)
+"""The payload of a format's atoms."""
+
 
 @dataclass(frozen=True)
-class Span:
+class Span(Generic[PayloadT]):
     """Inline formatting over ``text[start:end]`` of a segment.
 
-    ``payload`` is the format's own record of it (opaque to everything but the format's
-    writer); ``translatable`` is False for text kept as written (code): the model sees it (a
-    sentence reads whole), and the writer puts the original back where the model copied it.
+    ``payload`` is the format's own record of it (opaque to everything but the format, which
+    types its own: :class:`Tags` for the markup languages, a run's properties or a link for
+    Office paragraphs); ``translatable`` is False for text kept as written (code): the model
+    sees it (a sentence reads whole), and the writer puts the original back where the model
+    copied it.
     ``depth`` is how many spans enclose this one.
     """
 
     start: int
     end: int
-    payload: Any
+    payload: PayloadT
     translatable: bool = True
     depth: int = 0
 
 
 @dataclass(frozen=True)
-class Atom:
+class Atom(Generic[PayloadT]):
     """Something without text at ``offset`` of a segment (an image, a field, a tab, a break).
 
     ``glue`` says which word it sticks to: ``left`` (a footnote mark after its word, a closing
@@ -65,7 +74,7 @@ class Atom:
     """
 
     offset: int
-    payload: Any
+    payload: PayloadT
     glue: str = "right"
     before: str = ""
     after: str = ""
@@ -78,13 +87,14 @@ class Atom:
 
 
 @dataclass
-class Segment:
-    """One piece of a document translated whole: its plain text and the formatting over it."""
+class Segment(Generic[SpanT, AtomT]):
+    """One piece of a document translated whole: its plain text and the formatting over it
+    (spans and atoms whose payloads are the format's own types)."""
 
     text: str
     kind: str = "paragraph"
-    spans: list[Span] = field(default_factory=list)
-    atoms: list[Atom] = field(default_factory=list)
+    spans: list[Span[SpanT]] = field(default_factory=list)
+    atoms: list[Atom[AtomT]] = field(default_factory=list)
 
 
 SkeletonT = TypeVar("SkeletonT", default=Any)
@@ -92,7 +102,7 @@ SkeletonT = TypeVar("SkeletonT", default=Any)
 
 
 @dataclass
-class Document(Generic[SkeletonT]):
+class Document(Generic[SkeletonT, SpanT, AtomT]):
     """One input, read and ready for translation (see the module docstring).
 
     ``removed`` is what the reader stripped as boilerplate; ``metadata`` what it knows about the
@@ -102,7 +112,7 @@ class Document(Generic[SkeletonT]):
     look German (it was translated anyway).
     """
 
-    segments: list[Segment]
+    segments: list[Segment[SpanT, AtomT]]
     removed: list[str] = field(default_factory=list)
     input_format: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -138,7 +148,7 @@ class Document(Generic[SkeletonT]):
 
 
 @dataclass(frozen=True)
-class PlacedSpan:
+class PlacedSpan(Generic[PayloadT]):
     """A span on the translation: ``start:end`` of the translated text (empty: inserted whole).
 
     ``aligned`` says whether the engine's alignment placed it (else it went round its sentence).
@@ -146,13 +156,13 @@ class PlacedSpan:
 
     start: int
     end: int
-    payload: Any
+    payload: PayloadT
     translatable: bool = True
     aligned: bool = True
 
 
 @dataclass
-class PlacedSegment:
+class PlacedSegment(Generic[SpanT, AtomT]):
     """A segment's translation with its formatting placed, ready for a writer.
 
     ``marks`` are the offsets after units a reader should check (where a writer puts ``[?]``
@@ -161,12 +171,12 @@ class PlacedSegment:
 
     text: str
     kind: str = "paragraph"
-    spans: list[PlacedSpan] = field(default_factory=list)
-    atoms: list[Atom] = field(default_factory=list)
+    spans: list[PlacedSpan[SpanT]] = field(default_factory=list)
+    atoms: list[Atom[AtomT]] = field(default_factory=list)
     marks: list[int] = field(default_factory=list)
 
     @classmethod
-    def plain(cls, segment: Segment) -> PlacedSegment:
+    def plain(cls, segment: Segment[SpanT, AtomT]) -> PlacedSegment[SpanT, AtomT]:
         """A segment written back as it was (nothing translated): every span at its own place."""
         return cls(
             segment.text,
@@ -176,22 +186,25 @@ class PlacedSegment:
         )
 
 
-class Reader(Protocol[SkeletonT]):
-    """What translit needs from a reader (of documents with skeletons of its kind)."""
+class Reader(Protocol[SkeletonT, SpanT, AtomT]):
+    """What translit needs from a reader (of documents with skeletons and payloads of its kind)."""
 
     name: str
 
-    def read(self, data: bytes | str, source: str) -> Document[SkeletonT]:
+    def read(self, data: bytes | str, source: str) -> Document[SkeletonT, SpanT, AtomT]:
         """Read one input (its bytes, or text already decoded) called ``source`` (for messages)."""
         ...
 
 
-class Writer(Protocol[SkeletonT]):
+class Writer(Protocol[SkeletonT, SpanT, AtomT]):
     """What a format that is written back provides: the document in its own format, as bytes
-    (from the skeleton its reader kept)."""
+    (from the skeleton its reader kept and the payloads of its spans and atoms)."""
 
     def write(
-        self, document: Document[SkeletonT], segments: list[PlacedSegment], marks: bool = True
+        self,
+        document: Document[SkeletonT, SpanT, AtomT],
+        segments: list[PlacedSegment[SpanT, AtomT]],
+        marks: bool = True,
     ) -> bytes:
         """``document`` with each segment replaced by its placed translation (``[?]`` with ``marks``)."""
         ...
@@ -208,11 +221,16 @@ class Tags:
     closing: str = ""
 
 
+MarkupSegment = Segment[Tags, Tags]
+"""A segment of a markup language (HTML, Markdown): its spans and atoms are tags."""
+PlacedMarkup = PlacedSegment[Tags, Tags]
+
+
 CHECK_MARK = "[?]"
 """Put after a unit a reader should check, in every output a person reads (ASCII: any terminal)."""
 
 
-def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = True) -> str:
+def weave(placed: PlacedMarkup, escape: Callable[[str], str], marks: bool = True) -> str:
     """A placed segment in a markup language whose spans and atoms carry :class:`Tags`.
 
     Text is escaped with ``escape``; a span kept as written replaces the words it was found at
@@ -221,7 +239,7 @@ def weave(placed: PlacedSegment, escape: Callable[[str], str], marks: bool = Tru
     events: list[tuple[int, int, int, str]] = []  # (offset, kind, order, raw): closes first
     hidden: list[tuple[int, int]] = []
     for index, span in enumerate(placed.spans):
-        tags: Tags = span.payload
+        tags = span.payload
         width = span.end - span.start
         if not span.translatable and not span.aligned:
             # An original the model did not copy, put after its sentence: spaced, before a mark.
@@ -268,10 +286,10 @@ def escape_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-RawSpan = tuple[int, int, Any, bool, int]
+RawSpan = tuple[int, int, PayloadT, bool, int]
 """A span over a reader's raw text: start, end, payload, translatable, depth."""
 
-RawAtom = tuple[int, Any] | tuple[int, Any, int]
+RawAtom = tuple[int, PayloadT] | tuple[int, PayloadT, int]
 """An atom at an offset of a reader's raw text: offset, payload and, for an atom that stands for
 whitespace (a tab, a line break), how many whitespace characters of the raw text are its own."""
 
@@ -279,10 +297,10 @@ whitespace (a tab, a line break), how many whitespace characters of the raw text
 def segment_from(
     raw: str,
     kind: str,
-    spans: Sequence[RawSpan] = (),
-    atoms: Sequence[RawAtom] = (),
+    spans: Sequence[RawSpan[SpanT]] = (),
+    atoms: Sequence[RawAtom[AtomT]] = (),
     keep_empty: bool = True,
-) -> tuple[Segment, list[int]]:
+) -> tuple[Segment[SpanT, AtomT], list[int]]:
     """A segment of ``raw`` text as read (its whitespace as it came), with spans and atoms at
     offsets of ``raw``: the text collapsed (:func:`collapse`) and every offset carried over.
 
@@ -308,7 +326,7 @@ CLOSING = frozenset(".,;:!?)]}»›“”\"'’")
 OPENING = frozenset("([{«‹„‚")
 
 
-def place_atoms(text: str, where: list[int], atoms: Sequence[RawAtom]) -> list[Atom]:
+def place_atoms(text: str, where: list[int], atoms: Sequence[RawAtom[PayloadT]]) -> list[Atom[PayloadT]]:
     """Atoms at offsets of ``text`` moved onto its collapsed form (:func:`collapse`'s ``where``).
 
     Atoms with only whitespace between them are one cluster, which sticks to one word: to the
@@ -317,7 +335,7 @@ def place_atoms(text: str, where: list[int], atoms: Sequence[RawAtom]) -> list[A
     whitespace after it (see :class:`Atom`).
     """
     ordered = sorted(((a[0], a[1], a[2] if len(a) > 2 else 0) for a in atoms), key=lambda a: a[0])
-    clusters: list[list[tuple[int, Any, int]]] = []
+    clusters: list[list[tuple[int, PayloadT, int]]] = []
     for atom in ordered:
         if clusters:
             last = clusters[-1][-1]
@@ -325,7 +343,7 @@ def place_atoms(text: str, where: list[int], atoms: Sequence[RawAtom]) -> list[A
                 clusters[-1].append(atom)
                 continue
         clusters.append([atom])
-    placed: list[Atom] = []
+    placed: list[Atom[PayloadT]] = []
     for cluster in clusters:
         start, end = cluster[0][0], cluster[-1][0] + cluster[-1][2]
         lead = start
@@ -356,7 +374,7 @@ def place_atoms(text: str, where: list[int], atoms: Sequence[RawAtom]) -> list[A
     return placed
 
 
-def settle(placed: PlacedSegment) -> PlacedSegment:
+def settle(placed: PlacedSegment[SpanT, AtomT]) -> PlacedSegment[SpanT, AtomT]:
     """A placed segment whose atoms that stood at a word boundary replace the translation's
     whitespace at their place, with the source's whitespace round them (see :class:`Atom`).
 
@@ -364,11 +382,11 @@ def settle(placed: PlacedSegment) -> PlacedSegment:
     every span, atom and mark offset is carried over: an edge at the start of the replaced
     whitespace stays before what is put there, one at its end after it.
     """
-    groups: dict[int, list[Atom]] = {}
+    groups: dict[int, list[Atom[AtomT]]] = {}
     for atom in placed.atoms:
         groups.setdefault(atom.offset, []).append(atom)
     text = placed.text
-    edits: list[tuple[int, int, str, list[tuple[int, Atom]]]] = []  # (i, j, inserted, atoms at)
+    edits: list[tuple[int, int, str, list[tuple[int, Atom[AtomT]]]]] = []  # (i, j, inserted, atoms at)
     taken = 0
     for x in sorted(groups):
         group = groups[x]
@@ -391,7 +409,7 @@ def settle(placed: PlacedSegment) -> PlacedSegment:
                 for atom in group
             ]
         spacing: list[str] = []
-        at: list[tuple[int, Atom]] = []
+        at: list[tuple[int, Atom[AtomT]]] = []
         length = 0
         for atom in group:
             length += len(atom.before)
@@ -423,7 +441,7 @@ def settle(placed: PlacedSegment) -> PlacedSegment:
 
     out: list[str] = []
     cursor = 0
-    atoms: list[Atom] = []
+    atoms: list[Atom[AtomT]] = []
     for i, j, inserted, at in edits:
         out.append(text[cursor:i])
         base = sum(len(piece) for piece in out)
@@ -500,7 +518,7 @@ def collapse(text: str) -> tuple[str, list[int]]:
     return joined, where
 
 
-def marked_text(placed: PlacedSegment, marks: bool = True) -> str:
+def marked_text(placed: PlacedSegment[Any, Any], marks: bool = True) -> str:
     """A placed segment's plain text, with ``[?]`` after each unit to check when ``marks``."""
     if not marks or not placed.marks:
         return placed.text

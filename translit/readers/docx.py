@@ -32,9 +32,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, Segment, library
+from translit.readers.base import LINE_BREAK, Document, RawAtom, library
 from translit.readers.package import open_package, restore
-from translit.readers.runs import Piece, Syntax, rewrite, segment_of
+from translit.readers.runs import (
+    Chain,
+    ElementPath,
+    Moved,
+    Piece,
+    PlacedRuns,
+    RunAtom,
+    RunSegment,
+    RunSpan,
+    RunXml,
+    Syntax,
+    rewrite,
+    segment_of,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -114,7 +127,7 @@ class ParagraphPlan:
 
     part: str
     index: int
-    base: tuple[int, ...] | None  # the run whose properties the unformatted words get
+    base: ElementPath | None  # the run whose properties the unformatted words get
     kind: str
 
 
@@ -133,21 +146,21 @@ def _textual(run: Any) -> bool:
     )
 
 
-def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
+def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
     """A paragraph's text pieces and its atoms ((text offset, payload)), in order.
 
     Runs are read wherever they are: in the paragraph, in a hyperlink, a smart tag, custom XML or
     a content control (each a wrapper: a span, rebuilt round the English), or in a tracked
-    insertion (read as accepted). Payloads: ``("move", path)`` keeps the element at ``path``
-    (child indexes from the paragraph) as it is — a field's runs from ``begin`` to ``end``, a
-    drawing, a footnote mark, a bookmark; ``("xml", s, run)`` is a tab or a break inside a run.
+    insertion (read as accepted). Payloads: :class:`Moved` keeps the element at its path (child
+    indexes from the paragraph) as it is — a field's runs from ``begin`` to ``end``, a drawing, a
+    footnote mark, a bookmark; :class:`RunXml` is a tab, a break or a soft hyphen inside a run.
     """
     pieces: list[Piece] = []
-    atoms: list[RawAtom] = []
+    atoms: list[RawAtom[RunAtom]] = []
     length = 0
     in_field = 0
 
-    def add_run(run: Any, path: tuple[int, ...], chain: tuple[tuple[int, ...], ...]) -> None:
+    def add_run(run: Any, path: ElementPath, chain: Chain) -> None:
         nonlocal length
         for child in run:
             if child.tag in _SKIPPED_IN_RUN:
@@ -155,7 +168,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
             if child.tag in _MARKS_IN_RUN:
                 from lxml import etree
 
-                atoms.append((length, ("xml", etree.tostring(child, encoding="unicode"), path)))
+                atoms.append((length, RunXml(etree.tostring(child, encoding="unicode"), path)))
                 continue
             if child.tag in _BLANKS:
                 # A tab or a break reads as a space (the model sees two words) and is written back
@@ -163,7 +176,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
                 from lxml import etree
 
                 pieces.append(Piece(" " if child.tag == w("tab") else LINE_BREAK, path, chain))
-                atoms.append((length, ("xml", etree.tostring(child, encoding="unicode"), path), 1))
+                atoms.append((length, RunXml(etree.tostring(child, encoding="unicode"), path), 1))
                 length += 1
                 continue
             if child.tag == w("t"):
@@ -176,7 +189,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
                 pieces.append(Piece(text, path, chain))
                 length += len(text)
 
-    def walk(container: Any, prefix: tuple[int, ...], chain: tuple[tuple[int, ...], ...]) -> None:
+    def walk(container: Any, prefix: ElementPath, chain: Chain) -> None:
         nonlocal in_field
         for k, child in enumerate(container):
             path = (*prefix, k)
@@ -188,7 +201,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
                 begins = sum(1 for c in chars if c.get(w("fldCharType")) == "begin")
                 ends = sum(1 for c in chars if c.get(w("fldCharType")) == "end")
                 if in_field or begins or not _textual(child):
-                    atoms.append((length, ("move", path)))  # a field, a drawing, a footnote mark …
+                    atoms.append((length, Moved(path)))  # a field, a drawing, a footnote mark …
                 else:
                     add_run(child, path, chain)
                 in_field = max(0, in_field + begins - ends)
@@ -197,7 +210,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
             elif tag == w("sdt") and not in_field and child.find(w("sdtContent")) is not None:
                 content = child.find(w("sdtContent"))
                 if any(c.tag == w("p") for c in content.iter()):
-                    atoms.append((length, ("move", path)))  # a block control inside a paragraph
+                    atoms.append((length, Moved(path)))  # a block control inside a paragraph
                 else:
                     walk(content, (*path, list(child).index(content)), (*chain, path))
             elif tag in (w("ins"), w("moveTo")) and not in_field:  # tracked changes: read as accepted
@@ -205,10 +218,14 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
             elif tag in (w("del"), w("moveFrom")):
                 continue  # deleted text: left out (the changes are accepted)
             else:
-                atoms.append((length, ("move", path)))  # bookmarks, comment anchors, math …
+                atoms.append((length, Moved(path)))  # bookmarks, comment anchors, math …
 
     walk(p, (), ())
     return pieces, atoms
+
+
+WordDocument = Document[Skeleton, RunSpan, RunAtom]
+"""A Word document as read: its package, and paragraphs of runs."""
 
 
 class DocxReader:
@@ -216,12 +233,12 @@ class DocxReader:
 
     name = "docx"
 
-    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
+    def read(self, data: bytes | str, source: str) -> WordDocument:
         """One segment per paragraph with words, formatting as spans, everything else as atoms."""
         if isinstance(data, str):
             raise InputError(f"{source}: a Word document is read from its bytes, not text")
         document = _open(data, source)
-        segments: list[Segment] = []
+        segments: list[RunSegment] = []
         plans: list[ParagraphPlan] = []
         for part, kind, root in _parts(document):
             for index, p in enumerate(_paragraphs(root)):
@@ -247,7 +264,7 @@ class DocxReader:
 class DocxWriter:
     """Writes each translated paragraph back into a copy of the original package."""
 
-    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: WordDocument, segments: list[PlacedRuns], marks: bool = True) -> bytes:
         """The Word document with every paragraph's runs rebuilt on the English."""
         skeleton = document.kept()
         word = _open(skeleton.data, document.name)

@@ -13,10 +13,10 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import Document, PlacedSegment, Segment
+from translit.readers import html_markup
+from translit.readers.base import Document, MarkupSegment, PlacedMarkup, Tags
 from translit.readers.html_markup import HtmlMarkupWriter, read_markup
 from translit.readers.package import check_package, safe_xml_parser
 
@@ -51,7 +51,11 @@ class Skeleton:
     """The original book, and per chapter its name, raw pieces and how many segments it has."""
 
     data: bytes
-    chapters: list[tuple[str, Any, int]] = field(default_factory=list)
+    chapters: list[tuple[str, html_markup.Skeleton, int]] = field(default_factory=list)
+
+
+EpubDocument = Document[Skeleton, Tags, Tags]
+"""An EPUB book as read: its package, and every chapter's HTML pieces and segments."""
 
 
 class EpubReader:
@@ -59,12 +63,12 @@ class EpubReader:
 
     name = "epub"
 
-    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
+    def read(self, data: bytes | str, source: str) -> EpubDocument:
         """The segments of every chapter of the spine, in reading order."""
         if isinstance(data, str):
             raise InputError(f"{source}: an EPUB book is read from its bytes, not text")
         archive = check_package(data, source, "EPUB")
-        segments: list[Segment] = []
+        segments: list[MarkupSegment] = []
         chapters = []
         for name in _spine(archive, source):
             try:
@@ -80,7 +84,7 @@ class EpubReader:
 class EpubWriter:
     """Writes every translated chapter back into a copy of the book."""
 
-    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: EpubDocument, segments: list[PlacedMarkup], marks: bool = True) -> bytes:
         """The book with English chapters; every other part as it was."""
         skeleton = document.kept()
         written: dict[str, bytes] = {}
@@ -89,7 +93,7 @@ class EpubWriter:
         for name, pieces, count in skeleton.chapters:
             mine = segments[position : position + count]
             position += count
-            chapter = Document([], input_format="html-markup", skeleton=pieces)
+            chapter: html_markup.MarkupDocument = Document([], input_format="html-markup", skeleton=pieces)
             written[name] = chapter_writer.write(chapter, mine, marks)
         out = io.BytesIO()
         with zipfile.ZipFile(io.BytesIO(skeleton.data)) as old, zipfile.ZipFile(out, "w") as new:

@@ -29,8 +29,10 @@ from typing import Any
 
 from translit.readers.base import (
     Document,
-    PlacedSegment,
-    Segment,
+    MarkupSegment,
+    PlacedMarkup,
+    RawAtom,
+    RawSpan,
     Tags,
     escape_html,
     segment_from,
@@ -94,8 +96,8 @@ class _Building:
 
     kind: str
     text: str = ""
-    spans: list[tuple[int, int, Tags, bool, int]] = field(default_factory=list)
-    atoms: list[tuple[int, Tags]] = field(default_factory=list)
+    spans: list[RawSpan[Tags]] = field(default_factory=list)
+    atoms: list[RawAtom[Tags]] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
 
 
@@ -156,7 +158,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.skeleton = Skeleton()
-        self.segments: list[Segment] = []
+        self.segments: list[MarkupSegment] = []
         self.building: _Building | None = None
         self.open: list[_Open] = []
         self.untouched: list[str] = []  # open tags of the untouched block we are inside
@@ -290,7 +292,7 @@ class _Reader:
         self.close_segment()
 
 
-def read_markup(markup: str) -> tuple[list[Segment], Skeleton]:
+def read_markup(markup: str) -> tuple[list[MarkupSegment], Skeleton]:
     """Cut ``markup`` into segments with words and the raw pieces around them."""
     events = _Events(markup)
     events.feed(markup)
@@ -321,12 +323,16 @@ def read_markup(markup: str) -> tuple[list[Segment], Skeleton]:
     return reader.segments, reader.skeleton
 
 
+MarkupDocument = Document[Skeleton, Tags, Tags]
+"""An HTML document as read: its raw pieces, and segments whose spans and atoms are tags."""
+
+
 class HtmlMarkupReader:
     """HTML text whose markup is kept (see the module docstring)."""
 
     name = "html-markup"
 
-    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
+    def read(self, data: bytes | str, source: str) -> MarkupDocument:
         """The segments of the HTML, and its raw pieces to write back."""
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
         segments, skeleton = read_markup(decoded.text if decoded else str(data))
@@ -340,7 +346,7 @@ class HtmlMarkupReader:
 class HtmlMarkupWriter:
     """Writes the translated segments into the raw pieces of the HTML."""
 
-    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: MarkupDocument, segments: list[PlacedMarkup], marks: bool = True) -> bytes:
         """The HTML with each segment replaced by its translation, its tags at their places."""
         skeleton = document.kept()
         out = []

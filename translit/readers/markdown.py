@@ -31,8 +31,10 @@ from typing import Any
 
 from translit.readers.base import (
     Document,
-    PlacedSegment,
-    Segment,
+    MarkupSegment,
+    PlacedMarkup,
+    RawAtom,
+    RawSpan,
     Tags,
     library,
     segment_from,
@@ -263,11 +265,11 @@ def _protect_mixed(piece: Piece) -> Piece:
     return piece
 
 
-def to_segment(pieces: list[Piece], kind: str) -> Segment:
+def to_segment(pieces: list[Piece], kind: str) -> MarkupSegment:
     """A block's pieces as one segment: plain text, marks as spans, tags and images as atoms."""
     text: list[str] = []
-    spans: list[tuple[int, int, Tags, bool, int]] = []
-    atoms: list[tuple[int, Tags]] = []
+    spans: list[RawSpan[Tags]] = []
+    atoms: list[RawAtom[Tags]] = []
     length = 0
 
     def walk(items: list[Any], depth: int) -> None:
@@ -351,12 +353,17 @@ class Skeleton:
 _KINDS = {"paragraph_open": "paragraph", "heading_open": "heading", "th_open": "cell", "td_open": "cell"}
 
 
+MarkdownDocument = Document[Skeleton, Tags, Tags]
+"""A Markdown document as read: its lines, where each block is, and segments whose spans and
+atoms are the Markdown written round their words."""
+
+
 class MarkdownReader:
     """Markdown documents: notes, CMS and static-site exports."""
 
     name = "markdown"
 
-    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
+    def read(self, data: bytes | str, source: str) -> MarkdownDocument:
         """One segment per block of prose (paragraph, heading, table cell), and where each goes back."""
         decoded = decode_bytes(data, source) if isinstance(data, bytes) else None
         text = decoded.text if decoded else str(data)
@@ -368,7 +375,7 @@ class MarkdownReader:
         env: dict[str, Any] = {}
         tokens = parser.parse(body, env)
         blocks: list[_Block] = []
-        segments: list[Segment] = []
+        segments: list[MarkupSegment] = []
         cursor: dict[int, int] = {}
         for i, token in enumerate(tokens):
             if (
@@ -396,7 +403,7 @@ class MarkdownReader:
 class MarkdownWriter:
     """Writes each translated block into its place in the Markdown source."""
 
-    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: MarkdownDocument, segments: list[PlacedMarkup], marks: bool = True) -> bytes:
         """The document with every block's text replaced by its translation, marks put back."""
         skeleton = document.kept()
         out = list(skeleton.lines)

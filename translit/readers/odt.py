@@ -18,9 +18,17 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.formats import BY_NAME
-from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
+from translit.readers.base import (
+    LINE_BREAK,
+    Document,
+    PlacedSegment,
+    RawAtom,
+    RawSpan,
+    Segment,
+    segment_from,
+)
 from translit.readers.package import check_package, copy_member, safe_xml_parser
-from translit.readers.runs import OpenWrappers, Paths
+from translit.readers.runs import Chain, ElementPath, Moved, OpenWrappers, Paths, Wrapper
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -81,11 +89,12 @@ def a_ancestors(element: Any) -> list[Any]:
     return list(element.iterancestors())
 
 
-def _read(p: Any) -> tuple[str, list[RawSpan], list[RawAtom]]:
-    """A paragraph's text, its wrapper spans (start, end, path, depth) and atoms (offset, payload)."""
+def _read(p: Any) -> tuple[str, list[RawSpan[Wrapper]], list[RawAtom[Moved]]]:
+    """A paragraph's text, its wrapper spans (``text:span``, ``text:a``) and its atoms (elements
+    moved back as they were)."""
     text: list[str] = []
-    spans: list[RawSpan] = []
-    atoms: list[RawAtom] = []
+    spans: list[RawSpan[Wrapper]] = []
+    atoms: list[RawAtom[Moved]] = []
     length = 0
 
     def add(value: str | None) -> None:
@@ -94,22 +103,22 @@ def _read(p: Any) -> tuple[str, list[RawSpan], list[RawAtom]]:
             text.append(value)
             length += len(value)
 
-    def walk(element: Any, path: tuple[int, ...], depth: int) -> None:
+    def walk(element: Any, path: ElementPath, depth: int) -> None:
         add(element.text)
         for k, child in enumerate(element):
             here = (*path, k)
             if child.tag in _WRAPPERS:
                 start = length
                 walk(child, here, depth + 1)
-                spans.append((start, length, here, True, depth))
+                spans.append((start, length, Wrapper(here), True, depth))
             elif child.tag in _BLANKS:
                 # Spaces, a tab, a line break: whitespace to the model, the element itself written
                 # back in place of the translation's space there (never lost, never moved).
                 width = max(1, int(child.get(t("c"), "1") or 1)) if child.tag == t("s") else 1
-                atoms.append((length, ("move", here), width))
+                atoms.append((length, Moved(here), width))
                 add(LINE_BREAK if child.tag == t("line-break") else " " * width)
             else:
-                atoms.append((length, ("move", here)))  # notes, frames, fields, bookmarks, breaks …
+                atoms.append((length, Moved(here)))  # notes, frames, fields, bookmarks, breaks …
             add(child.tail)
 
     walk(p, (), 0)
@@ -124,17 +133,23 @@ class Skeleton:
     places: list[tuple[str, int]] = field(default_factory=list)
 
 
+OdtDocument = Document[Skeleton, Wrapper, Moved]
+"""An OpenDocument text as read: its package, and paragraphs of wrapped text and moved elements."""
+OdtSegment = Segment[Wrapper, Moved]
+PlacedOdt = PlacedSegment[Wrapper, Moved]
+
+
 class OdtReader:
     """OpenDocument text (see the module docstring)."""
 
     name = "odt"
 
-    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
+    def read(self, data: bytes | str, source: str) -> OdtDocument:
         """One segment per paragraph or heading with words; spans for its styled and linked text."""
         if isinstance(data, str):
             raise InputError(f"{source}: an OpenDocument file is read from its bytes, not text")
         _archive, roots = _open(data, source)
-        segments: list[Segment] = []
+        segments: list[OdtSegment] = []
         places: list[tuple[str, int]] = []
         for name, index, p in _paragraphs(roots):
             raw, raw_spans, raw_atoms = _read(p)
@@ -152,26 +167,26 @@ class OdtReader:
         return Document(segments, input_format="odt", skeleton=Skeleton(data, places))
 
 
-def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
+def _rewrite(p: Any, placed: PlacedOdt, marks: bool) -> None:
     """Rebuild a paragraph's content on the English: wrappers copied shallowly (one copy while
     the words in it go on, so a link is not split round a field inside it), atoms moved back
     inside the wrappers they stood in."""
     from lxml import etree
 
     at = Paths(p)  # every element found before any moves, each one's children listed once
-    wanted = {span.payload for span in placed.spans}
+    wanted = {span.payload.path for span in placed.spans}
     for atom in placed.atoms:
-        wanted.update(atom.payload[1][:n] for n in range(1, len(atom.payload[1])))
+        wanted.update(atom.payload.path[:n] for n in range(1, len(atom.payload.path)))
     wrappers = {path: at(path) for path in wanted if at(path).tag in _WRAPPERS}
-    moved = {atom.payload[1]: at(atom.payload[1]) for atom in placed.atoms}
+    moved = {atom.payload.path: at(atom.payload.path) for atom in placed.atoms}
     text = placed.text
-    chains: list[tuple[tuple[int, ...], ...]] = [()] * len(text)
-    for span in sorted(placed.spans, key=lambda s: len(s.payload)):
+    chains: list[Chain] = [()] * len(text)
+    for span in sorted(placed.spans, key=lambda s: len(s.payload.path)):
         for i in range(span.start, min(span.end, len(text))):
-            chains[i] = (*chains[i], span.payload)
-    events: dict[int, list[Any]] = {}
+            chains[i] = (*chains[i], span.payload.path)
+    events: dict[int, list[tuple[Any, Chain] | None]] = {}  # (element, its wrappers); None: a [?] mark
     for atom in placed.atoms:
-        path = atom.payload[1]
+        path = atom.payload.path
         chain = tuple(path[:n] for n in range(1, len(path)) if path[:n] in wrappers)
         events.setdefault(atom.offset, []).append((moved[path], chain))
     if marks:
@@ -181,7 +196,7 @@ def _rewrite(p: Any, placed: PlacedSegment, marks: bool) -> None:
     for child in list(p):
         p.remove(child)
 
-    def shell(path: tuple[int, ...]) -> tuple[Any, Any]:
+    def shell(path: ElementPath) -> tuple[Any, Any]:
         original = wrappers[path]  # a span or link copied shallowly: its words go in it
         copy_ = etree.Element(original.tag, dict(original.attrib))
         return copy_, copy_
@@ -212,7 +227,7 @@ def _append_text(p: Any, value: str) -> None:
 class OdtWriter:
     """Writes the translated paragraphs into ``content.xml`` and ``styles.xml``; other parts as they were."""
 
-    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: OdtDocument, segments: list[PlacedOdt], marks: bool = True) -> bytes:
         """The ODT package with English paragraphs."""
         from lxml import etree
 

@@ -15,9 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from translit.errors import InputError
-from translit.readers.base import LINE_BREAK, Document, PlacedSegment, RawAtom, Segment, library
+from translit.readers.base import LINE_BREAK, Document, RawAtom, library
 from translit.readers.package import open_package, restore
-from translit.readers.runs import Piece, Syntax, rewrite, segment_of
+from translit.readers.runs import (
+    ElementPath,
+    KeptText,
+    Moved,
+    Piece,
+    PlacedRuns,
+    RunAtom,
+    RunSegment,
+    RunSpan,
+    Syntax,
+    rewrite,
+    segment_of,
+)
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
@@ -56,9 +68,10 @@ def _roots(deck: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
+def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
+    """A paragraph's text pieces (a piece per run) and its atoms: tabs, line breaks, fields."""
     pieces: list[Piece] = []
-    atoms: list[RawAtom] = []
+    atoms: list[RawAtom[RunAtom]] = []
     length = 0
     for k, child in enumerate(p):
         if child.tag in (a("pPr"), a("endParaRPr")):
@@ -69,7 +82,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
             for part in re.split(r"(\t)", text):
                 if part == "\t":  # a tab: a space to the model, written back as itself
                     pieces.append(Piece(" ", (k,)))
-                    atoms.append((length, ("text", "\t", (k,)), 1))
+                    atoms.append((length, KeptText("\t", (k,)), 1))
                     length += 1
                 elif part:
                     pieces.append(Piece(part, (k,)))
@@ -77,10 +90,10 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom]]:
             continue
         if child.tag == a("br"):  # a line break: whitespace to the model, the element moved back in its place
             pieces.append(Piece(LINE_BREAK, (k,)))
-            atoms.append((length, ("move", (k,)), 1))
+            atoms.append((length, Moved((k,)), 1))
             length += 1
             continue
-        atoms.append((length, ("move", (k,))))  # a:fld (slide number, date) …
+        atoms.append((length, Moved((k,))))  # a:fld (slide number, date) …
     return pieces, atoms
 
 
@@ -89,7 +102,11 @@ class Skeleton:
     """The original deck and where each segment's paragraph is: (root, paragraph, base run)."""
 
     data: bytes
-    places: list[tuple[int, int, tuple[int, ...] | None]] = field(default_factory=list)
+    places: list[tuple[int, int, ElementPath | None]] = field(default_factory=list)
+
+
+DeckDocument = Document[Skeleton, RunSpan, RunAtom]
+"""A PowerPoint deck as read: its package, and paragraphs of runs."""
 
 
 class PptxReader:
@@ -97,13 +114,13 @@ class PptxReader:
 
     name = "pptx"
 
-    def read(self, data: bytes | str, source: str) -> Document[Skeleton]:
+    def read(self, data: bytes | str, source: str) -> DeckDocument:
         """One segment per paragraph with words, on the slides and in the speaker notes."""
         if isinstance(data, str):
             raise InputError(f"{source}: a PowerPoint deck is read from its bytes, not text")
         deck = _open(data, source)
-        segments: list[Segment] = []
-        places: list[tuple[int, int, tuple[int, ...] | None]] = []
+        segments: list[RunSegment] = []
+        places: list[tuple[int, int, ElementPath | None]] = []
         for number, (kind, root) in enumerate(_roots(deck)):
             for index, p in enumerate(root.iter(a("p"))):
                 in_table = any(x.tag == a("tc") for x in p.iterancestors())
@@ -118,7 +135,7 @@ class PptxReader:
 class PptxWriter:
     """Writes each translated paragraph back into a copy of the original deck."""
 
-    def write(self, document: Document[Skeleton], segments: list[PlacedSegment], marks: bool = True) -> bytes:
+    def write(self, document: DeckDocument, segments: list[PlacedRuns], marks: bool = True) -> bytes:
         """The deck with every paragraph's runs rebuilt on the English."""
         skeleton = document.kept()
         deck = _open(skeleton.data, document.name)

@@ -3,11 +3,12 @@
 A sentence in an Office paragraph is cut into runs wherever formatting changes (a bold word, a
 link, a spell-check boundary). Here a paragraph's text pieces — each from a run — become one
 plain segment: consecutive runs with the same properties are one span whose payload names the
-run to copy properties from, the paragraph's most common formatting is the base (no span), and a
-link element round runs is a span of its own. Writing back, the paragraph's runs are rebuilt on
-the English: each stretch of text gets the properties of the span over it, atoms (fields,
-drawings, breaks, anchors) are the original elements moved back in place, and ``[?]`` marks are
-highlighted runs. :class:`Syntax` says how a format spells its runs.
+run to copy properties from (:class:`RunFormat`), the paragraph's most common formatting is the
+base (no span), and a link element round runs is a span of its own (:class:`Wrapper`). Writing
+back, the paragraph's runs are rebuilt on the English: each stretch of text gets the properties
+of the span over it, atoms (fields, drawings, breaks, anchors: :data:`RunAtom`) are the original
+elements moved back in place, and ``[?]`` marks are highlighted runs. :class:`Syntax` says how a
+format spells its runs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,63 @@ from typing import Any
 from translit.readers.base import CHECK_MARK, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+ElementPath = tuple[int, ...]
+"""An element under a paragraph: child indexes from the paragraph down."""
+
+Chain = tuple[ElementPath, ...]
+"""The wrappers round a piece of a paragraph: their paths, outermost first."""
+
+
+@dataclass(frozen=True)
+class RunFormat:
+    """A span's formatting: the properties (``rPr``) of the run at ``run`` (a bold word, a style)."""
+
+    run: ElementPath
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A span of the words inside an element round runs (a link, a smart tag, a content control,
+    ODF's ``text:span``): the element is rebuilt round the English words."""
+
+    path: ElementPath
+
+
+RunSpan = RunFormat | Wrapper
+"""The payload of a span over an Office paragraph's runs."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An element moved back as it was (a field's runs, a drawing, a bookmark, a note mark)."""
+
+    path: ElementPath
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """Characters written back as they were, in a run of their own with the properties of the run
+    at ``run`` (a tab in DrawingML)."""
+
+    text: str
+    run: ElementPath
+
+
+@dataclass(frozen=True)
+class RunXml:
+    """An element inside a run (a tab, a break, a soft hyphen) as XML, written back in a run of its
+    own with the properties of the run at ``run``."""
+
+    xml: str
+    run: ElementPath
+
+
+RunAtom = Moved | KeptText | RunXml
+"""The payload of an atom in an Office paragraph of runs."""
+
+RunSegment = Segment[RunSpan, RunAtom]
+PlacedRuns = PlacedSegment[RunSpan, RunAtom]
 
 
 @dataclass(frozen=True)
@@ -62,8 +120,8 @@ class Piece:
     paragraph) and the wrappers round it (a link, a smart tag …; their paths, outermost first)."""
 
     text: str
-    run: tuple[int, ...]
-    chain: tuple[tuple[int, ...], ...] = ()
+    run: ElementPath
+    chain: Chain = ()
 
 
 class Paths:
@@ -75,7 +133,7 @@ class Paths:
         self.root = root
         self._children: dict[Any, list[Any]] = {}
 
-    def __call__(self, path: tuple[int, ...]) -> Any:
+    def __call__(self, path: ElementPath) -> Any:
         """The element at ``path`` under the root."""
         element = self.root
         for k in path:
@@ -91,8 +149,8 @@ WRAPPER_DEPTH_LIMIT = 1000
 
 
 def segment_of(
-    p: Any, pieces: list[Piece], atoms: list[RawAtom], kind: str, syntax: Syntax
-) -> tuple[Segment | None, tuple[int, ...] | None]:
+    p: Any, pieces: list[Piece], atoms: list[RawAtom[RunAtom]], kind: str, syntax: Syntax
+) -> tuple[RunSegment | None, ElementPath | None]:
     """The segment of a paragraph: plain text, a span per run of formatting unlike the base and
     per wrapper, atoms where they stood; None for a paragraph without words."""
     raw = "".join(piece.text for piece in pieces)
@@ -117,7 +175,7 @@ def segment_of(
                 last_run = [offset, end, piece.run, key]
                 raw_spans.append(last_run)  # type: ignore[arg-type]
         offset = end
-    wrapped: dict[tuple[int, ...], list[int]] = {}
+    wrapped: dict[ElementPath, list[int]] = {}
     offset = 0
     for piece in pieces:
         for depth, path in enumerate(piece.chain):
@@ -126,12 +184,12 @@ def segment_of(
         offset += len(piece.text)
     # A run of formatting over nothing but spaces formats nothing a reader sees, and has no words
     # for the alignment to find: it would go round its whole sentence.
-    spans: list[RawSpan] = [
-        (start, end, ("run", path), True, WRAPPER_DEPTH_LIMIT)
+    spans: list[RawSpan[RunSpan]] = [
+        (start, end, RunFormat(path), True, WRAPPER_DEPTH_LIMIT)
         for start, end, path, _key in raw_spans
         if raw[start:end].strip()
     ]
-    spans += [(start, end, ("link", path), True, depth) for path, (start, end, depth) in wrapped.items()]
+    spans += [(start, end, Wrapper(path), True, depth) for path, (start, end, depth) in wrapped.items()]
     segment, _where = segment_from(raw, kind, spans, atoms, keep_empty=False)
     return segment, base
 
@@ -156,20 +214,16 @@ def _split_characters(value: str, syntax: Syntax) -> list[str | tuple[str]]:
     return pieces
 
 
-Chain = tuple[tuple[int, ...], ...]
-"""The wrappers round a piece of a paragraph: their paths, outermost first."""
-
-
 class OpenWrappers:
     """The wrapper copies open while a paragraph is rebuilt: called with a piece's chain, where
     that piece goes — the copies already open for the chain's first wrappers are reused (a link
     is not split round a field inside it), the others opened by ``shell`` (a path → the new
     element and where its content goes), each inside the one before."""
 
-    def __init__(self, paragraph: Any, shell: Callable[[tuple[int, ...]], tuple[Any, Any]]) -> None:
+    def __init__(self, paragraph: Any, shell: Callable[[ElementPath], tuple[Any, Any]]) -> None:
         self.paragraph = paragraph
         self.shell = shell
-        self.opened: list[tuple[tuple[int, ...], Any]] = []  # (path, where its content goes)
+        self.opened: list[tuple[ElementPath, Any]] = []  # (path, where its content goes)
 
     def __call__(self, chain: Chain) -> Any:
         """Where an element inside ``chain`` goes."""
@@ -200,51 +254,50 @@ def _shell(original: Any, syntax: Syntax) -> tuple[Any, Any]:
     return outer, inner
 
 
-def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: bool, syntax: Syntax) -> None:
+def rewrite(p: Any, base: ElementPath | None, placed: PlacedRuns, marks: bool, syntax: Syntax) -> None:
     """Replace a paragraph's runs with runs of the translation; atoms moved back in place, each
     inside the wrappers it stood in."""
     from lxml import etree
 
     # Every element the placed segment names, looked up before anything moves.
-    wanted: set[tuple[int, ...]] = set()
+    wanted: set[ElementPath] = set()
     if base is not None:
         wanted.add(base)
     for span in placed.spans:
-        wanted.add(span.payload[1])
+        wanted.add(span.payload.run if isinstance(span.payload, RunFormat) else span.payload.path)
     for atom in placed.atoms:
-        if atom.payload[0] in ("move", "xml", "text"):
-            path = atom.payload[1] if atom.payload[0] == "move" else atom.payload[2]
-            wanted.update(path[:n] for n in range(1, len(path) + 1))
+        path = atom.payload.path if isinstance(atom.payload, Moved) else atom.payload.run
+        wanted.update(path[:n] for n in range(1, len(path) + 1))
     element_at = Paths(p)
     elements = {path: element_at(path) for path in wanted}
     wrapper_tags = {syntax.tag(name) for name in syntax.wrappers}
 
-    def properties(path: tuple[int, ...] | None) -> Any:
+    def properties(path: ElementPath | None) -> Any:
         if path is None:
             return None
         rpr = elements[path].find(syntax.tag("rPr"))
         return copy.deepcopy(rpr) if rpr is not None else None
 
-    def chain_of(path: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    def chain_of(path: ElementPath) -> Chain:
         return tuple(path[:n] for n in range(1, len(path)) if elements[path[:n]].tag in wrapper_tags)
 
     text = placed.text
     # For every character: the run whose properties it takes and the wrappers round it.
-    formats: list[tuple[int, ...] | None] = [base] * len(text)
-    chains: list[tuple[tuple[int, ...], ...]] = [()] * len(text)
+    formats: list[ElementPath | None] = [base] * len(text)
+    chains: list[Chain] = [()] * len(text)
     for span in sorted(placed.spans, key=lambda s: s.end - s.start, reverse=True):
-        kind, path = span.payload
+        payload = span.payload
         for i in range(span.start, min(span.end, len(text))):
-            if kind == "run":
-                formats[i] = path
+            if isinstance(payload, RunFormat):
+                formats[i] = payload.run
             else:
-                chains[i] = tuple(sorted({*chains[i], path}, key=len))
-    events: dict[int, list[Any]] = {}
+                chains[i] = tuple(sorted({*chains[i], payload.path}, key=len))
+    events: dict[int, list[RunAtom | None]] = {}  # None: a [?] mark
     for atom in placed.atoms:
         events.setdefault(atom.offset, []).append(atom.payload)
     if marks:
         for at in placed.marks:
-            events.setdefault(at, []).append(("mark", None))
+            events.setdefault(at, []).append(None)
     tail = [child for child in p if child.tag in {syntax.tag(t) for t in syntax.tail}]
     for child in list(p):
         if child.tag != syntax.tag(syntax.paragraph_properties):
@@ -252,7 +305,7 @@ def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: 
 
     parent_for = OpenWrappers(p, lambda path: _shell(elements[path], syntax))
 
-    def new_run(value: str, path: tuple[int, ...] | None, chain: tuple[tuple[int, ...], ...] = ()) -> Any:
+    def new_run(value: str, path: ElementPath | None, chain: Chain = ()) -> Any:
         run = etree.SubElement(parent_for(chain), syntax.tag("r"))
         rpr = properties(path)
         if rpr is not None:
@@ -269,17 +322,16 @@ def rewrite(p: Any, base: tuple[int, ...] | None, placed: PlacedSegment, marks: 
 
     def flush_events(at: int) -> None:
         for payload in events.pop(at, []):
-            if payload[0] == "move":
-                path = payload[1]
-                parent_for(chain_of(path)).append(elements[path])
-            elif payload[0] == "text":  # a character kept as written (a tab in DrawingML)
-                new_run(payload[1], payload[2], chain_of(payload[2]))
-            elif payload[0] == "xml":  # a tab or break: a run of its own, its run's properties kept
-                run = etree.SubElement(parent_for(chain_of(payload[2])), syntax.tag("r"))
-                rpr = properties(payload[2])
+            if isinstance(payload, Moved):
+                parent_for(chain_of(payload.path)).append(elements[payload.path])
+            elif isinstance(payload, KeptText):  # a character kept as written (a tab in DrawingML)
+                new_run(payload.text, payload.run, chain_of(payload.run))
+            elif isinstance(payload, RunXml):  # a tab or break: a run of its own, its run's properties kept
+                run = etree.SubElement(parent_for(chain_of(payload.run)), syntax.tag("r"))
+                rpr = properties(payload.run)
                 if rpr is not None:
                     run.append(rpr)
-                run.append(etree.fromstring(payload[1]))
+                run.append(etree.fromstring(payload.xml))
             else:
                 run = new_run(" " + CHECK_MARK, base)
                 if syntax.highlight is not None:

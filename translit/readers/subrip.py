@@ -11,7 +11,13 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, library
-from translit.readers.subtitles import LineSkeleton, LineWriter, cue_places, line_skeleton, subtitle_lines
+from translit.readers.subtitles import (
+    LineWriter,
+    SubtitleDocument,
+    cue_places,
+    line_skeleton,
+    subtitle_lines,
+)
 
 _TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
@@ -46,7 +52,7 @@ class SrtReader:
 
     name = "srt"
 
-    def read(self, data: bytes | str, source: str) -> Document[LineSkeleton]:
+    def read(self, data: bytes | str, source: str) -> SubtitleDocument:
         """One segment per run of cues that makes whole sentences."""
         srt = _import_srt()
         text, lines, newline = subtitle_lines(data, source)

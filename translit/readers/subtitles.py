@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
+from typing import Never
 
 from translit.readers.base import CHECK_MARK, CLOSING, Document, PlacedSegment, RawAtom, Segment, segment_from
 from translit.textio import decode_bytes
@@ -38,6 +39,18 @@ _ASS_TAG = re.compile(r"\{\\[^}]*\}")
 _LEADING_ASS = re.compile(r"^(?:\s*\{\\[^}]*\})+")
 _PLACING = re.compile(r"\\(?:an\d|a\d|pos|move|org)")
 _OPTIONAL_CLOSE = {"v", "lang"}  # WebVTT's voice and language spans need no closing tag
+
+
+@dataclass(frozen=True)
+class CueBreak:
+    """An atom: where the ``cue``-th cue of a segment (counted from 1) ends and the next begins.
+    Subtitle segments have no spans."""
+
+    cue: int
+
+
+CueSegment = Segment[Never, CueBreak]
+PlacedCues = PlacedSegment[Never, CueBreak]
 
 
 @dataclass(frozen=True)
@@ -115,9 +128,7 @@ class LineWriter:
     """Writes each cue's share of the English into its text lines (SubRip and WebVTT alike);
     every other line as it was."""
 
-    def write(
-        self, document: Document[LineSkeleton], segments: list[PlacedSegment], marks: bool = True
-    ) -> bytes:
+    def write(self, document: SubtitleDocument, segments: list[PlacedCues], marks: bool = True) -> bytes:
         """The subtitle file: the same cues, numbers, timings and blocks; English cue text."""
         skeleton = document.kept()
         return skeleton.write(segments, marks)
@@ -148,7 +159,7 @@ class LineSkeleton:
     read: list[Cue]
     groups: list[list[int]]
 
-    def write(self, segments: list[PlacedSegment], marks: bool) -> bytes:
+    def write(self, segments: list[PlacedCues], marks: bool) -> bytes:
         """The file with each translated cue's lines replaced by its share of the English."""
         new = shared_out(self.read, self.groups, segments, marks)
         out = list(self.lines)
@@ -158,9 +169,13 @@ class LineSkeleton:
         return self.newline.join(out).encode("utf-8")
 
 
+SubtitleDocument = Document[LineSkeleton, Never, CueBreak]
+"""A subtitle file as read: its lines, and its cues joined into sentences."""
+
+
 def line_skeleton(
     lines: list[str], newline: str, places: list[tuple[int, int]]
-) -> tuple[LineSkeleton, list[Segment]]:
+) -> tuple[LineSkeleton, list[CueSegment]]:
     """The skeleton of a file whose cue text lines are at ``places``, and its segments."""
     read = [read_cue("\n".join(lines[a:b])) for a, b in places]
     groups, segments = cue_segments(read)
@@ -252,7 +267,7 @@ def cue_texts(
     return found
 
 
-def cue_segments(cues: list[Cue]) -> tuple[list[list[int]], list[Segment]]:
+def cue_segments(cues: list[Cue]) -> tuple[list[list[int]], list[CueSegment]]:
     """The cues grouped into whole sentences, and one segment (kind ``cue``) per group.
 
     Where a cue ends inside a group, the space that joins it to the next is an atom (a cue
@@ -260,30 +275,28 @@ def cue_segments(cues: list[Cue]) -> tuple[list[list[int]], list[Segment]]:
     so each cue gets the words that translate its own (:func:`aligned_pieces`).
     """
     groups = group_cues(cues)
-    segments = []
+    segments: list[CueSegment] = []
     for group in groups:
         texts = [cues[i].text for i in group]
         raw = " ".join(texts)
-        breaks: list[RawAtom] = []
+        breaks: list[RawAtom[CueBreak]] = []
         offset = 0
         for k, text in enumerate(texts[:-1]):
             offset += len(text)
-            breaks.append((offset, ("cue", k + 1), 1))
+            breaks.append((offset, CueBreak(k + 1), 1))
             offset += 1
-        segments.append(segment_from(raw, "cue", atoms=breaks)[0])
+        segment: CueSegment = segment_from(raw, "cue", atoms=breaks)[0]
+        segments.append(segment)
     return groups, segments
 
 
-def aligned_pieces(placed: PlacedSegment, texts: list[str], marks: bool) -> tuple[list[str], bool]:
+def aligned_pieces(placed: PlacedCues, texts: list[str], marks: bool) -> tuple[list[str], bool]:
     """A group's English cut at its placed cue breaks (``[?]`` marks where they fall), and
     whether those are each cue's piece: False where the breaks are out of order or leave a cue
     without a word, or give a cue more than its lines hold (then the English is shared out by
     length). ``texts`` are the group's German cue texts."""
     count = len(texts)
-    breaks = sorted(
-        (a for a in placed.atoms if isinstance(a.payload, tuple) and a.payload[:1] == ("cue",)),
-        key=lambda a: a.offset,
-    )
+    breaks = sorted(placed.atoms, key=lambda a: a.offset)
     text = placed.text
     cuts = []
     for atom in breaks:
@@ -301,7 +314,7 @@ def aligned_pieces(placed: PlacedSegment, texts: list[str], marks: bool) -> tupl
                 if start < at <= end or (start == at == 0):
                     piece = piece[: at - start] + " " + CHECK_MARK + piece[at - start :]
         pieces.append(" ".join(piece.split()))
-    ordered = [a.payload[1] for a in breaks] == list(range(1, count)) and cuts == sorted(cuts)
+    ordered = [a.payload.cue for a in breaks] == list(range(1, count)) and cuts == sorted(cuts)
     # A piece too long for its cue's lines, where the German fitted, is shared out by length
     # instead (which keeps to the lines); so is a cue left without a word.
     fits = all(len(p) <= LINES * LINE_CHARS or len(p) <= len(t) for p, t in zip(pieces, texts, strict=False))
@@ -311,7 +324,7 @@ def aligned_pieces(placed: PlacedSegment, texts: list[str], marks: bool) -> tupl
 
 
 def shared_out(
-    cues: list[Cue], groups: list[list[int]], placed: list[PlacedSegment], marks: bool
+    cues: list[Cue], groups: list[list[int]], placed: list[PlacedCues], marks: bool
 ) -> dict[int, list[str]]:
     """Every translated cue's new text lines, each group's English shared over its cues."""
     lines: dict[int, list[str]] = {}

@@ -13,7 +13,13 @@ from typing import Any
 
 from translit.errors import InputError
 from translit.readers.base import Document, library
-from translit.readers.subtitles import LineSkeleton, LineWriter, cue_places, line_skeleton, subtitle_lines
+from translit.readers.subtitles import (
+    LineWriter,
+    SubtitleDocument,
+    cue_places,
+    line_skeleton,
+    subtitle_lines,
+)
 
 _TIME = r"(?:\d+:)?\d{2}:\d{2}(?:\.\d{1,3})?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}")
@@ -28,7 +34,7 @@ class VttReader:
 
     name = "vtt"
 
-    def read(self, data: bytes | str, source: str) -> Document[LineSkeleton]:
+    def read(self, data: bytes | str, source: str) -> SubtitleDocument:
         """One segment per run of cues that makes whole sentences; a file without cue text (a
         header, regions, notes) is one without segments, written back whole."""
         webvtt = _import_webvtt()
