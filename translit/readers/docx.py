@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from translit.errors import InputError
 from translit.readers.base import LINE_BREAK, Document, RawAtom, library
@@ -48,6 +48,9 @@ from translit.readers.runs import (
     rewrite,
     segment_of,
 )
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element as Element
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -70,7 +73,7 @@ _MARKS_IN_RUN = {f"{{{W}}}softHyphen"}
 own letter; else by its word), written back once."""
 
 
-def _highlight(properties: Any) -> None:
+def _highlight(properties: Element) -> None:
     from lxml import etree
 
     etree.SubElement(properties, w("highlight")).set(w("val"), "yellow")
@@ -97,7 +100,7 @@ def _open(data: bytes, source: str) -> Any:
     return open_package(data, source, "Word (.docx)", docx.Document, "not a Word (.docx) document")
 
 
-def _parts(document: Any) -> list[tuple[Any, str, Any]]:
+def _parts(document: Any) -> list[tuple[Any, str, Element]]:
     """Each part with paragraphs to translate: (part, kind, root element), body first."""
     found = []
     for part in document.part.package.iter_parts():
@@ -117,7 +120,7 @@ def _parts(document: Any) -> list[tuple[Any, str, Any]]:
     return found
 
 
-def _paragraphs(root: Any) -> list[Any]:
+def _paragraphs(root: Element) -> list[Element]:
     return list(root.iter(w("p")))
 
 
@@ -139,14 +142,14 @@ class Skeleton:
     plans: list[ParagraphPlan] = field(default_factory=list)
 
 
-def _textual(run: Any) -> bool:
+def _textual(run: Element) -> bool:
     """Whether a run holds only text, tabs and breaks (else it is kept whole: a drawing, a mark …)."""
     return all(
         c.tag in _TEXT or c.tag in _BLANKS or c.tag in _SKIPPED_IN_RUN or c.tag in _MARKS_IN_RUN for c in run
     )
 
 
-def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
+def _read_paragraph(p: Element) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
     """A paragraph's text pieces and its atoms ((text offset, payload)), in order.
 
     Runs are read wherever they are: in the paragraph, in a hyperlink, a smart tag, custom XML or
@@ -160,7 +163,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
     length = 0
     in_field = 0
 
-    def add_run(run: Any, path: ElementPath, chain: Chain) -> None:
+    def add_run(run: Element, path: ElementPath, chain: Chain) -> None:
         nonlocal length
         for child in run:
             if child.tag in _SKIPPED_IN_RUN:
@@ -189,7 +192,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
                 pieces.append(Piece(text, path, chain))
                 length += len(text)
 
-    def walk(container: Any, prefix: ElementPath, chain: Chain) -> None:
+    def walk(container: Element, prefix: ElementPath, chain: Chain) -> None:
         nonlocal in_field
         for k, child in enumerate(container):
             path = (*prefix, k)
@@ -207,8 +210,7 @@ def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
                 in_field = max(0, in_field + begins - ends)
             elif tag in _WRAPPERS and not in_field:
                 walk(child, path, (*chain, path))
-            elif tag == w("sdt") and not in_field and child.find(w("sdtContent")) is not None:
-                content = child.find(w("sdtContent"))
+            elif tag == w("sdt") and not in_field and (content := child.find(w("sdtContent"))) is not None:
                 if any(c.tag == w("p") for c in content.iter()):
                     atoms.append((length, Moved(path)))  # a block control inside a paragraph
                 else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from translit.errors import InputError
 from translit.formats import BY_NAME
@@ -30,6 +30,9 @@ from translit.readers.base import (
 from translit.readers.package import check_package, copy_member, safe_xml_parser
 from translit.readers.runs import Chain, ElementPath, Moved, OpenWrappers, Paths, Wrapper
 
+if TYPE_CHECKING:
+    from lxml.etree import _Element as Element
+
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 PARTS = ("content.xml", "styles.xml")
@@ -42,7 +45,7 @@ def t(tag: str) -> str:
     return f"{{{TEXT}}}{tag}"
 
 
-def _parse(archive: zipfile.ZipFile, name: str, source: str) -> Any:
+def _parse(archive: zipfile.ZipFile, name: str, source: str) -> Element:
     from lxml import etree
 
     try:
@@ -51,7 +54,7 @@ def _parse(archive: zipfile.ZipFile, name: str, source: str) -> Any:
         raise InputError(f"{source}: not an OpenDocument text (.odt) file ({name}: {exc})") from None
 
 
-def _open(data: bytes, source: str) -> tuple[zipfile.ZipFile, dict[str, Any]]:
+def _open(data: bytes, source: str) -> tuple[zipfile.ZipFile, dict[str, Element]]:
     archive = check_package(data, source, "OpenDocument (.odt)")
     if "content.xml" not in archive.namelist():
         raise InputError(f"{source}: not an OpenDocument text (.odt) file (no content.xml)")
@@ -68,7 +71,7 @@ def _open(data: bytes, source: str) -> tuple[zipfile.ZipFile, dict[str, Any]]:
     return archive, roots
 
 
-def _paragraphs(roots: dict[str, Any]) -> list[tuple[str, int, Any]]:
+def _paragraphs(roots: dict[str, Element]) -> list[tuple[str, int, Element]]:
     """Every paragraph and heading to read, in order: the body first, then headers and footers."""
     found = []
     for name in PARTS:
@@ -77,7 +80,8 @@ def _paragraphs(roots: dict[str, Any]) -> list[tuple[str, int, Any]]:
             continue
         for index, element in enumerate(root.iter(t("p"), t("h"))):
             if name == "styles.xml" and not any(
-                a.tag.endswith(("}header", "}footer", "}header-left", "}footer-left"))
+                isinstance(a.tag, str)
+                and a.tag.endswith(("}header", "}footer", "}header-left", "}footer-left"))
                 for a in a_ancestors(element)
             ):
                 continue
@@ -85,11 +89,12 @@ def _paragraphs(roots: dict[str, Any]) -> list[tuple[str, int, Any]]:
     return found
 
 
-def a_ancestors(element: Any) -> list[Any]:
+def a_ancestors(element: Element) -> list[Element]:
+    """The elements round ``element``, innermost first."""
     return list(element.iterancestors())
 
 
-def _read(p: Any) -> tuple[str, list[RawSpan[Wrapper]], list[RawAtom[Moved]]]:
+def _read(p: Element) -> tuple[str, list[RawSpan[Wrapper]], list[RawAtom[Moved]]]:
     """A paragraph's text, its wrapper spans (``text:span``, ``text:a``) and its atoms (elements
     moved back as they were)."""
     text: list[str] = []
@@ -103,7 +108,7 @@ def _read(p: Any) -> tuple[str, list[RawSpan[Wrapper]], list[RawAtom[Moved]]]:
             text.append(value)
             length += len(value)
 
-    def walk(element: Any, path: ElementPath, depth: int) -> None:
+    def walk(element: Element, path: ElementPath, depth: int) -> None:
         add(element.text)
         for k, child in enumerate(element):
             here = (*path, k)
@@ -167,7 +172,7 @@ class OdtReader:
         return Document(segments, input_format="odt", skeleton=Skeleton(data, places))
 
 
-def _rewrite(p: Any, placed: PlacedOdt, marks: bool) -> None:
+def _rewrite(p: Element, placed: PlacedOdt, marks: bool) -> None:
     """Rebuild a paragraph's content on the English: wrappers copied shallowly (one copy while
     the words in it go on, so a link is not split round a field inside it), atoms moved back
     inside the wrappers they stood in."""
@@ -184,7 +189,7 @@ def _rewrite(p: Any, placed: PlacedOdt, marks: bool) -> None:
     for span in sorted(placed.spans, key=lambda s: len(s.payload.path)):
         for i in range(span.start, min(span.end, len(text))):
             chains[i] = (*chains[i], span.payload.path)
-    events: dict[int, list[tuple[Any, Chain] | None]] = {}  # (element, its wrappers); None: a [?] mark
+    events: dict[int, list[tuple[Element, Chain] | None]] = {}  # (element, its wrappers); None: a [?] mark
     for atom in placed.atoms:
         path = atom.payload.path
         chain = tuple(path[:n] for n in range(1, len(path)) if path[:n] in wrappers)
@@ -196,7 +201,7 @@ def _rewrite(p: Any, placed: PlacedOdt, marks: bool) -> None:
     for child in list(p):
         p.remove(child)
 
-    def shell(path: ElementPath) -> tuple[Any, Any]:
+    def shell(path: ElementPath) -> tuple[Element, Element]:
         original = wrappers[path]  # a span or link copied shallowly: its words go in it
         copy_ = etree.Element(original.tag, dict(original.attrib))
         return copy_, copy_
@@ -217,7 +222,7 @@ def _rewrite(p: Any, placed: PlacedOdt, marks: bool) -> None:
                 parent_for(chain).append(element)
 
 
-def _append_text(p: Any, value: str) -> None:
+def _append_text(p: Element, value: str) -> None:
     if len(p):
         p[-1].tail = (p[-1].tail or "") + value
     else:

@@ -16,9 +16,12 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from translit.errors import InputError
+
+if TYPE_CHECKING:  # lxml is imported when a package is first read (types from types-lxml)
+    from lxml import etree
 
 MAX_UNPACKED = 512 * 1024 * 1024
 """Bytes a package may unpack to: a 300-page report with images is well under this."""
@@ -222,7 +225,7 @@ def open_package(
         raise InputError(f"{source}: {not_it} ({type(exc).__name__}: {reason[:200]})") from None
 
 
-def safe_xml_parser() -> object:
+def safe_xml_parser() -> etree.XMLParser:
     """An lxml parser that resolves no entity, loads no DTD and fetches nothing."""
     from lxml import etree
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from translit.errors import InputError
 from translit.readers.base import LINE_BREAK, Document, RawAtom, library
@@ -31,6 +31,9 @@ from translit.readers.runs import (
     segment_of,
 )
 
+if TYPE_CHECKING:
+    from lxml.etree import _Element as Element
+
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 
@@ -39,7 +42,7 @@ def a(tag: str) -> str:
     return f"{{{A}}}{tag}"
 
 
-def _highlight(properties: Any) -> None:
+def _highlight(properties: Element) -> None:
     from lxml import etree
 
     colour = etree.SubElement(properties, a("highlight"))
@@ -58,7 +61,7 @@ def _open(data: bytes, source: str) -> Any:
     )
 
 
-def _roots(deck: Any) -> list[tuple[str, Any]]:
+def _roots(deck: Any) -> list[tuple[str, Element]]:
     """Each slide's and each speaker note's XML, in slide order: (kind, root)."""
     found = []
     for slide in deck.slides:
@@ -68,7 +71,7 @@ def _roots(deck: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _read_paragraph(p: Any) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
+def _read_paragraph(p: Element) -> tuple[list[Piece], list[RawAtom[RunAtom]]]:
     """A paragraph's text pieces (a piece per run) and its atoms: tabs, line breaks, fields."""
     pieces: list[Piece] = []
     atoms: list[RawAtom[RunAtom]] = []

@@ -17,9 +17,12 @@ import copy
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from translit.readers.base import CHECK_MARK, PlacedSegment, RawAtom, RawSpan, Segment, segment_from
+
+if TYPE_CHECKING:  # lxml is imported where a paragraph is first read (types from types-lxml)
+    from lxml.etree import _Element as Element
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -92,14 +95,14 @@ class Syntax:
     preserve_space: bool = False  # Word: xml:space="preserve" on text with spaces at its ends
     characters: tuple[tuple[str, str], ...] = ()  # characters written as elements: Word's U+2011
     noise: Callable[[str], bool] = lambda name: False  # property attributes that differ run to run
-    highlight: Callable[[Any], None] | None = None  # marks a [?] run's properties
+    highlight: Callable[[Element], None] | None = None  # marks a [?] run's properties
 
     def tag(self, name: str) -> str:
         """The Clark name of ``name`` in the format's namespace."""
         return f"{{{self.namespace}}}{name}"
 
 
-def properties_key(run: Any, syntax: Syntax) -> str:
+def properties_key(run: Element, syntax: Syntax) -> str:
     """A run's properties as a key: its ``rPr`` without attributes that differ run to run (revision ids)."""
     from lxml import etree
 
@@ -129,11 +132,11 @@ class Paths:
     lxml walks its children to index them, so ``p[k]`` for every run of a paragraph of 100,000
     runs would cost their square."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Element) -> None:
         self.root = root
-        self._children: dict[Any, list[Any]] = {}
+        self._children: dict[Element, list[Element]] = {}
 
-    def __call__(self, path: ElementPath) -> Any:
+    def __call__(self, path: ElementPath) -> Element:
         """The element at ``path`` under the root."""
         element = self.root
         for k in path:
@@ -149,7 +152,7 @@ WRAPPER_DEPTH_LIMIT = 1000
 
 
 def segment_of(
-    p: Any, pieces: list[Piece], atoms: list[RawAtom[RunAtom]], kind: str, syntax: Syntax
+    p: Element, pieces: list[Piece], atoms: list[RawAtom[RunAtom]], kind: str, syntax: Syntax
 ) -> tuple[RunSegment | None, ElementPath | None]:
     """The segment of a paragraph: plain text, a span per run of formatting unlike the base and
     per wrapper, atoms where they stood; None for a paragraph without words."""
@@ -220,12 +223,12 @@ class OpenWrappers:
     is not split round a field inside it), the others opened by ``shell`` (a path → the new
     element and where its content goes), each inside the one before."""
 
-    def __init__(self, paragraph: Any, shell: Callable[[ElementPath], tuple[Any, Any]]) -> None:
+    def __init__(self, paragraph: Element, shell: Callable[[ElementPath], tuple[Element, Element]]) -> None:
         self.paragraph = paragraph
         self.shell = shell
-        self.opened: list[tuple[ElementPath, Any]] = []  # (path, where its content goes)
+        self.opened: list[tuple[ElementPath, Element]] = []  # (path, where its content goes)
 
-    def __call__(self, chain: Chain) -> Any:
+    def __call__(self, chain: Chain) -> Element:
         """Where an element inside ``chain`` goes."""
         n = 0
         while n < len(self.opened) and n < len(chain) and self.opened[n][0] == chain[n]:
@@ -240,7 +243,7 @@ class OpenWrappers:
         return parent
 
 
-def _shell(original: Any, syntax: Syntax) -> tuple[Any, Any]:
+def _shell(original: Element, syntax: Syntax) -> tuple[Element, Element]:
     """A new, empty copy of a wrapper (its attributes and properties): (the element, where runs go)."""
     from lxml import etree
 
@@ -254,7 +257,7 @@ def _shell(original: Any, syntax: Syntax) -> tuple[Any, Any]:
     return outer, inner
 
 
-def rewrite(p: Any, base: ElementPath | None, placed: PlacedRuns, marks: bool, syntax: Syntax) -> None:
+def rewrite(p: Element, base: ElementPath | None, placed: PlacedRuns, marks: bool, syntax: Syntax) -> None:
     """Replace a paragraph's runs with runs of the translation; atoms moved back in place, each
     inside the wrappers it stood in."""
     from lxml import etree
@@ -272,7 +275,7 @@ def rewrite(p: Any, base: ElementPath | None, placed: PlacedRuns, marks: bool, s
     elements = {path: element_at(path) for path in wanted}
     wrapper_tags = {syntax.tag(name) for name in syntax.wrappers}
 
-    def properties(path: ElementPath | None) -> Any:
+    def properties(path: ElementPath | None) -> Element | None:
         if path is None:
             return None
         rpr = elements[path].find(syntax.tag("rPr"))
@@ -305,7 +308,7 @@ def rewrite(p: Any, base: ElementPath | None, placed: PlacedRuns, marks: bool, s
 
     parent_for = OpenWrappers(p, lambda path: _shell(elements[path], syntax))
 
-    def new_run(value: str, path: ElementPath | None, chain: Chain = ()) -> Any:
+    def new_run(value: str, path: ElementPath | None, chain: Chain = ()) -> Element:
         run = etree.SubElement(parent_for(chain), syntax.tag("r"))
         rpr = properties(path)
         if rpr is not None:
