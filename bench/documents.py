@@ -111,7 +111,7 @@ def formatting(model: Path, limit: int) -> None:
     from docx.oxml.ns import qn
 
     translator = Translator(model, cache=False)
-    cases = []
+    cases: list[tuple[str, str, str]] = []
     for line in (
         (SHARED / "data" / "parallel" / "multi30k" / "val.de").read_text(encoding="utf-8").splitlines()
     ):
@@ -135,12 +135,12 @@ def formatting(model: Path, limit: int) -> None:
             rel = p.part.relate_to("https://example.org/x", RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
             link = OxmlElement("w:hyperlink")
             link.set(qn("r:id"), rel)
-            run = OxmlElement("w:r")
+            element = OxmlElement("w:r")
             t = OxmlElement("w:t")
             t.text = noun
-            run.append(t)
-            link.append(run)
-            p._p.append(link)
+            element.append(t)
+            link.append(element)
+            p._p.append(link)  # type: ignore[arg-type]  # python-docx types children as CT_P's own
         else:
             run = p.add_run(noun)
             run.bold, run.italic = kind == "b", kind == "em"

@@ -37,6 +37,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from translit.engines import TranslationEngine
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
@@ -234,7 +238,9 @@ def run_variant(variant: str, reps: int, beams: int, threads: int) -> dict:
         converted = ct2.find_converted(MODEL, "int8")
         assert converted is not None
         # (c)'s conversion run in float32 arithmetic: what --compute float32 gives.
-        engine = CTranslate2Engine(converted, "opus-shaped", compute_type="float32", threads=threads)
+        engine: TranslationEngine = CTranslate2Engine(
+            converted, "opus-shaped", compute_type="float32", threads=threads
+        )
         load = time.perf_counter() - start
         for _ in range(reps):
             t0 = time.perf_counter()

@@ -233,7 +233,9 @@ def lemmatiser_comparison(texts: list[str], terms: list[str]) -> None:
 
     words = re.compile(r"[^\W\d_]+")
     glossary = Glossary(tuple(Entry(t, t + "-en") for t in terms))
-    both, rule_only, lemma_only = 0, {}, {}
+    both = 0
+    rule_only: dict[str, int] = {}
+    lemma_only: dict[str, int] = {}
     for text in texts:
         by_rule = {(m.start, m.form) for m in glossary.find(text) if m.entry.source in terms}
         by_lemma = {

@@ -52,7 +52,7 @@ TAGS = [("<b>", "</b>"), ('<a href="https://example.org/x">', "</a>"), ("<em>", 
 
 def cases(limit: int) -> list[tuple[str, str, str, str]]:
     """(German sentence, noun, opening tag, closing tag) for the first ``limit`` sentences with a noun."""
-    found = []
+    found: list[tuple[str, str, str, str]] = []
     for line in VAL.read_text(encoding="utf-8").splitlines():
         words = re.findall(r"\w+", line)
         noun = next((w for w in words if w in NOUNS), None)
