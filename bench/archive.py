@@ -13,10 +13,11 @@
 3. **The estimate**: an article with opus-mt costs step 2's pipeline time (segmenting, decoding,
    guards, assembling: all but the files) plus step 1's cost of the files (the resumed rerun:
    reading every input and checking its markers; writing is a few small files); with Ray's
-   per-worker efficiency (README, bench/ray_scaling.py: two one-thread workers at 1.18x the
-   local batch's time) this gives machines like this one for 100,000 articles in one 8-hour
-   night. Step 1's own time is the small caption model's, which loops on news and is
-   decoded again (hundreds of units), so it is no guide to opus-mt's.
+   per-worker efficiency (bench/ray_scaling.py's recorded result: two one-thread workers'
+   time over the local batch's, read from bench/results/ray_scaling.md) this gives machines
+   like this one for 100,000 articles in one 8-hour night. Step 1's own time is the small
+   caption model's, which loops on news and is decoded again (hundreds of units), so it is no
+   guide to opus-mt's.
 
 Run ``python bench/shortlist.py`` first (it builds the opus-shaped model and its map).
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +45,19 @@ OUT = REPO / "bench" / "out"
 NEWS = REPO.parent / "shared" / "data" / "de_news"
 SMALL = REPO / "tests" / "fixtures" / "models" / "mt-de-en-small"
 SHORTLISTED = OUT / "opus-shaped-shortlist"
-RAY_EFFICIENCY = 1 / 1.18  # two one-thread Ray workers vs the local batch (README, ray_scaling.py)
+
+
+def ray_efficiency() -> float:
+    """What a Ray worker does of a local one's work: 1 / (two one-thread workers' time over the
+    local batch's), read from bench/ray_scaling.py's recorded result, so no figure is typed here."""
+    result = REPO / "bench" / "results" / "ray_scaling.md"
+    text = result.read_text(encoding="utf-8") if result.is_file() else ""
+    found = re.search(r"ray x2 / local: ([\d.]+)", text)
+    if found is None:
+        sys.exit(f"{result}: no 'ray x2 / local' ratio; run `python bench/ray_scaling.py --record` first")
+    return 1 / float(found.group(1))
+
+
 NIGHT_HOURS = 8
 ARCHIVE = 100_000
 
@@ -132,14 +146,15 @@ def main() -> None:
     for name, value in seconds.items():
         print(f"   {name:16} {value:7.1f} s   {per_article[name]:.2f} s/article")
     print("\n3. opus-mt on this machine (2 cores), the pipeline + the files:")
+    efficiency = ray_efficiency()
     for name in ("opus", "opus+shortlist"):
         cost = files_cost + per_article[name]
         rate = 3600 / cost
-        machines = math.ceil(ARCHIVE / (rate * NIGHT_HOURS * RAY_EFFICIENCY))
+        machines = math.ceil(ARCHIVE / (rate * NIGHT_HOURS * efficiency))
         print(
             f"   {name:16} {cost:.2f} s/article = {rate:,.0f} articles/hour; "
             f"{ARCHIVE:,} articles in {NIGHT_HOURS} h: {machines} such machines (Ray efficiency "
-            f"{RAY_EFFICIENCY:.2f}); one machine: {ARCHIVE / rate / 24:.1f} days"
+            f"{efficiency:.2f}); one machine: {ARCHIVE / rate / 24:.1f} days"
         )
 
 
