@@ -108,3 +108,24 @@ def test_large_glossary_is_indexed_not_scanned(tmp_path: Path) -> None:
     assert [(m.form, m.entry.target) for m in found] == [("Hund", "dog"), ("AT&T", "AT&T")]
     worked_out = [e for e in glossary.entries if "words" in e.__dict__ or "pattern" in e.__dict__]
     assert sorted(e.source for e in worked_out) == ["AT&T", "Hund"]
+
+
+def test_a_large_glossary_is_kept_out_of_the_cycle_collector_s_full_passes(tmp_path: Path) -> None:
+    """A glossary of 100,000 entries or more is frozen (:func:`gc.freeze`) once loaded: otherwise
+    every full collection walks all its objects again (over a second for a million). Checked in a
+    child process, whose collector no other test has touched."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "big.tsv"
+    path.write_text("".join(f"Wort{i}\tword{i}\n" for i in range(120_000)), encoding="utf-8")
+    code = (
+        "import gc, sys; from translit.glossary import load_glossary; "
+        "before = gc.get_freeze_count(); g = load_glossary([sys.argv[1]]); "
+        "print(before, gc.get_freeze_count(), len(g.entries))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    before, frozen, entries = map(int, shown.stdout.split())
+    assert entries == 120_000 and frozen - before >= entries, shown.stdout  # every entry, at least

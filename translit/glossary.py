@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -125,33 +124,44 @@ class Glossary:
     def __post_init__(self) -> None:
         # Only each entry's first word is looked at here; its other words and its pattern are
         # worked out when a text holds that word, so a large glossary loads in seconds.
+        if self._index or self._literals:
+            return  # indexed already (:meth:`merged`)
         index, literals = self._index, self._literals
         for entry in self.entries:
-            first = _WORD.search(entry.source)
-            if first is None:
-                continue
-            if _literal(entry.source):
-                literals.setdefault(first.group(0), []).append(entry)
-            else:
-                index.setdefault(_stem_key(first.group(0)), []).append(entry)
+            place = _bucket(entry)
+            if place is not None:
+                (literals if place[0] else index).setdefault(place[1], []).append(entry)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
 
-    @property
-    def digest(self) -> str:
-        """The identity of the entries (for cache keys and resume markers)."""
-        text = "\n".join(f"{e.source}\t{e.target}" for e in self.entries)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
     def merged(self, other: Glossary) -> Glossary:
-        """This glossary with ``other``'s entries added, ``other`` winning for the same source."""
+        """This glossary with ``other``'s entries added, ``other`` winning for the same source.
+
+        The index is carried over and changed only where ``other`` touches it: a request's few
+        terms over a server's million-entry glossary cost what the few terms cost.
+        """
         if not other.entries:
             return self
         if not self.entries:
             return other
         sources = {e.source for e in other.entries}
-        return Glossary(tuple(e for e in self.entries if e.source not in sources) + other.entries)
+        kept = tuple(e for e in self.entries if e.source not in sources)
+        replaced = [e for e in self.entries if e.source in sources] if len(kept) < len(self.entries) else []
+        index, literals = dict(self._index), dict(self._literals)
+        for entry in replaced:
+            place = _bucket(entry)
+            if place is not None:
+                table = literals if place[0] else index
+                table[place[1]] = [e for e in table[place[1]] if e is not entry]
+        for entry in other.entries:
+            place = _bucket(entry)
+            if place is not None:
+                table = literals if place[0] else index
+                table[place[1]] = [*table.get(place[1], ()), entry]
+        if not index and not literals:
+            return Glossary(kept + other.entries)
+        return Glossary(kept + other.entries, index, literals)
 
     def find(self, text: str) -> list[Match]:
         """The terms in ``text``, left to right; overlapping candidates resolved longest first.
@@ -220,6 +230,17 @@ class Glossary:
         if not matches:
             return ""
         return "|terms=" + ";".join(f"{m.start}:{m.form}>{m.entry.target}" for m in matches)
+
+
+def _bucket(entry: Entry) -> tuple[bool, str] | None:
+    """Where a glossary indexes ``entry``: (literal?, key) — a literal term by its first word as
+    written, any other by its first word's stem key; None for a source without a word."""
+    first = _WORD.search(entry.source)
+    if first is None:
+        return None
+    if _literal(entry.source):
+        return True, first.group(0)
+    return False, _stem_key(first.group(0))
 
 
 def _literal(source: str) -> bool:
@@ -540,7 +561,18 @@ def load_glossary(glossaries: Sequence[str | Path] = (), keep: Sequence[str | Pa
     ``translit glossary check`` for every problem at once).
     """
     with _collector_paused():
-        return _load(glossaries, keep)
+        glossary = _load(glossaries, keep)
+    if len(glossary.entries) >= FROZEN_FROM:
+        # A glossary lives as long as the process. Left to the cycle collector, its million
+        # objects are walked again at every full collection: over a second each time (the first
+        # sentence after the load, then a pause now and then in a batch or the service).
+        gc.freeze()
+    return glossary
+
+
+FROZEN_FROM = 100_000
+"""Entries from which a loaded glossary is moved out of the cycle collector's sight
+(:func:`gc.freeze`); a small one costs the collector nothing worth it."""
 
 
 @contextmanager
