@@ -146,8 +146,10 @@ class Glossary:
         if not self.entries:
             return other
         sources = {e.source for e in other.entries}
-        kept = tuple(e for e in self.entries if e.source not in sources)
-        replaced = [e for e in self.entries if e.source in sources] if len(kept) < len(self.entries) else []
+        kept: list[Entry] = []
+        replaced: list[Entry] = []
+        for entry in self.entries:
+            (replaced if entry.source in sources else kept).append(entry)
         index, literals = dict(self._index), dict(self._literals)
         for entry in replaced:
             place = _bucket(entry)
@@ -159,9 +161,7 @@ class Glossary:
             if place is not None:
                 table = literals if place[0] else index
                 table[place[1]] = [*table.get(place[1], ()), entry]
-        if not index and not literals:
-            return Glossary(kept + other.entries)
-        return Glossary(kept + other.entries, index, literals)
+        return Glossary((*kept, *other.entries), index, literals)
 
     def find(self, text: str) -> list[Match]:
         """The terms in ``text``, left to right; overlapping candidates resolved longest first.
