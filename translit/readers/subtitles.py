@@ -285,8 +285,7 @@ def cue_segments(cues: list[Cue]) -> tuple[list[list[int]], list[CueSegment]]:
             offset += len(text)
             breaks.append((offset, CueBreak(k + 1), 1))
             offset += 1
-        segment: CueSegment = segment_from(raw, "cue", atoms=breaks)[0]
-        segments.append(segment)
+        segments.append(segment_from(raw, "cue", atoms=breaks)[0])
     return groups, segments
 
 
